@@ -1,0 +1,77 @@
+# Confero — build, run, test.  See README.md.
+.SUFFIXES:
+
+VERSION  = 0.1.0
+CC      ?= cc
+PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng
+CFLAGS_W = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral \
+           -Wvla -Wimplicit-fallthrough
+CFLAGS  ?= -O2 -g
+CPPFLAGS_ALL = -D_GNU_SOURCE -DCONFERO_VERSION=\"$(VERSION)\" -Isrc -Ibuild \
+           $(shell pkg-config --cflags $(PKGS)) $(CPPFLAGS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lpthread -lm $(LDLIBS)
+
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BUILD    = build/san
+else
+BUILD    = build/rel
+endif
+
+SRCS     = $(sort $(wildcard src/*.c))
+OBJS     = $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS)) $(BUILD)/sql_embed.o
+LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+SQL      = $(sort $(wildcard sql/*.sql))
+
+.PHONY: all run test unit bench clean deps format
+all: confero
+
+confero: $(BUILD)/confero
+	@ln -sf $(BUILD)/confero confero
+
+$(BUILD)/confero: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS_ALL)
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+	$(CC) $(CFLAGS_W) $(CFLAGS) $(CPPFLAGS_ALL) -c -o $@ $<
+
+build/sql_embed.c: $(SQL) scripts/embed-sql
+	@mkdir -p build
+	sh scripts/embed-sql $(SQL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/sql_embed.o: build/sql_embed.c | $(BUILD)
+	$(CC) $(CFLAGS_W) $(CFLAGS) $(CPPFLAGS_ALL) -c -o $@ $<
+
+$(BUILD):
+	@mkdir -p $(BUILD)/tests
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
+	$(CC) $(CFLAGS_W) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) $(shell pkg-config --cflags cmocka) \
+	    $(LDFLAGS) -o $@ $< $(LIBOBJS) $(shell pkg-config --libs cmocka) $(LDLIBS_ALL)
+
+unit: $(UNIT_BINS)
+
+deps:
+	@sh scripts/install-deps
+
+run: deps
+	@$(MAKE) --no-print-directory confero
+	@sh scripts/run
+
+test: deps
+	@$(MAKE) --no-print-directory confero unit
+	@sh scripts/test $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory confero
+	@sh scripts/bench
+
+format:
+	clang-format -i src/*.c src/*.h
+
+clean:
+	rm -rf build confero

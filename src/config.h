@@ -1,0 +1,66 @@
+/*
+ * Configuration from CONFERO_* environment variables, validated once at
+ * start and read-only afterwards (the global `cfg`).
+ */
+#ifndef CONFERO_CONFIG_H
+#define CONFERO_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char listen_host[128];
+	int listen_port;
+	char base_url[256];
+	int https;                 /* base_url is https: Secure cookies */
+	int trust_proxy;           /* take the client address from X-Forwarded-For */
+
+	char db_host[256];
+	int db_port;
+	char db_socket[512];
+	char db_user[128];
+	char db_password[256];
+	char db_name[128];
+	int db_pool;               /* connections in the pool */
+
+	char secret_key_file[512];
+	unsigned char secret_key[32];
+	int secret_key_set;
+
+	char web_dir[512];
+	size_t body_max;           /* bytes */
+	int conn_limit;
+	int conn_timeout;          /* seconds */
+	int session_ttl;           /* seconds */
+	int hash_workers;          /* concurrent argon2id computations */
+
+	char admin_email[256];
+	char admin_password[256];
+
+	int login_max_account;     /* failures per account in the window */
+	int login_max_addr;        /* failures per client address */
+	int login_window;          /* seconds */
+};
+
+struct config_var {
+	const char *name;
+	const char *def;
+	const char *help;
+};
+
+extern const struct config *cfg;
+extern const struct config_var config_vars[];
+
+typedef const char *(*config_getenv)(const char *name, void *ctx);
+
+/*
+ * Fill c from the lookup function (getenv in production).  On error writes
+ * a message naming the variable to err and returns -1.  Does not read the
+ * secret key file; see config_load_secret().
+ */
+int config_parse(struct config *c, config_getenv get, void *ctx,
+    char *err, size_t errlen);
+int config_load_secret(struct config *c, char *err, size_t errlen);
+/* Parse "host:port", "[v6]:port", ":port" or "port". */
+int config_parse_listen(const char *s, char *host, size_t hostlen, int *port);
+
+#endif

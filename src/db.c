@@ -1,0 +1,633 @@
+/*
+ * Connection pool, statement execution, transactions, reconnection and
+ * migrations.  The only place (with the other db_*.c) that speaks MySQL.
+ * Modelled on OpenSMTPD's table-mysql: prepare once, check counts,
+ * reconnect and re-prepare after CR_SERVER_LOST / CR_SERVER_GONE_ERROR.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "config.h"
+#include "db_internal.h"
+#include "log.h"
+#include "migrations.h"
+
+static const struct config *dbcfg;
+static struct db *pool;
+static int pool_size;
+static struct db *freelist;
+static pthread_mutex_t pool_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
+
+static void
+db_disconnect(struct db *d)
+{
+	int i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		if (d->st[i] != NULL) {
+			mysql_stmt_close(d->st[i]);
+			d->st[i] = NULL;
+		}
+	if (d->my != NULL)
+		mysql_close(d->my);
+	d->my = NULL;
+	d->broken = 0;
+	d->in_tx = 0;
+}
+
+static enum err
+db_connect(struct db *d)
+{
+	MYSQL *my;
+	unsigned int ctimeout = 3, rwtimeout = 60;
+	my_bool no = 0;
+	const char *sock = dbcfg->db_socket[0] ? dbcfg->db_socket : NULL;
+
+	db_disconnect(d);
+	if ((my = mysql_init(NULL)) == NULL)
+		return ERR_INTERNAL;
+	mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &ctimeout);
+	mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &rwtimeout);
+	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &rwtimeout);
+	mysql_optionsv(my, MYSQL_OPT_RECONNECT, &no);
+	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* UTC everywhere, strict types, bounded lock waits. */
+	mysql_optionsv(my, MYSQL_INIT_COMMAND,
+	    "SET time_zone = '+00:00', "
+	    "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+	    "innodb_lock_wait_timeout = 10");
+	if (mysql_real_connect(my, sock ? NULL : dbcfg->db_host, dbcfg->db_user,
+	    dbcfg->db_password[0] ? dbcfg->db_password : NULL, dbcfg->db_name,
+	    (unsigned int)dbcfg->db_port, sock, 0) == NULL) {
+		log_warn("db: connect failed: %s (%u)", mysql_error(my), mysql_errno(my));
+		mysql_close(my);
+		return ERR_UNAVAILABLE;
+	}
+	d->my = my;
+	return ERR_OK;
+}
+
+int
+db_init(const struct config *c)
+{
+	int i;
+
+	dbcfg = c;
+	if (mysql_library_init(0, NULL, NULL) != 0)
+		return -1;
+	pool_size = c->db_pool;
+	if ((pool = calloc((size_t)pool_size, sizeof(*pool))) == NULL)
+		return -1;
+	for (i = pool_size - 1; i >= 0; i--) {
+		pool[i].next = freelist;
+		freelist = &pool[i];
+	}
+	return 0;
+}
+
+void
+db_shutdown(void)
+{
+	int i;
+
+	for (i = 0; i < pool_size; i++)
+		db_disconnect(&pool[i]);
+	free(pool);
+	pool = NULL;
+	freelist = NULL;
+	pool_size = 0;
+	mysql_library_end();
+}
+
+enum err
+db_acquire(struct db **out, int timeout_ms)
+{
+	struct timespec ts;
+	struct db *d;
+	int rc = 0;
+
+	*out = NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&pool_mtx);
+	while (freelist == NULL && rc == 0)
+		rc = pthread_cond_timedwait(&pool_cv, &pool_mtx, &ts);
+	d = freelist;
+	if (d != NULL)
+		freelist = d->next;
+	pthread_mutex_unlock(&pool_mtx);
+	if (d == NULL) {
+		log_warn("db: no free connection after %d ms", timeout_ms);
+		return ERR_UNAVAILABLE;
+	}
+	if ((d->my == NULL || d->broken) && db_connect(d) != ERR_OK) {
+		db_release(d);
+		return ERR_UNAVAILABLE;
+	}
+	*out = d;
+	return ERR_OK;
+}
+
+void
+db_release(struct db *d)
+{
+	if (d == NULL)
+		return;
+	if (d->in_tx && d->my != NULL) {
+		/* A handler that returned mid-transaction: undo it. */
+		mysql_rollback(d->my);
+		d->in_tx = 0;
+	}
+	pthread_mutex_lock(&pool_mtx);
+	d->next = freelist;
+	freelist = d;
+	pthread_cond_signal(&pool_cv);
+	pthread_mutex_unlock(&pool_mtx);
+}
+
+static int
+is_conn_error(unsigned int code)
+{
+	return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
+	    code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR ||
+	    code == ER_CONNECTION_KILLED || code == ER_SERVER_SHUTDOWN ||
+	    code == 2026 /* CR_SSL_CONNECTION_ERROR */ ||
+	    code == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+}
+
+/* Map a MySQL error to enum err; marks the connection broken if lost. */
+static enum err
+classify(struct db *d, unsigned int code, const char *msg, const char *what)
+{
+	if (is_conn_error(code)) {
+		log_warn("db: connection lost during %s: %s (%u)", what, msg, code);
+		d->broken = 1;
+		return ERR_RETRY;
+	}
+	switch (code) {
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+		log_info("db: %s: %s (%u), retrying", what, msg, code);
+		return ERR_RETRY;
+	case ER_DUP_ENTRY:
+	case 1586: /* ER_DUP_ENTRY_WITH_KEY_NAME */
+	case ER_ROW_IS_REFERENCED_2:
+	case ER_NO_REFERENCED_ROW_2:
+		return ERR_CONFLICT;
+	default:
+		log_err("db: %s: %s (%u)", what, msg, code);
+		return ERR_DB;
+	}
+}
+
+enum err
+db_ping(struct db *d)
+{
+	if (d->my != NULL && !d->broken && mysql_ping(d->my) == 0)
+		return ERR_OK;
+	if (db_connect(d) != ERR_OK)
+		return ERR_UNAVAILABLE;
+	return mysql_ping(d->my) == 0 ? ERR_OK : ERR_UNAVAILABLE;
+}
+
+static enum err
+stmt_get(struct db *d, enum stmt id, MYSQL_STMT **out)
+{
+	MYSQL_STMT *st;
+	my_bool one = 1;
+	const char *sql = stmt_sql[id];
+
+	if (d->st[id] != NULL) {
+		*out = d->st[id];
+		return ERR_OK;
+	}
+	if (d->my == NULL)
+		return ERR_UNAVAILABLE;
+	if ((st = mysql_stmt_init(d->my)) == NULL)
+		return ERR_INTERNAL;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		enum err e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "prepare");
+		if (e != ERR_RETRY)
+			log_err("db: cannot prepare statement %d", (int)id);
+		mysql_stmt_close(st);
+		return e == ERR_CONFLICT ? ERR_DB : e;
+	}
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &one);
+	d->st[id] = st;
+	*out = st;
+	return ERR_OK;
+}
+
+static enum err
+execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
+    MYSQL_STMT **out)
+{
+	MYSQL_BIND b[40];
+	MYSQL_STMT *st = NULL;
+	enum err e;
+	size_t i;
+	int attempt;
+
+	if (nargs > NARGS(b))
+		return ERR_INTERNAL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((e = stmt_get(d, id, &st)) != ERR_OK)
+			return e;
+		if (mysql_stmt_param_count(st) != nargs) {
+			log_err("db: statement %d takes %lu parameters, given %zu",
+			    (int)id, mysql_stmt_param_count(st), nargs);
+			return ERR_INTERNAL;
+		}
+		memset(b, 0, sizeof(b));
+		for (i = 0; i < nargs; i++) {
+			switch (args[i].t) {
+			case DBV_NULL:
+				b[i].buffer_type = MYSQL_TYPE_NULL;
+				break;
+			case DBV_INT:
+				b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+				b[i].buffer = (void *)&args[i].i;
+				break;
+			case DBV_STR:
+				b[i].buffer_type = MYSQL_TYPE_STRING;
+				b[i].buffer = (void *)args[i].p;
+				b[i].buffer_length = args[i].len;
+				break;
+			case DBV_BIN:
+				b[i].buffer_type = MYSQL_TYPE_BLOB;
+				b[i].buffer = (void *)args[i].p;
+				b[i].buffer_length = args[i].len;
+				break;
+			}
+		}
+		if (nargs > 0 && mysql_stmt_bind_param(st, b) != 0)
+			return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "bind");
+		if (mysql_stmt_execute(st) == 0) {
+			*out = st;
+			return ERR_OK;
+		}
+		if (mysql_stmt_errno(st) == ER_NEED_REPREPARE) {
+			/* The table changed under the statement: prepare anew. */
+			mysql_stmt_close(st);
+			d->st[id] = NULL;
+			continue;
+		}
+		return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "execute");
+	}
+	return ERR_DB;
+}
+
+/*
+ * Outside a transaction a statement is retried once after reconnecting, and
+ * on deadlock: each is its own implicit transaction.  Inside one, the error
+ * goes up to db_tx, which retries the whole transaction.
+ */
+static int
+should_retry(struct db *d, enum err e, int attempt)
+{
+	if (e != ERR_RETRY || d->in_tx || attempt >= 2)
+		return 0;
+	if (d->broken && db_connect(d) != ERR_OK)
+		return 0;
+	return 1;
+}
+
+static enum err
+final(struct db *d, enum err e)
+{
+	if (e == ERR_RETRY && !d->in_tx)
+		return ERR_UNAVAILABLE;
+	return e;
+}
+
+enum err
+db_exec(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
+    unsigned long long *affected, unsigned long long *insert_id)
+{
+	MYSQL_STMT *st = NULL;
+	enum err e;
+	int attempt = 0;
+
+	do
+		e = execute(d, id, args, nargs, &st);
+	while (should_retry(d, e, attempt++));
+	if (e != ERR_OK)
+		return final(d, e);
+	if (affected != NULL)
+		*affected = (unsigned long long)mysql_stmt_affected_rows(st);
+	if (insert_id != NULL)
+		*insert_id = (unsigned long long)mysql_stmt_insert_id(st);
+	mysql_stmt_free_result(st);
+	return ERR_OK;
+}
+
+static enum err
+fetch_rows(struct db *d, MYSQL_STMT *st, db_rowfn fn, void *ctx, int buffered)
+{
+	MYSQL_RES *meta = NULL;
+	MYSQL_FIELD *f;
+	MYSQL_BIND *b = NULL;
+	unsigned long *len = NULL, *cap = NULL;
+	my_bool *isnull = NULL, *error = NULL;
+	char **buf = NULL, **val = NULL;
+	struct dbrow row;
+	unsigned int n = 0, i;
+	enum err e = ERR_OK;
+	int rc;
+
+	if (buffered && mysql_stmt_store_result(st) != 0) {
+		e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "store");
+		goto out;
+	}
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	n = mysql_num_fields(meta);
+	f = mysql_fetch_fields(meta);
+	b = calloc(n, sizeof(*b));
+	len = calloc(n, sizeof(*len));
+	cap = calloc(n, sizeof(*cap));
+	isnull = calloc(n, sizeof(*isnull));
+	error = calloc(n, sizeof(*error));
+	buf = calloc(n, sizeof(*buf));
+	val = calloc(n, sizeof(*val));
+	if (n == 0 || !b || !len || !cap || !isnull || !error || !buf || !val) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		cap[i] = (buffered ? f[i].max_length : 0) + 1;
+		if (cap[i] < 128)
+			cap[i] = 128;
+		if ((buf[i] = malloc(cap[i])) == NULL) {
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].buffer = buf[i];
+		b[i].buffer_length = cap[i];
+		b[i].length = &len[i];
+		b[i].is_null = &isnull[i];
+		b[i].error = &error[i];
+	}
+	if (mysql_stmt_bind_result(st, b) != 0) {
+		e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "bind result");
+		goto out;
+	}
+	row.n = n;
+	row.val = val;
+	row.len = len;
+	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+		int rebind = 0;
+
+		for (i = 0; i < n; i++) {
+			if (!isnull[i] && len[i] >= cap[i]) {
+				char *nb = realloc(buf[i], len[i] + 1);
+				if (nb == NULL) {
+					e = ERR_INTERNAL;
+					goto out;
+				}
+				buf[i] = nb;
+				cap[i] = len[i] + 1;
+				b[i].buffer = nb;
+				b[i].buffer_length = cap[i];
+				if (mysql_stmt_fetch_column(st, &b[i], i, 0) != 0) {
+					e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "fetch column");
+					goto out;
+				}
+				rebind = 1;
+			}
+			if (!isnull[i])
+				buf[i][len[i]] = '\0';
+			val[i] = isnull[i] ? NULL : buf[i];
+		}
+		if (rebind && mysql_stmt_bind_result(st, b) != 0) {
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		if ((e = fn(ctx, &row)) != ERR_OK)
+			goto out;
+	}
+	if (rc == 1)
+		e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "fetch");
+out:
+	mysql_stmt_free_result(st);
+	if (!buffered)
+		mysql_stmt_reset(st);
+	if (meta != NULL)
+		mysql_free_result(meta);
+	if (buf != NULL)
+		for (i = 0; i < n; i++)
+			free(buf[i]);
+	free(buf);
+	free(val);
+	free(b);
+	free(len);
+	free(cap);
+	free(isnull);
+	free(error);
+	return e;
+}
+
+static enum err
+query(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
+    db_rowfn fn, void *ctx, int buffered)
+{
+	MYSQL_STMT *st = NULL;
+	enum err e;
+	int attempt = 0;
+
+	do
+		e = execute(d, id, args, nargs, &st);
+	while (should_retry(d, e, attempt++));
+	if (e != ERR_OK)
+		return final(d, e);
+	return final(d, fetch_rows(d, st, fn, ctx, buffered));
+}
+
+enum err
+db_query(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
+    db_rowfn fn, void *ctx)
+{
+	return query(d, id, args, nargs, fn, ctx, 1);
+}
+
+enum err
+db_query_stream(struct db *d, enum stmt id, const struct dbv *args,
+    size_t nargs, db_rowfn fn, void *ctx)
+{
+	return query(d, id, args, nargs, fn, ctx, 0);
+}
+
+long long
+row_ll(const struct dbrow *r, unsigned int i)
+{
+	return (i < r->n && r->val[i] != NULL) ? strtoll(r->val[i], NULL, 10) : 0;
+}
+
+const char *
+row_str(const struct dbrow *r, unsigned int i)
+{
+	return i < r->n ? r->val[i] : NULL;
+}
+
+void
+row_cpy(const struct dbrow *r, unsigned int i, char *dst, size_t dstlen)
+{
+	size_t n;
+
+	if (dstlen == 0)
+		return;
+	if (i >= r->n || r->val[i] == NULL) {
+		dst[0] = '\0';
+		return;
+	}
+	n = r->len[i] < dstlen - 1 ? r->len[i] : dstlen - 1;
+	memcpy(dst, r->val[i], n);
+	dst[n] = '\0';
+}
+
+static enum err
+simple(struct db *d, const char *sql, const char *what)
+{
+	if (d->my == NULL)
+		return ERR_RETRY;
+	if (mysql_real_query(d->my, sql, strlen(sql)) != 0)
+		return classify(d, mysql_errno(d->my), mysql_error(d->my), what);
+	return ERR_OK;
+}
+
+enum err
+db_tx(struct db *d, db_txfn fn, void *arg)
+{
+	enum err e;
+	int attempt;
+
+	for (attempt = 0;; attempt++) {
+		if (d->broken || d->my == NULL) {
+			if (db_connect(d) != ERR_OK)
+				return ERR_UNAVAILABLE;
+		}
+		if ((e = simple(d, "START TRANSACTION", "begin")) == ERR_OK) {
+			d->in_tx = 1;
+			e = fn(d, arg);
+			if (e == ERR_OK) {
+				e = simple(d, "COMMIT", "commit");
+				if (e == ERR_RETRY && d->broken) {
+					/* Lost during COMMIT: the outcome is unknown. */
+					d->in_tx = 0;
+					return ERR_UNAVAILABLE;
+				}
+			}
+			if (e != ERR_OK && d->my != NULL && !d->broken)
+				mysql_rollback(d->my);
+			d->in_tx = 0;
+		}
+		if (e != ERR_RETRY)
+			return e;
+		if (attempt >= 4)
+			return ERR_UNAVAILABLE;
+		/* Back off a little, with jitter, before the next attempt. */
+		usleep((useconds_t)(1000 * (1 << attempt) + (rand() % 1000)));
+	}
+}
+
+/* ---- migrations ---- */
+
+static enum err
+migration_applied(void *ctx, const struct dbrow *r)
+{
+	(void)r;
+	*(int *)ctx = 1;
+	return ERR_OK;
+}
+
+enum err
+db_migrate(struct db *d, int verbose)
+{
+	const struct migration *m;
+	enum err e;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int applied, locked = 0, count = 0;
+
+	if (d->my == NULL || d->broken) {
+		if (db_connect(d) != ERR_OK)
+			return ERR_UNAVAILABLE;
+	}
+	if ((e = simple(d, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version VARCHAR(255) NOT NULL PRIMARY KEY, "
+	    "applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
+	    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", "migrate")) != ERR_OK)
+		return e == ERR_RETRY ? ERR_UNAVAILABLE : e;
+	/* Several instances starting at once: one migrates, others wait. */
+	if ((e = simple(d, "SELECT GET_LOCK('confero.migrate', 120)", "migrate lock")) != ERR_OK)
+		return e == ERR_RETRY ? ERR_UNAVAILABLE : e;
+	if ((res = mysql_store_result(d->my)) != NULL) {
+		row = mysql_fetch_row(res);
+		locked = row != NULL && row[0] != NULL && row[0][0] == '1';
+		mysql_free_result(res);
+	}
+	if (!locked) {
+		log_err("migrate: could not take the migration lock");
+		return ERR_UNAVAILABLE;
+	}
+	for (m = migrations; m->name != NULL; m++) {
+		struct dbv a[] = {V_STR(m->name)};
+
+		applied = 0;
+		if ((e = db_query(d, STMT_MIGRATION_APPLIED, a, NARGS(a),
+		    migration_applied, &applied)) != ERR_OK)
+			goto out;
+		if (applied)
+			continue;
+		mysql_set_server_option(d->my, MYSQL_OPTION_MULTI_STATEMENTS_ON);
+		if (mysql_real_query(d->my, m->sql, strlen(m->sql)) != 0) {
+			fprintf(stderr, "migrate: %s failed: %s\n", m->name, mysql_error(d->my));
+			log_err("migrate: %s failed: %s", m->name, mysql_error(d->my));
+			e = ERR_DB;
+		} else {
+			int st;
+			do {
+				if ((res = mysql_store_result(d->my)) != NULL)
+					mysql_free_result(res);
+			} while ((st = mysql_next_result(d->my)) == 0);
+			if (st > 0) {
+				fprintf(stderr, "migrate: %s failed: %s\n", m->name, mysql_error(d->my));
+				log_err("migrate: %s failed: %s", m->name, mysql_error(d->my));
+				e = ERR_DB;
+			}
+		}
+		mysql_set_server_option(d->my, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+		if (e != ERR_OK)
+			goto out;
+		if ((e = db_exec(d, STMT_MIGRATION_RECORD, a, NARGS(a), NULL, NULL)) != ERR_OK)
+			goto out;
+		count++;
+		if (verbose)
+			printf("applied %s\n", m->name);
+		log_info("migrate: applied %s", m->name);
+	}
+	if (verbose && count == 0)
+		printf("schema is up to date\n");
+out:
+	if (d->my != NULL && !d->broken)
+		simple(d, "DO RELEASE_LOCK('confero.migrate')", "migrate unlock");
+	return e == ERR_RETRY ? ERR_UNAVAILABLE : e;
+}

@@ -1,0 +1,118 @@
+/*
+ * The database layer's public face.  Callers get a connection from the
+ * pool (db_acquire), run domain operations on it, and give it back.  No
+ * SQL and no mysql.h above this header: the db_*.c files own both.
+ */
+#ifndef CONFERO_DB_H
+#define CONFERO_DB_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "route.h"
+
+struct config;
+struct db;
+
+int db_init(const struct config *);
+void db_shutdown(void);
+/* Wait up to timeout_ms for a pooled connection; connects it if needed. */
+enum err db_acquire(struct db **, int timeout_ms);
+void db_release(struct db *);
+/* Round trip to the server; reconnects a broken connection once. */
+enum err db_ping(struct db *);
+
+/*
+ * Run fn in a transaction; retried (up to 5 times) on deadlock, lock wait
+ * timeout or a connection lost before COMMIT, so fn must have no effect
+ * outside the database other than on memory it resets itself.
+ */
+typedef enum err (*db_txfn)(struct db *, void *arg);
+enum err db_tx(struct db *, db_txfn fn, void *arg);
+
+/* Apply pending sql/ migrations (embedded); verbose prints each name. */
+enum err db_migrate(struct db *, int verbose);
+
+/* ---- staff accounts, auth sessions, API tokens, throttling, audit ---- */
+
+struct user {
+	long long id;
+	char email[256];
+	enum role role;
+	int disabled;
+	char created_at[32];            /* RFC 3339 UTC */
+	char pwhash[256];               /* only filled by db_user_by_email */
+};
+
+struct token {
+	long long id;
+	char name[404];
+	char prefix[16];
+	long long user_id;
+	enum role role;
+	long long event_id;             /* 0: every event the creator may see */
+	char event_slug[128];
+	char created_at[32];
+	char last_used_at[32];          /* "" when never used */
+	int revoked;
+};
+
+/* Who is calling: filled by db_session_lookup / db_token_lookup. */
+struct principal {
+	int kind;                       /* PRINCIPAL_NONE, _SESSION, _TOKEN */
+	long long user_id;
+	enum role role;                 /* effective role */
+	char email[256];
+	long long token_id;
+	long long event_id;             /* token scope, 0: none */
+};
+#define PRINCIPAL_NONE 0
+#define PRINCIPAL_SESSION 1
+#define PRINCIPAL_TOKEN 2
+
+enum err db_user_count(struct db *, long long *n);
+/* ERR_CONFLICT when the email is taken. */
+enum err db_user_insert(struct db *, const char *email, const char *pwhash,
+    enum role, long long *id);
+enum err db_user_by_email(struct db *, const char *email, struct user *);
+enum err db_user_by_id(struct db *, long long id, struct user *);
+typedef enum err (*db_user_cb)(void *ctx, const struct user *);
+enum err db_user_list(struct db *, db_user_cb, void *ctx);
+/* role < 0, disabled < 0, pwhash NULL: unchanged. */
+enum err db_user_update(struct db *, long long id, int role, int disabled,
+    const char *pwhash);
+
+enum err db_session_insert(struct db *, const unsigned char hash[32],
+    long long user_id, int ttl_seconds);
+/* ERR_NOTFOUND when unknown, expired or the user is disabled. */
+enum err db_session_lookup(struct db *, const unsigned char hash[32],
+    struct principal *);
+enum err db_session_delete(struct db *, const unsigned char hash[32]);
+enum err db_session_delete_user(struct db *, long long user_id);
+
+enum err db_token_insert(struct db *, const unsigned char hash[32],
+    const char *prefix, const char *name, long long user_id, enum role,
+    long long event_id, long long *id);
+/* ERR_NOTFOUND when unknown, revoked or the creator is disabled. */
+enum err db_token_lookup(struct db *, const unsigned char hash[32],
+    struct principal *);
+typedef enum err (*db_token_cb)(void *ctx, const struct token *);
+/* user_id 0: all tokens. */
+enum err db_token_list(struct db *, long long user_id, db_token_cb, void *);
+enum err db_token_get(struct db *, long long id, struct token *);
+enum err db_token_revoke(struct db *, long long id);
+enum err db_token_revoke_user(struct db *, long long user_id);
+
+/* Seconds the caller must still wait (0: not throttled) for either key. */
+enum err db_throttle_check(struct db *, const unsigned char k1[32],
+    const unsigned char k2[32], long long *retry_after);
+enum err db_throttle_fail(struct db *, const unsigned char key[32],
+    int max_failures, int window_seconds);
+enum err db_throttle_reset(struct db *, const unsigned char key[32]);
+
+/* actor_kind: "system", "user", "token", "attendee"; details: JSON or NULL. */
+enum err db_audit(struct db *, const char *actor_kind, long long actor_id,
+    const char *action, const char *object_type, long long object_id,
+    const char *details);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * Shared by the db_*.c files only: the connection, the statement table and
+ * the bind/fetch helpers.  Every statement is prepared with ? parameters,
+ * once per connection, on first use.
+ */
+#ifndef CONFERO_DB_INTERNAL_H
+#define CONFERO_DB_INTERNAL_H
+
+#include <mysql.h>
+
+#include "db.h"
+#include "db_sql.h"
+
+struct db {
+	MYSQL *my;                      /* NULL when not connected */
+	MYSQL_STMT *st[STMT__MAX];
+	int broken;                     /* connection lost: reconnect first */
+	int in_tx;
+	struct db *next;                /* free list */
+};
+
+enum dbv_type { DBV_NULL, DBV_INT, DBV_STR, DBV_BIN };
+
+struct dbv {
+	enum dbv_type t;
+	long long i;
+	const void *p;
+	unsigned long len;
+};
+
+#define V_NULL ((struct dbv){.t = DBV_NULL})
+#define V_INT(x) ((struct dbv){.t = DBV_INT, .i = (long long)(x)})
+#define V_STR(s) db_vstr(s)
+#define V_BIN(b, n) ((struct dbv){.t = DBV_BIN, .p = (b), .len = (unsigned long)(n)})
+/* 0 becomes NULL: for optional foreign keys. */
+#define V_ID(x) ((x) > 0 ? V_INT(x) : V_NULL)
+
+static inline struct dbv
+db_vstr(const char *s)
+{
+	struct dbv v = {.t = s ? DBV_STR : DBV_NULL, .p = s};
+
+	if (s != NULL)
+		for (v.len = 0; s[v.len] != '\0'; v.len++)
+			continue;
+	return v;
+}
+
+struct dbrow {
+	unsigned int n;
+	char **val;                     /* NUL-terminated; NULL for SQL NULL */
+	unsigned long *len;
+};
+
+typedef enum err (*db_rowfn)(void *ctx, const struct dbrow *);
+
+/* Execute a statement that returns no rows. */
+enum err db_exec(struct db *, enum stmt, const struct dbv *args, size_t nargs,
+    unsigned long long *affected, unsigned long long *insert_id);
+/* Execute a query; fn is called per row (buffered: fn may run statements). */
+enum err db_query(struct db *, enum stmt, const struct dbv *args,
+    size_t nargs, db_rowfn fn, void *ctx);
+/* Like db_query, but rows stream from the server: fn must not use the db. */
+enum err db_query_stream(struct db *, enum stmt, const struct dbv *args,
+    size_t nargs, db_rowfn fn, void *ctx);
+
+long long row_ll(const struct dbrow *, unsigned int i);
+const char *row_str(const struct dbrow *, unsigned int i);
+/* Copy column i into dst (always NUL-terminated; "" for NULL). */
+void row_cpy(const struct dbrow *, unsigned int i, char *dst, size_t dstlen);
+
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,622 @@
+/*
+ * libmicrohttpd adapter.  Thread per connection: a handler blocked on
+ * MariaDB or on a password hash stalls only its own connection (see
+ * DESIGN.md: ~36,000 req/s against ~900 with a blocking epoll pool).
+ */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "config.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "static.h"
+
+static struct MHD_Daemon *daemon_;
+static atomic_ullong req_counter;
+static unsigned int instance_tag;
+
+#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; " \
+	"font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " \
+	"frame-ancestors 'none'"
+
+const char *
+req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+req_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *
+req_param(struct req *r, const char *name)
+{
+	return route_param(&r->params, name);
+}
+
+enum err
+req_db(struct req *r, struct db **out)
+{
+	enum err e;
+
+	if (r->db == NULL && (e = db_acquire(&r->db, 5000)) != ERR_OK) {
+		*out = NULL;
+		return e;
+	}
+	*out = r->db;
+	return ERR_OK;
+}
+
+enum err
+req_fail(struct req *r, enum err e, const char *code, const char *msg)
+{
+	r->err_code = code;
+	r->err_msg = msg;
+	return e;
+}
+
+static void
+json_free(void *p)
+{
+	cJSON_Delete(p);
+}
+
+cJSON *
+req_fields(struct req *r)
+{
+	if (r->err_fields == NULL) {
+		r->err_fields = cJSON_CreateObject();
+		arena_defer(r->arena, json_free, r->err_fields);
+	}
+	return r->err_fields;
+}
+
+void
+resp_header(struct req *r, const char *name, const char *value)
+{
+	struct hdr *h = arena_alloc(r->arena, sizeof(*h));
+
+	if (h == NULL)
+		return;
+	h->name = arena_strdup(r->arena, name);
+	h->value = arena_strdup(r->arena, value);
+	h->next = r->headers;
+	r->headers = h;
+}
+
+static void
+resp_clear(struct req *r)
+{
+	if (r->resp_malloced)
+		free(r->resp);
+	if (r->resp_fd >= 0)
+		close(r->resp_fd);
+	r->resp = NULL;
+	r->resp_len = 0;
+	r->resp_malloced = 0;
+	r->resp_fd = -1;
+}
+
+enum err
+reply_json(struct req *r, int status, cJSON *body)
+{
+	resp_clear(r);
+	r->status = status;
+	r->ctype = "application/json; charset=utf-8";
+	if (body != NULL) {
+		r->resp = cJSON_PrintUnformatted(body);
+		cJSON_Delete(body);
+		if (r->resp == NULL)
+			return ERR_INTERNAL;
+		r->resp_len = strlen(r->resp);
+		r->resp_malloced = 1;
+	}
+	return ERR_OK;
+}
+
+enum err
+reply_empty(struct req *r, int status)
+{
+	resp_clear(r);
+	r->status = status;
+	r->ctype = NULL;
+	return ERR_OK;
+}
+
+enum err
+reply_data(struct req *r, int status, const char *ctype, const void *data,
+    size_t len)
+{
+	resp_clear(r);
+	r->status = status;
+	r->ctype = ctype;
+	r->resp = (char *)data;
+	r->resp_len = len;
+	return ERR_OK;
+}
+
+enum err
+reply_fd(struct req *r, int status, const char *ctype, int fd, size_t size)
+{
+	resp_clear(r);
+	r->status = status;
+	r->ctype = ctype;
+	r->resp_fd = fd;
+	r->resp_fd_size = size;
+	return ERR_OK;
+}
+
+static void
+error_reply(struct req *r, enum err e)
+{
+	char *body;
+	char ra[32];
+
+	body = json_error_body(r->err_code ? r->err_code : err_code(e),
+	    r->err_msg ? r->err_msg : err_message(e),
+	    e == ERR_INVALID ? r->err_fields : NULL);
+	resp_clear(r);
+	r->status = err_status(e);
+	r->ctype = "application/json; charset=utf-8";
+	r->resp = body;
+	r->resp_len = body ? strlen(body) : 0;
+	r->resp_malloced = body != NULL;
+	if (e == ERR_RATELIMIT) {
+		snprintf(ra, sizeof(ra), "%lld", r->retry_after > 0 ? r->retry_after : 1);
+		resp_header(r, "Retry-After", ra);
+	}
+}
+
+static int
+is_unsafe(const char *m)
+{
+	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 &&
+	    strcmp(m, "OPTIONS") != 0;
+}
+
+static const char *
+session_cookie_name(void)
+{
+	return cfg->https ? "__Host-confero_session" : "confero_session";
+}
+
+static enum err
+authenticate(struct req *r)
+{
+	const char *authz = req_header(r, "Authorization"), *cookie;
+	unsigned char h[32];
+	struct db *d;
+	enum err e;
+
+	memset(&r->who, 0, sizeof(r->who));
+	if (authz != NULL) {
+		const char *tok;
+
+		if (strncasecmp(authz, "Bearer ", 7) != 0)
+			return req_fail(r, ERR_UNAUTH, "unauthorized",
+			    "Use Authorization: Bearer <token>.");
+		tok = authz + 7;
+		while (*tok == ' ')
+			tok++;
+		if (strlen(tok) < 16 || strlen(tok) > 200)
+			return req_fail(r, ERR_UNAUTH, "invalid_token", "Invalid or revoked token.");
+		auth_secret_hash(tok, h);
+		if ((e = req_db(r, &d)) != ERR_OK)
+			return e;
+		e = db_token_lookup(d, h, &r->who);
+		if (e == ERR_NOTFOUND)
+			return req_fail(r, ERR_UNAUTH, "invalid_token", "Invalid or revoked token.");
+		return e;
+	}
+	cookie = req_cookie(r, session_cookie_name());
+	if (cookie == NULL || strlen(cookie) < 16 || strlen(cookie) >= sizeof(r->session_secret))
+		return ERR_OK;
+	auth_secret_hash(cookie, h);
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	e = db_session_lookup(d, h, &r->who);
+	if (e == ERR_NOTFOUND)
+		return ERR_OK;
+	if (e == ERR_OK)
+		snprintf(r->session_secret, sizeof(r->session_secret), "%s", cookie);
+	return e;
+}
+
+/*
+ * A browser always sends Origin on cross-site POST/PATCH/DELETE; refuse
+ * any that is not ours (Fossil's first CSRF level), then demand the token.
+ */
+static int
+origin_ok(struct req *r)
+{
+	const char *origin = req_header(r, "Origin"), *host;
+	char mine[300];
+
+	if (origin == NULL)
+		return 1;
+	if (strcmp(origin, cfg->base_url) == 0)
+		return 1;
+	if ((host = req_header(r, "Host")) != NULL) {
+		snprintf(mine, sizeof(mine), "http%s://%s", cfg->https ? "s" : "", host);
+		if (strcmp(origin, mine) == 0)
+			return 1;
+		snprintf(mine, sizeof(mine), "http://%s", host);
+		if (strcmp(origin, mine) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static enum err
+handle(struct req *r)
+{
+	char allow[128];
+	enum route_result rr;
+	enum err e;
+	int api = strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/healthz") == 0;
+
+	if (!api) {
+		if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+			resp_header(r, "Allow", "GET, HEAD");
+			return ERR_METHOD;
+		}
+		return static_serve(r);
+	}
+	rr = route_match(routes, nroutes, r->method, r->path, &r->route,
+	    &r->params, allow, sizeof(allow));
+	if (rr == ROUTE_NOTFOUND)
+		return ERR_NOTFOUND;
+	if (rr == ROUTE_BADMETHOD) {
+		resp_header(r, "Allow", allow);
+		return ERR_METHOD;
+	}
+	if (r->body_over)
+		return ERR_TOOBIG;
+	if (!(r->route->flags & RF_NOAUTH)) {
+		if ((e = authenticate(r)) != ERR_OK)
+			return e;
+	}
+	if (r->route->role > ROLE_NONE) {
+		if (r->who.kind == PRINCIPAL_NONE)
+			return ERR_UNAUTH;
+		if (r->who.role < r->route->role)
+			return ERR_FORBIDDEN;
+	}
+	if (is_unsafe(r->method)) {
+		if (!origin_ok(r))
+			return req_fail(r, ERR_FORBIDDEN, "cross_origin",
+			    "Cross-origin requests are not allowed.");
+		if (r->who.kind == PRINCIPAL_SESSION && !(r->route->flags & RF_NOCSRF) &&
+		    !auth_csrf_ok(r->session_secret, req_header(r, "X-CSRF-Token")))
+			return ERR_CSRF;
+	}
+	if (r->route->flags & RF_JSON) {
+		if (!is_json_type(req_header(r, "Content-Type")))
+			return ERR_MEDIATYPE;
+		if ((r->json = json_parse_object(r->body, r->body_len)) == NULL)
+			return ERR_BADJSON;
+		arena_defer(r->arena, json_free, r->json);
+	}
+	return r->route->fn(r);
+}
+
+static void
+add_headers(struct req *r, struct MHD_Response *resp)
+{
+	struct hdr *h;
+	int cache = 0;
+
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Permissions-Policy",
+	    "camera=(self), microphone=(), geolocation=()");
+	if (cfg->https)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+		    "max-age=31536000");
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	if (r->ctype != NULL)
+		MHD_add_response_header(resp, "Content-Type", r->ctype);
+	for (h = r->headers; h != NULL; h = h->next) {
+		MHD_add_response_header(resp, h->name, h->value);
+		if (strcasecmp(h->name, "Cache-Control") == 0)
+			cache = 1;
+	}
+	if (!cache)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result
+respond(struct req *r, struct MHD_Connection *c)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (r->resp_fd >= 0) {
+		resp = MHD_create_response_from_fd(r->resp_fd_size, r->resp_fd);
+		if (resp != NULL)
+			r->resp_fd = -1;        /* MHD closes it now */
+	} else if (r->resp_malloced) {
+		resp = MHD_create_response_from_buffer(r->resp_len, r->resp,
+		    MHD_RESPMEM_MUST_FREE);
+		if (resp != NULL) {
+			r->resp = NULL;
+			r->resp_malloced = 0;
+		}
+	} else
+		resp = MHD_create_response_from_buffer(r->resp_len, r->resp,
+		    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	add_headers(r, resp);
+	ret = MHD_queue_response(c, (unsigned int)r->status, resp);
+	MHD_destroy_response(resp);
+	r->responded = 1;
+	return ret;
+}
+
+static void
+finish(struct req *r)
+{
+	enum err e;
+
+	if (r->body_over && r->route == NULL) {
+		/* Still route it so unknown paths answer 404, not 413. */
+		char allow[128];
+		if (route_match(routes, nroutes, r->method, r->path, &r->route,
+		    &r->params, allow, sizeof(allow)) != ROUTE_NOTFOUND)
+			e = ERR_TOOBIG;
+		else
+			e = ERR_NOTFOUND;
+	} else
+		e = handle(r);
+	if (e != ERR_OK)
+		error_reply(r, e);
+	else if (r->status == 0)
+		r->status = 200;
+}
+
+static void
+client_address(struct req *r, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	const char *xff;
+
+	snprintf(r->client_addr, sizeof(r->client_addr), "unknown");
+	if (cfg->trust_proxy && (xff = MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, "X-Forwarded-For")) != NULL) {
+		/* The proxy appends the address it saw: take the last hop. */
+		const char *last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		snprintf(r->client_addr, sizeof(r->client_addr), "%.*s",
+		    (int)strcspn(last, " "), last);
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    r->client_addr, sizeof(r->client_addr));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    r->client_addr, sizeof(r->client_addr));
+}
+
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct req *r = *con_cls;
+	struct arena *a;
+	const char *cl;
+
+	(void)cls;
+	(void)version;
+	if (r == NULL) {
+		if ((a = arena_new()) == NULL)
+			return MHD_NO;
+		if ((r = arena_calloc(a, 1, sizeof(*r))) == NULL) {
+			arena_free(a);
+			return MHD_NO;
+		}
+		r->arena = a;
+		r->conn = c;
+		r->resp_fd = -1;
+		r->method = arena_strdup(a, method);
+		r->path = arena_strdup(a, url);
+		clock_gettime(CLOCK_MONOTONIC, &r->start);
+		snprintf(r->id, sizeof(r->id), "%08x%08llx", instance_tag,
+		    (unsigned long long)atomic_fetch_add(&req_counter, 1) + 1);
+		snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
+		client_address(r, c);
+		*con_cls = r;
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl != NULL && strtoull(cl, NULL, 10) > cfg->body_max) {
+			/* Refuse before reading; MHD closes the connection after. */
+			r->body_over = 1;
+			finish(r);
+			return respond(r, c);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!r->responded && !r->body_over) {
+			size_t need = r->body_len + *upload_data_size;
+			if (need > cfg->body_max) {
+				r->body_over = 1;
+			} else {
+				if (need + 1 > r->body_cap) {
+					size_t cap = r->body_cap ? r->body_cap : 4096;
+					char *nb;
+					while (cap < need + 1)
+						cap *= 2;
+					if ((nb = arena_alloc(r->arena, cap)) == NULL)
+						return MHD_NO;
+					if (r->body_len)
+						memcpy(nb, r->body, r->body_len);
+					r->body = nb;
+					r->body_cap = cap;
+				}
+				memcpy(r->body + r->body_len, upload_data, *upload_data_size);
+				r->body_len += *upload_data_size;
+				r->body[r->body_len] = '\0';
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->responded)
+		return MHD_YES;
+	snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
+	finish(r);
+	return respond(r, c);
+}
+
+/* The path for the log: no query string (MHD strips it), no secrets. */
+static void
+log_path(struct req *r, char *out, size_t len)
+{
+	const char *p = (r->route && (r->route->flags & RF_SECRET)) ?
+	    r->route->pattern : r->path;
+	size_t i;
+
+	for (i = 0; p[i] != '\0' && i + 1 < len && i < 200; i++)
+		out[i] = (p[i] > 0x20 && p[i] < 0x7f) ? p[i] : '?';
+	out[i] = '\0';
+}
+
+static void
+completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+	struct timespec now;
+	char path[256];
+	double ms;
+
+	(void)cls;
+	(void)c;
+	if (r == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
+	snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
+	log_path(r, path, sizeof(path));
+	log_info("%s %s %d %.1fms%s", r->method, path, r->status, ms,
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	log_reqid[0] = '\0';
+	if (r->db != NULL)
+		db_release(r->db);
+	resp_clear(r);
+	sodium_memzero(r->session_secret, sizeof(r->session_secret));
+	arena_free(r->arena);
+	*con_cls = NULL;
+}
+
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	(void)cls;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_warn("http: %s", buf);
+}
+
+int
+http_start(void)
+{
+	struct addrinfo hints, *ai = NULL;
+	char port[16];
+	unsigned int flags;
+	int rc;
+
+	randombytes_buf(&instance_tag, sizeof(instance_tag));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(port, sizeof(port), "%d", cfg->listen_port);
+	if ((rc = getaddrinfo(cfg->listen_host, port, &hints, &ai)) != 0) {
+		log_err("http: cannot resolve %s: %s", cfg->listen_host, gai_strerror(rc));
+		return -1;
+	}
+	flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_POLL | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+	    MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (daemon_ == NULL) {
+		log_err("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
+		return -1;
+	}
+	return 0;
+}
+
+int
+http_port(void)
+{
+	const union MHD_DaemonInfo *di;
+
+	if (daemon_ == NULL)
+		return 0;
+	di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
+	return di ? (int)di->port : cfg->listen_port;
+}
+
+void
+http_stop(void)
+{
+	if (daemon_ != NULL)
+		MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+}

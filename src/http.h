@@ -1,0 +1,93 @@
+/*
+ * The HTTP layer: libmicrohttpd in thread-per-connection mode (a handler
+ * waiting on MariaDB blocks only its own connection), request bodies with a
+ * size cap, authentication and CSRF from the route table, responses with
+ * security headers, one log line per request.  Handlers see struct req and
+ * the functions below, never microhttpd.h.
+ */
+#ifndef CONFERO_HTTP_H
+#define CONFERO_HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+#include "route.h"
+
+struct hdr {
+	struct hdr *next;
+	const char *name, *value;
+};
+
+struct req {
+	struct arena *arena;            /* everything below lives here */
+	void *conn;                     /* struct MHD_Connection */
+	const char *method;
+	const char *path;
+	char id[24];
+	struct timespec start;
+	char client_addr[64];
+
+	const struct route *route;
+	struct route_params params;
+
+	char *body;                     /* NUL-terminated copy */
+	size_t body_len, body_cap;
+	int body_over;                  /* longer than the cap */
+	cJSON *json;                    /* parsed body for RF_JSON routes */
+
+	struct principal who;
+	char session_secret[80];        /* raw cookie value, for CSRF */
+
+	struct db *db;                  /* acquired lazily by req_db() */
+
+	/* response */
+	int status;
+	const char *ctype;
+	char *resp;                     /* malloc'd or arena */
+	size_t resp_len;
+	int resp_malloced;
+	int resp_fd;                    /* static files: fd to send, or -1 */
+	size_t resp_fd_size;
+	struct hdr *headers;
+	int responded;
+
+	/* error details, set by req_fail() / vld */
+	const char *err_code;
+	const char *err_msg;
+	cJSON *err_fields;
+	long long retry_after;
+};
+
+const char *req_header(struct req *, const char *name);
+const char *req_query(struct req *, const char *name);
+const char *req_cookie(struct req *, const char *name);
+const char *req_param(struct req *, const char *name);
+/* Pooled db connection for this request; released when it completes. */
+enum err req_db(struct req *, struct db **);
+/* Record a specific error code/message; returns e for `return req_fail()`. */
+enum err req_fail(struct req *, enum err e, const char *code, const char *msg);
+/* A fresh error-field object of the request (for struct vld). */
+cJSON *req_fields(struct req *);
+
+void resp_header(struct req *, const char *name, const char *value);
+/* Takes ownership of body (may be NULL for an empty response). */
+enum err reply_json(struct req *, int status, cJSON *body);
+enum err reply_empty(struct req *, int status);
+/* data must stay valid until the request completes (arena or static). */
+enum err reply_data(struct req *, int status, const char *ctype,
+    const void *data, size_t len);
+/* Send an open file; the fd is closed by the HTTP layer. */
+enum err reply_fd(struct req *, int status, const char *ctype, int fd,
+    size_t size);
+
+int http_start(void);
+void http_stop(void);
+/* The port bound (useful with CONFERO_LISTEN=…:0). */
+int http_port(void);
+
+#endif

@@ -1,0 +1,62 @@
+/* JSON body parsing and the error body. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "validate.h"
+
+cJSON *
+json_parse_object(const char *body, size_t len)
+{
+	cJSON *j;
+	const char *end = NULL;
+
+	if (body == NULL || len == 0 || memchr(body, '\0', len) != NULL ||
+	    !utf8_valid(body, len))
+		return NULL;
+	/* cJSON needs the length: bodies are not NUL-terminated strings. */
+	j = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (j == NULL)
+		return NULL;
+	while (end != NULL && end < body + len &&
+	    (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+		end++;
+	if (!cJSON_IsObject(j) || (end != NULL && end < body + len && *end != '\0')) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+char *
+json_error_body(const char *code, const char *message, const cJSON *fields)
+{
+	cJSON *root, *e;
+	char *s;
+
+	if ((root = cJSON_CreateObject()) == NULL)
+		return NULL;
+	e = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	if (fields != NULL && cJSON_GetArraySize(fields) > 0)
+		cJSON_AddItemToObject(e, "fields", cJSON_Duplicate(fields, 1));
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+void
+json_add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s == NULL)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, s);
+}
+
+void
+json_add_int(cJSON *o, const char *key, long long v)
+{
+	cJSON_AddNumberToObject(o, key, (double)v);
+}
