@@ -3,6 +3,7 @@
 #define CONFERO_API_H
 
 #include "err.h"
+#include "route.h"
 
 struct req;
 struct user;
@@ -35,3 +36,78 @@ const char *actor_kind(const struct req *);
 long long actor_id(const struct req *);
 
 #endif
+
+/* Events and the programme (api_events.c, api_programme.c). */
+struct event_ref;
+struct vld;
+enum err api_events_create(struct req *);
+enum err api_events_list(struct req *);
+enum err api_events_get(struct req *);
+enum err api_events_update(struct req *);
+enum err api_events_publish(struct req *);
+enum err api_events_close(struct req *);
+enum err api_events_members_add(struct req *);
+enum err api_events_members_list(struct req *);
+enum err api_events_checkin_key(struct req *);
+enum err api_sessions_create(struct req *);
+enum err api_sessions_list(struct req *);
+enum err api_sessions_get(struct req *);
+enum err api_sessions_update(struct req *);
+enum err api_sessions_delete(struct req *);
+enum err api_speakers_create(struct req *);
+enum err api_speakers_list(struct req *);
+enum err api_speakers_get(struct req *);
+enum err api_speakers_update(struct req *);
+enum err api_speakers_delete(struct req *);
+enum err api_ttypes_create(struct req *);
+enum err api_ttypes_list(struct req *);
+enum err api_ttypes_get(struct req *);
+enum err api_ttypes_update(struct req *);
+enum err api_ttypes_delete(struct req *);
+enum err api_questions_create(struct req *);
+enum err api_questions_list(struct req *);
+enum err api_questions_update(struct req *);
+enum err api_questions_delete(struct req *);
+enum err api_programme_ics(struct req *);
+
+/*
+ * Load the event of the {slug} path parameter and check access.  need
+ * ROLE_NONE: anyone, but drafts only for its staff (404 otherwise);
+ * otherwise the caller must hold that role and be a member of the event
+ * (admins always are; an event-scoped token only for its event).
+ */
+enum err event_load(struct req *, enum role need, struct event_ref *);
+enum err event_load_slug(struct req *, const char *slug, enum role need,
+    struct event_ref *);
+/* 1 when the caller is staff of this event (member or admin). */
+int event_is_staff(struct req *, const struct event_ref *);
+/* RFC 3339 field to epoch; *present tells whether it was given (null: 0). */
+long long vld_time(struct vld *, const cJSON *obj, const char *key,
+    int required, int *present);
+/* The key is in the object (possibly null). */
+int has_key(const cJSON *obj, const char *key);
+int is_null_key(const cJSON *obj, const char *key);
+/* Array of positive integer ids (deduplicated); -1 and a field error if bad. */
+int vld_ids(struct vld *, const cJSON *obj, const char *key, struct req *,
+    long long **ids);
+
+/* Registrations (api_registrations.c). */
+enum err api_register(struct req *);
+enum err api_manage_get(struct req *);
+enum err api_manage_update(struct req *);
+enum err api_manage_cancel(struct req *);
+enum err api_registrations_list(struct req *);
+enum err api_registrations_get(struct req *);
+enum err api_registrations_update(struct req *);
+enum err api_registrations_approve(struct req *);
+enum err api_registrations_reject(struct req *);
+enum err api_registrations_cancel(struct req *);
+enum err api_registrations_mark_paid(struct req *);
+enum err api_registrations_reissue(struct req *);
+
+/* Tickets and check-in (api_checkin.c). */
+enum err api_ticket_qr(struct req *);
+enum err api_checkin(struct req *);
+enum err api_checkin_undo(struct req *);
+enum err api_attendees(struct req *);
+enum err api_stats(struct req *);

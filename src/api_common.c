@@ -64,3 +64,129 @@ actor_id(const struct req *r)
 {
 	return r->who.kind == PRINCIPAL_TOKEN ? r->who.token_id : r->who.user_id;
 }
+
+#include "event.h"
+#include "timeutil.h"
+#include "validate.h"
+
+int
+has_key(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
+
+int
+is_null_key(const cJSON *obj, const char *key)
+{
+	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+long long
+vld_time(struct vld *v, const cJSON *obj, const char *key, int required,
+    int *present)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+	long long t;
+
+	if (present != NULL)
+		*present = it != NULL;
+	if (it == NULL || cJSON_IsNull(it)) {
+		if (required)
+			vld_fail(v, key, "required");
+		return 0;
+	}
+	if (!cJSON_IsString(it) || rfc3339_parse(it->valuestring, &t) != 0) {
+		vld_fail(v, key, "invalid_datetime");
+		return 0;
+	}
+	if (t <= 0) {
+		vld_fail(v, key, "out_of_range");
+		return 0;
+	}
+	return t;
+}
+
+int
+vld_ids(struct vld *v, const cJSON *obj, const char *key, struct req *r,
+    long long **out)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key), *it;
+	long long *ids;
+	int n = 0, i;
+
+	*out = NULL;
+	if (arr == NULL || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > 500) {
+		vld_fail(v, key, "not_an_array");
+		return -1;
+	}
+	ids = arena_calloc(r->arena, (size_t)cJSON_GetArraySize(arr) + 1, sizeof(*ids));
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsNumber(it) || it->valuedouble < 1 ||
+		    it->valuedouble > 9e15 || it->valuedouble != (double)(long long)it->valuedouble) {
+			vld_fail(v, key, "invalid_id");
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (ids[i] == (long long)it->valuedouble)
+				break;
+		if (i == n)
+			ids[n++] = (long long)it->valuedouble;
+	}
+	*out = ids;
+	return n;
+}
+
+int
+event_is_staff(struct req *r, const struct event_ref *ev)
+{
+	struct db *d;
+	int member = 0;
+
+	if (r->who.kind == PRINCIPAL_NONE)
+		return 0;
+	if (r->who.event_id > 0 && r->who.event_id != ev->id)
+		return 0;
+	if (r->who.role == ROLE_ADMIN)
+		return 1;
+	if (req_db(r, &d) != ERR_OK)
+		return 0;
+	if (db_event_is_member(d, ev->id, r->who.user_id, &member) != ERR_OK)
+		return 0;
+	return member;
+}
+
+enum err
+event_load(struct req *r, enum role need, struct event_ref *ev)
+{
+	return event_load_slug(r, req_param(r, "slug"), need, ev);
+}
+
+enum err
+event_load_slug(struct req *r, const char *slug, enum role need,
+    struct event_ref *ev)
+{
+	struct db *d;
+	enum err e;
+
+	if (slug == NULL)
+		return ERR_NOTFOUND;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_event_ref(d, slug, ev)) != ERR_OK)
+		return e;
+	if (need == ROLE_NONE) {
+		if (strcmp(ev->status, "draft") == 0 && !event_is_staff(r, ev))
+			return ERR_NOTFOUND;
+		return ERR_OK;
+	}
+	if (r->who.kind == PRINCIPAL_NONE)
+		return ERR_UNAUTH;
+	if (r->who.role < need)
+		return ERR_FORBIDDEN;
+	if (!event_is_staff(r, ev))
+		return req_fail(r, ERR_FORBIDDEN, "forbidden",
+		    "You are not staff of this event.");
+	return ERR_OK;
+}

@@ -188,6 +188,7 @@ classify(struct db *d, unsigned int code, const char *msg, const char *what)
 	case 1586: /* ER_DUP_ENTRY_WITH_KEY_NAME */
 	case ER_ROW_IS_REFERENCED_2:
 	case ER_NO_REFERENCED_ROW_2:
+	case 4025: /* ER_CONSTRAINT_FAILED: a CHECK, e.g. capacity < seats taken */
 		return ERR_CONFLICT;
 	default:
 		log_err("db: %s: %s (%u)", what, msg, code);

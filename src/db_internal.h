@@ -72,3 +72,16 @@ void row_cpy(const struct dbrow *, unsigned int i, char *dst, size_t dstlen);
 #define NARGS(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
+
+/*
+ * Rows straight to JSON, for read endpoints: spec names each column and its
+ * type, comma-separated: "id:i,name:s,capacity:i,waitlist:b,answers:j".
+ * i integer, s string, b boolean, d decimal number, j JSON text, x skip,
+ * t a UNIX_TIMESTAMP() shown as RFC 3339 in time zone tz (UTC when NULL).
+ * SQL NULL becomes JSON null.  db_json_row: ERR_NOTFOUND when no row.
+ */
+#include <cjson/cJSON.h>
+enum err db_json_rows(struct db *, enum stmt, const struct dbv *, size_t,
+    const char *spec, const char *tz, cJSON *array);
+enum err db_json_row(struct db *, enum stmt, const struct dbv *, size_t,
+    const char *spec, const char *tz, cJSON **obj);

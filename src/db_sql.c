@@ -9,6 +9,46 @@
 #define TOKEN_COLS "t.id, t.name, t.prefix, t.user_id, t.role, t.event_id, '', " \
 	RFC3339("t.created_at") ", " RFC3339("t.last_used_at") ", t.revoked_at IS NOT NULL"
 
+#define EVENT_REF_COLS "id, slug, name, status, timezone, capacity, waitlist, " \
+	"UNIX_TIMESTAMP(registration_opens_at), UNIX_TIMESTAMP(registration_closes_at), " \
+	"UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), sign_pk"
+#define EVENT_COLS "id, slug, name, description, venue, timezone, UNIX_TIMESTAMP(starts_at), " \
+	"UNIX_TIMESTAMP(ends_at), capacity, seats_taken, " \
+	"IF(capacity IS NULL, NULL, CAST(capacity AS SIGNED) - seats_taken), waitlist, " \
+	"UNIX_TIMESTAMP(registration_opens_at), UNIX_TIMESTAMP(registration_closes_at), status, " \
+	"UNIX_TIMESTAMP(created_at)"
+#define SPEAKER_COLS "s.id, s.name, IF(?, s.email, NULL), s.organisation, s.bio, " \
+	"(SELECT COALESCE(JSON_ARRAYAGG(ss.session_id), '[]') FROM session_speakers ss " \
+	"WHERE ss.speaker_id = s.id)"
+#define SESSION_COLS "s.id, s.title, s.description, s.kind, UNIX_TIMESTAMP(s.starts_at), " \
+	"UNIX_TIMESTAMP(s.ends_at), s.room, s.track, s.capacity, s.signed_up, " \
+	"IF(s.capacity IS NULL, NULL, CAST(s.capacity AS SIGNED) - s.signed_up), s.requires_signup, " \
+	"(SELECT COALESCE(JSON_ARRAYAGG(ss.speaker_id), '[]') FROM session_speakers ss " \
+	"WHERE ss.session_id = s.id)"
+/* Available: the lower of the type's and the event's remaining seats. */
+#define TTYPE_COLS "t.id, t.name, t.description, t.quota, t.sold, " \
+	"IF(t.quota IS NULL AND e.capacity IS NULL, NULL, " \
+	"LEAST(COALESCE(CAST(t.quota AS SIGNED) - t.sold, 2147483647), " \
+	"COALESCE(CAST(e.capacity AS SIGNED) - e.seats_taken, 2147483647))), " \
+	"t.price_cents, t.currency, UNIX_TIMESTAMP(t.sale_starts_at), UNIX_TIMESTAMP(t.sale_ends_at), " \
+	"t.requires_approval, IF(t.all_sessions, '\"all\"', (SELECT COALESCE(JSON_ARRAYAGG(x.session_id), '[]') " \
+	"FROM ticket_type_sessions x WHERE x.ticket_type_id = t.id))"
+
+#define REG_COLS "r.id, r.status, r.name, r.email, r.organisation, r.ticket_type_id, tt.name, " \
+	"r.answers, UNIX_TIMESTAMP(r.created_at), UNIX_TIMESTAMP(r.updated_at), " \
+	"(SELECT code FROM tickets WHERE registration_id = r.id AND status = 'valid' " \
+	"ORDER BY id DESC LIMIT 1), (SELECT COALESCE(JSON_ARRAYAGG(session_id), '[]') " \
+	"FROM registration_sessions WHERE registration_id = r.id), " \
+	"(SELECT UNIX_TIMESTAMP(MIN(at)) FROM checkins c WHERE c.registration_id = r.id " \
+	"AND c.point = 0 AND c.live = 1) FROM registrations r " \
+	"JOIN ticket_types tt ON tt.id = r.ticket_type_id"
+/* Optional filters: (flag, value) pairs; q is a LIKE pattern used thrice. */
+#define REG_FILTER "r.event_id = ? AND (? IS NULL OR r.status = ?) " \
+	"AND (? IS NULL OR r.ticket_type_id = ?) " \
+	"AND (? IS NULL OR r.name LIKE ? OR r.email LIKE ? OR r.organisation LIKE ?) " \
+	"AND (? IS NULL OR ? = EXISTS (SELECT 1 FROM checkins c WHERE c.registration_id = r.id " \
+	"AND c.point = 0 AND c.live = 1))"
+
 const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MIGRATION_APPLIED] =
 	    "SELECT 1 FROM schema_migrations WHERE version = ?",
@@ -84,4 +124,236 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUDIT_INSERT] =
 	    "INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, details) "
 	    "VALUES (?, ?, ?, ?, ?, ?)",
+	[STMT_EVENT_INSERT] =
+	    "INSERT INTO events (slug, name, description, venue, timezone, starts_at, ends_at, "
+	    "capacity, waitlist, registration_opens_at, registration_closes_at, sign_pk, "
+	    "sign_sk_sealed, created_by) VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), "
+	    "?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, ?)",
+	/* PATCH: each field is a pair (present?, value). */
+	[STMT_EVENT_UPDATE] =
+	    "UPDATE events SET name = IF(?, ?, name), description = IF(?, ?, description), "
+	    "venue = IF(?, ?, venue), timezone = IF(?, ?, timezone), "
+	    "starts_at = IF(?, FROM_UNIXTIME(?), starts_at), ends_at = IF(?, FROM_UNIXTIME(?), ends_at), "
+	    "capacity = IF(?, ?, capacity), waitlist = IF(?, ?, waitlist), "
+	    "registration_opens_at = IF(?, FROM_UNIXTIME(?), registration_opens_at), "
+	    "registration_closes_at = IF(?, FROM_UNIXTIME(?), registration_closes_at) WHERE id = ?",
+	[STMT_EVENT_STATUS] = "UPDATE events SET status = ? WHERE id = ?",
+	[STMT_EVENT_REF_SLUG] = "SELECT " EVENT_REF_COLS " FROM events WHERE slug = ?",
+	[STMT_EVENT_REF_ID] = "SELECT " EVENT_REF_COLS " FROM events WHERE id = ?",
+	[STMT_EVENT_KEY] = "SELECT sign_sk_sealed FROM events WHERE id = ?",
+	[STMT_EVENT_IS_MEMBER] =
+	    "SELECT 1 FROM event_members WHERE event_id = ? AND user_id = ?",
+	[STMT_EVENT_MEMBER_ADD] =
+	    "INSERT INTO event_members (event_id, user_id) VALUES (?, ?)",
+	[STMT_EVENT_MEMBERS] =
+	    "SELECT u.id, u.email, u.role, UNIX_TIMESTAMP(m.added_at) FROM event_members m "
+	    "JOIN users u ON u.id = m.user_id WHERE m.event_id = ? ORDER BY u.id",
+	[STMT_EVENT_GET] = "SELECT " EVENT_COLS " FROM events WHERE id = ?",
+	/* Upcoming first (by start), then past ones, most recent first. */
+	[STMT_EVENT_LIST_PUBLIC] =
+	    "SELECT " EVENT_COLS " FROM events WHERE status IN ('published', 'closed') "
+	    "ORDER BY ends_at < NOW(), IF(ends_at < NOW(), -UNIX_TIMESTAMP(starts_at), "
+	    "UNIX_TIMESTAMP(starts_at)) LIMIT 500",
+	[STMT_EVENT_LIST_STAFF] =
+	    "SELECT " EVENT_COLS " FROM events WHERE (? = 1 OR id IN "
+	    "(SELECT event_id FROM event_members WHERE user_id = ?)) "
+	    "ORDER BY starts_at DESC LIMIT 1000",
+
+	[STMT_SPEAKER_INSERT] =
+	    "INSERT INTO speakers (event_id, name, email, organisation, bio) VALUES (?, ?, ?, ?, ?)",
+	[STMT_SPEAKER_UPDATE] =
+	    "UPDATE speakers SET name = IF(?, ?, name), email = IF(?, ?, email), "
+	    "organisation = IF(?, ?, organisation), bio = IF(?, ?, bio) "
+	    "WHERE id = ? AND event_id = ?",
+	[STMT_SPEAKER_DELETE] = "DELETE FROM speakers WHERE id = ? AND event_id = ?",
+	[STMT_SPEAKER_GET] =
+	    "SELECT " SPEAKER_COLS " FROM speakers s WHERE s.id = ? AND s.event_id = ?",
+	[STMT_SPEAKER_LIST] =
+	    "SELECT " SPEAKER_COLS " FROM speakers s WHERE s.event_id = ? ORDER BY s.name, s.id",
+
+	[STMT_SESSION_CREATE] =
+	    "INSERT INTO sessions (event_id, title, description, kind, starts_at, ends_at, room, "
+	    "track, capacity, requires_signup) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), "
+	    "FROM_UNIXTIME(?), ?, ?, ?, ?)",
+	[STMT_SESSION_UPDATE] =
+	    "UPDATE sessions SET title = IF(?, ?, title), description = IF(?, ?, description), "
+	    "kind = IF(?, ?, kind), starts_at = IF(?, FROM_UNIXTIME(?), starts_at), "
+	    "ends_at = IF(?, FROM_UNIXTIME(?), ends_at), room = IF(?, ?, room), "
+	    "track = IF(?, ?, track), capacity = IF(?, ?, capacity), "
+	    "requires_signup = IF(?, ?, requires_signup) WHERE id = ? AND event_id = ?",
+	[STMT_SESSION_REMOVE] = "DELETE FROM sessions WHERE id = ? AND event_id = ?",
+	[STMT_SESSION_SPEAKERS_CLEAR] = "DELETE FROM session_speakers WHERE session_id = ?",
+	[STMT_SESSION_SPEAKER_ADD] =
+	    "INSERT IGNORE INTO session_speakers (session_id, speaker_id) "
+	    "SELECT ?, id FROM speakers WHERE id = ? AND event_id = ?",
+	[STMT_SESSION_GET] =
+	    "SELECT " SESSION_COLS " FROM sessions s WHERE s.id = ? AND s.event_id = ?",
+	[STMT_SESSION_LIST] =
+	    "SELECT " SESSION_COLS " FROM sessions s WHERE s.event_id = ? "
+	    "ORDER BY s.starts_at, s.room, s.id",
+	[STMT_SESSION_EACH] =
+	    "SELECT s.id, s.title, s.description, s.room, UNIX_TIMESTAMP(s.starts_at), "
+	    "UNIX_TIMESTAMP(s.ends_at), (SELECT GROUP_CONCAT(sp.name ORDER BY sp.name SEPARATOR ', ') "
+	    "FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id "
+	    "WHERE ss.session_id = s.id) FROM sessions s WHERE s.event_id = ? "
+	    "ORDER BY s.starts_at, s.id",
+
+	[STMT_TTYPE_INSERT] =
+	    "INSERT INTO ticket_types (event_id, name, description, quota, price_cents, currency, "
+	    "sale_starts_at, sale_ends_at, requires_approval, all_sessions) VALUES (?, ?, ?, ?, ?, ?, "
+	    "FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?)",
+	[STMT_TTYPE_UPDATE] =
+	    "UPDATE ticket_types SET name = IF(?, ?, name), description = IF(?, ?, description), "
+	    "quota = IF(?, ?, quota), price_cents = IF(?, ?, price_cents), "
+	    "currency = IF(?, ?, currency), sale_starts_at = IF(?, FROM_UNIXTIME(?), sale_starts_at), "
+	    "sale_ends_at = IF(?, FROM_UNIXTIME(?), sale_ends_at), "
+	    "requires_approval = IF(?, ?, requires_approval), all_sessions = IF(?, ?, all_sessions) "
+	    "WHERE id = ? AND event_id = ?",
+	[STMT_TTYPE_DELETE] = "DELETE FROM ticket_types WHERE id = ? AND event_id = ?",
+	[STMT_TTS_CLEAR] = "DELETE FROM ticket_type_sessions WHERE ticket_type_id = ?",
+	[STMT_TTS_ADD] =
+	    "INSERT IGNORE INTO ticket_type_sessions (ticket_type_id, session_id) "
+	    "SELECT ?, id FROM sessions WHERE id = ? AND event_id = ?",
+	[STMT_TTYPE_GET] =
+	    "SELECT " TTYPE_COLS " FROM ticket_types t JOIN events e ON e.id = t.event_id "
+	    "WHERE t.id = ? AND t.event_id = ?",
+	[STMT_TTYPE_LIST] =
+	    "SELECT " TTYPE_COLS " FROM ticket_types t JOIN events e ON e.id = t.event_id "
+	    "WHERE t.event_id = ? ORDER BY t.id",
+
+	[STMT_QUESTION_INSERT] =
+	    "INSERT INTO questions (event_id, label, kind, required, options, position) "
+	    "VALUES (?, ?, ?, ?, ?, ?)",
+	[STMT_QUESTION_UPDATE] =
+	    "UPDATE questions SET label = IF(?, ?, label), kind = IF(?, ?, kind), "
+	    "required = IF(?, ?, required), options = IF(?, ?, options), "
+	    "position = IF(?, ?, position) WHERE id = ? AND event_id = ?",
+	[STMT_QUESTION_DELETE] = "DELETE FROM questions WHERE id = ? AND event_id = ?",
+	[STMT_QUESTION_GET] =
+	    "SELECT id, label, kind, required, options, position FROM questions "
+	    "WHERE id = ? AND event_id = ?",
+	[STMT_QUESTION_LIST] =
+	    "SELECT id, label, kind, required, options, position FROM questions "
+	    "WHERE event_id = ? ORDER BY position, id",
+	[STMT_REG_INSERT] =
+	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
+	    "organisation, status, holds_seat, answers, consent_at, manage_hash) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, NOW(), ?)",
+	/* Conditional writes: the seat is taken only if one is free. */
+	[STMT_SEAT_EVENT_TAKE] =
+	    "UPDATE events SET seats_taken = seats_taken + 1 "
+	    "WHERE id = ? AND (capacity IS NULL OR seats_taken < capacity)",
+	[STMT_SEAT_EVENT_FREE] =
+	    "UPDATE events SET seats_taken = seats_taken - 1 WHERE id = ? AND seats_taken > 0",
+	[STMT_SEAT_TTYPE_TAKE] =
+	    "UPDATE ticket_types SET sold = sold + 1 WHERE id = ? AND (quota IS NULL OR sold < quota)",
+	[STMT_SEAT_TTYPE_FREE] =
+	    "UPDATE ticket_types SET sold = sold - 1 WHERE id = ? AND sold > 0",
+	[STMT_SEAT_SESSION_TAKE] =
+	    "UPDATE sessions SET signed_up = signed_up + 1 "
+	    "WHERE id = ? AND (capacity IS NULL OR signed_up < capacity)",
+	[STMT_SEAT_SESSION_FREE] =
+	    "UPDATE sessions SET signed_up = signed_up - 1 WHERE id = ? AND signed_up > 0",
+	[STMT_REG_SET_STATUS] =
+	    "UPDATE registrations SET status = ?, holds_seat = ?, "
+	    "active_email = IF(?, LOWER(email), NULL) WHERE id = ?",
+	[STMT_REG_SESSION_ADD] =
+	    "INSERT INTO registration_sessions (registration_id, session_id, holds_seat) "
+	    "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE holds_seat = VALUES(holds_seat)",
+	[STMT_REG_SESSION_DEL] =
+	    "DELETE FROM registration_sessions WHERE registration_id = ? AND session_id = ?",
+	[STMT_REG_SESSIONS] =
+	    "SELECT rs.session_id, rs.holds_seat, s.requires_signup FROM registration_sessions rs "
+	    "JOIN sessions s ON s.id = rs.session_id WHERE rs.registration_id = ? "
+	    "ORDER BY rs.session_id",
+	[STMT_TICKET_INSERT] = "INSERT INTO tickets (registration_id, event_id) VALUES (?, ?)",
+	[STMT_TICKET_SET_CODE] = "UPDATE tickets SET code = ? WHERE id = ?",
+	[STMT_TICKET_REVOKE] =
+	    "UPDATE tickets SET status = 'revoked', revoked_at = NOW() "
+	    "WHERE registration_id = ? AND status = 'valid'",
+	/* Only the registration row is locked: seats are taken by UPDATEs. */
+	[STMT_REG_LOCK] =
+	    "SELECT id, event_id, ticket_type_id, status, holds_seat FROM registrations "
+	    "WHERE id = ? FOR UPDATE",
+	[STMT_REG_WAITLIST] =
+	    "SELECT id, ticket_type_id FROM registrations WHERE event_id = ? AND status = 'waitlisted' "
+	    "ORDER BY id LIMIT 50 FOR UPDATE SKIP LOCKED",
+	[STMT_REG_BY_MANAGE] = "SELECT id, event_id FROM registrations WHERE manage_hash = ?",
+	[STMT_REG_GET] = "SELECT " REG_COLS " WHERE r.id = ? AND r.event_id = ?",
+	[STMT_REG_LIST] = "SELECT " REG_COLS " WHERE " REG_FILTER " ORDER BY r.id LIMIT ? OFFSET ?",
+	[STMT_REG_COUNT] =
+	    "SELECT COUNT(*) FROM registrations r WHERE " REG_FILTER,
+	[STMT_REG_UPDATE] =
+	    "UPDATE registrations SET name = IF(?, ?, name), organisation = IF(?, ?, organisation), "
+	    "answers = IF(?, ?, answers), email = IF(?, ?, email), "
+	    "active_email = IF(active_email IS NULL, NULL, LOWER(email)) WHERE id = ? AND event_id = ?",
+	[STMT_TTYPE_RULES] =
+	    "SELECT id, price_cents, requires_approval, all_sessions, UNIX_TIMESTAMP(sale_starts_at), "
+	    "UNIX_TIMESTAMP(sale_ends_at), name FROM ticket_types WHERE id = ? AND event_id = ?",
+	[STMT_SESSION_RULES] =
+	    "SELECT s.id, s.requires_signup, (t.all_sessions OR EXISTS (SELECT 1 FROM "
+	    "ticket_type_sessions x WHERE x.ticket_type_id = t.id AND x.session_id = s.id)) "
+	    "FROM sessions s JOIN ticket_types t ON t.id = ? WHERE s.id = ? AND s.event_id = ?",
+	[STMT_QUESTION_RULES] =
+	    "SELECT id, kind, required, options FROM questions WHERE event_id = ? ORDER BY position, id",
+
+	[STMT_CK_TICKET] =
+	    "SELECT t.id, t.status, t.event_id, r.id, r.status, r.name, r.organisation, tt.name, "
+	    "r.ticket_type_id FROM tickets t JOIN registrations r ON r.id = t.registration_id "
+	    "JOIN ticket_types tt ON tt.id = r.ticket_type_id WHERE t.id = ?",
+	[STMT_CK_REG] =
+	    "SELECT t.id, COALESCE(t.status, 'none'), r.event_id, r.id, r.status, r.name, "
+	    "r.organisation, tt.name, r.ticket_type_id FROM registrations r "
+	    "JOIN ticket_types tt ON tt.id = r.ticket_type_id "
+	    "LEFT JOIN tickets t ON t.registration_id = r.id AND t.status = 'valid' "
+	    "WHERE r.id = ? AND r.event_id = ?",
+	[STMT_CK_SESSION] =
+	    "SELECT s.requires_signup, (tt.all_sessions OR EXISTS (SELECT 1 FROM ticket_type_sessions x "
+	    "WHERE x.ticket_type_id = tt.id AND x.session_id = s.id)), EXISTS (SELECT 1 FROM "
+	    "registration_sessions rs WHERE rs.registration_id = ? AND rs.session_id = s.id), s.title "
+	    "FROM sessions s JOIN ticket_types tt ON tt.id = ? WHERE s.id = ? AND s.event_id = ?",
+	[STMT_CK_INSERT] =
+	    "INSERT INTO checkins (event_id, registration_id, ticket_id, point, gate, by_user, by_token) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_CK_FIRST] =
+	    "SELECT UNIX_TIMESTAMP(at), gate, id FROM checkins "
+	    "WHERE registration_id = ? AND point = ? AND live = 1",
+	[STMT_CK_GET] =
+	    "SELECT c.id, c.event_id, c.registration_id, c.point, e.slug FROM checkins c "
+	    "JOIN events e ON e.id = c.event_id WHERE c.id = ? AND c.undone_at IS NULL",
+	[STMT_CK_UNDO] =
+	    "UPDATE checkins SET undone_at = NOW(3), undone_by = ? WHERE id = ? AND undone_at IS NULL",
+	[STMT_SCAN_INSERT] =
+	    "INSERT INTO scan_log (event_id, user_id, token_id, gate, point, result, registration_id, "
+	    "ticket_id, nonce, http_status, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_SCAN_NONCE] =
+	    "SELECT http_status, response FROM scan_log WHERE event_id = ? AND nonce = ?",
+	[STMT_ATTENDEES] =
+	    "SELECT r.id, r.name, r.organisation, tt.name, r.status, IF(?, r.email, NULL), "
+	    "(SELECT UNIX_TIMESTAMP(MIN(c.at)) FROM checkins c WHERE c.registration_id = r.id "
+	    "AND c.point = 0 AND c.live = 1) FROM registrations r "
+	    "JOIN ticket_types tt ON tt.id = r.ticket_type_id WHERE r.event_id = ? AND "
+	    "(r.name LIKE ? OR r.name LIKE ? OR r.email LIKE ? OR r.organisation LIKE ?) "
+	    "ORDER BY r.name, r.id LIMIT 50",
+	[STMT_STATS_STATUS] =
+	    "SELECT status, COUNT(*) FROM registrations WHERE event_id = ? GROUP BY status",
+	[STMT_STATS_CHECKED_IN] =
+	    "SELECT COUNT(DISTINCT registration_id) FROM checkins "
+	    "WHERE event_id = ? AND point = 0 AND live = 1",
+	[STMT_STATS_TTYPES] =
+	    "SELECT tt.id, tt.name, tt.quota, tt.sold, "
+	    "(SELECT COUNT(*) FROM registrations r WHERE r.ticket_type_id = tt.id AND r.status = 'confirmed'), "
+	    "(SELECT COUNT(*) FROM registrations r WHERE r.ticket_type_id = tt.id AND r.status = 'waitlisted'), "
+	    "(SELECT COUNT(*) FROM checkins c JOIN registrations r ON r.id = c.registration_id "
+	    "WHERE r.ticket_type_id = tt.id AND c.point = 0 AND c.live = 1) "
+	    "FROM ticket_types tt WHERE tt.event_id = ? ORDER BY tt.id",
+	[STMT_STATS_SESSIONS] =
+	    "SELECT s.id, s.title, (SELECT COUNT(*) FROM registration_sessions rs JOIN registrations r "
+	    "ON r.id = rs.registration_id WHERE rs.session_id = s.id AND r.status IN "
+	    "('confirmed', 'pending_payment')), (SELECT COUNT(*) FROM checkins c WHERE c.event_id = s.event_id "
+	    "AND c.point = s.id AND c.live = 1), s.capacity FROM sessions s WHERE s.event_id = ? "
+	    "ORDER BY s.starts_at, s.id",
+	[STMT_STATS_ARRIVALS] =
+	    "SELECT FLOOR(UNIX_TIMESTAMP(at) / 900) * 900 AS b, FLOOR(UNIX_TIMESTAMP(at) / 900) * 900 + 900, "
+	    "COUNT(*) FROM checkins WHERE event_id = ? AND point = 0 AND live = 1 GROUP BY b ORDER BY b",
 };

@@ -285,7 +285,8 @@ handle(struct req *r)
 	char allow[128];
 	enum route_result rr;
 	enum err e;
-	int api = strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/healthz") == 0;
+	int api = strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/healthz") == 0 ||
+	    strncmp(r->path, "/t/", 3) == 0 || strncmp(r->path, "/manage/", 8) == 0;
 
 	if (!api) {
 		if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {

@@ -1,0 +1,421 @@
+/*
+ * Door check-in: codes are verified (Ed25519, per-event key) before any
+ * ticket or registration is read; exactly one live check-in per
+ * registration and point is a unique key in MariaDB; every attempt goes to
+ * the scan log; a client nonce makes retries return the first answer.
+ * Also the QR images, attendee look-up and live counts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "config.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "qr.h"
+#include "registration.h"
+#include "ticketcode.h"
+#include "timeutil.h"
+#include "validate.h"
+
+/* GET /t/{code}.png?size=N and /t/{code}.svg */
+enum err
+api_ticket_qr(struct req *r)
+{
+	const char *p = req_param(r, "code"), *dot, *sz;
+	char code[TICKETCODE_MAX];
+	unsigned char pk[32], *png = NULL;
+	uint32_t eid, tid;
+	char *svg = NULL;
+	size_t len = 0, n;
+	struct db *d;
+	int svgmode, px, size = 360, modules;
+	enum err e;
+
+	if (p == NULL || (dot = strrchr(p, '.')) == NULL)
+		return ERR_NOTFOUND;
+	svgmode = strcmp(dot, ".svg") == 0;
+	if (!svgmode && strcmp(dot, ".png") != 0)
+		return ERR_NOTFOUND;
+	n = (size_t)(dot - p);
+	if (n == 0 || n >= sizeof(code))
+		return ERR_NOTFOUND;
+	memcpy(code, p, n);
+	code[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (code[i] >= 'a' && code[i] <= 'z')
+			code[i] = (char)(code[i] - 'a' + 'A');
+	if (ticketcode_parse(code, &eid, &tid) != 0)
+		return ERR_NOTFOUND;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = eventkey_pk(d, eid, pk)) != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_NOTFOUND : e;
+	if (ticketcode_verify(pk, code, &eid, &tid) != 0)
+		return ERR_NOTFOUND;
+	/* The image of a code never changes: let the phone keep it. */
+	resp_header(r, "Cache-Control", "private, max-age=86400, immutable");
+	if (svgmode) {
+		if (qr_svg(code, &svg, &len) != 0)
+			return ERR_INTERNAL;
+		p = arena_strndup(r->arena, svg, len);
+		free(svg);
+		return reply_data(r, 200, "image/svg+xml", p, len);
+	}
+	if ((sz = req_query(r, "size")) != NULL) {
+		size = atoi(sz);
+		if (size < 50 || size > 2000) {
+			struct vld v = {req_fields(r), 0};
+			vld_fail(&v, "size", "out_of_range");
+			return req_fail(r, ERR_INVALID, "validation", "size must be 50 to 2000 pixels.");
+		}
+	}
+	modules = 17 + 4 * qr_version(code) + 2 * QR_QUIET;
+	px = size / modules;
+	if (px < 1)
+		px = 1;
+	if (px > QR_MODULE_PX_MAX)
+		px = QR_MODULE_PX_MAX;
+	if (qr_png(code, px, &png, &len) != 0)
+		return ERR_INTERNAL;
+	p = arena_alloc(r->arena, len);
+	memcpy((char *)p, png, len);
+	free(png);
+	return reply_data(r, 200, "image/png", p, len);
+}
+
+struct ck {
+	/* in */
+	long long event_id, point, reg_id, ticket_id;
+	const char *gate, *nonce, *tz;
+	long long by_user, by_token;
+	const char *result;             /* preset for failures: no check-in */
+	int status;
+	struct ck_ticket t;
+	/* out */
+	char *body;
+	int nonce_taken;
+};
+
+static cJSON *
+attendee_json(const struct ck_ticket *t)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(a, "name", t->name);
+	cJSON_AddStringToObject(a, "organisation", t->organisation);
+	cJSON_AddStringToObject(a, "ticket_type", t->ttype_name);
+	json_add_int(a, "registration_id", t->reg_id);
+	return a;
+}
+
+static enum err
+ck_tx(struct db *d, void *arg)
+{
+	struct ck *c = arg;
+	char at[40], gate[128];
+	long long id = 0, when = 0, cid = 0;
+	const char *result = c->result;
+	int status = c->status;
+	cJSON *o;
+	enum err e;
+
+	free(c->body);
+	c->body = NULL;
+	c->nonce_taken = 0;
+	o = cJSON_CreateObject();
+	if (result == NULL) {
+		e = db_ck_insert(d, c->event_id, c->t.reg_id, c->t.ticket_id, c->point,
+		    c->gate, c->by_user, c->by_token, &id);
+		if (e != ERR_OK && e != ERR_CONFLICT) {
+			cJSON_Delete(o);
+			return e;
+		}
+		if ((e = db_ck_first(d, c->t.reg_id, c->point, &when, gate, sizeof(gate), &cid)) != ERR_OK) {
+			cJSON_Delete(o);
+			return e == ERR_NOTFOUND ? ERR_RETRY : e;
+		}
+		if (tz_format(c->tz, when, at) != 0)
+			utc_rfc3339(when, at);
+		if (id > 0) {
+			cJSON *ck = cJSON_AddObjectToObject(o, "checkin");
+			result = "ok";
+			status = 200;
+			json_add_int(ck, "id", cid);
+			cJSON_AddStringToObject(ck, "at", at);
+			cJSON_AddStringToObject(ck, "gate", gate);
+		} else {
+			cJSON *f = cJSON_AddObjectToObject(o, "first");
+			result = "already_checked_in";
+			status = 409;
+			json_add_int(f, "id", cid);
+			cJSON_AddStringToObject(f, "at", at);
+			cJSON_AddStringToObject(f, "gate", gate);
+		}
+	}
+	cJSON_AddStringToObject(o, "result", result);
+	if (c->t.found)
+		cJSON_AddItemToObject(o, "attendee", attendee_json(&c->t));
+	c->body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	c->status = c->result ? c->status : status;
+	e = db_scan_insert(d, c->event_id, c->by_user, c->by_token, c->gate, c->point,
+	    result, c->t.found ? c->t.reg_id : 0, c->t.found ? c->t.ticket_id : 0,
+	    c->nonce, status, c->body);
+	if (e == ERR_CONFLICT) {
+		/* The same nonce won a race: answer as it was answered. */
+		c->nonce_taken = 1;
+		return ERR_CONFLICT;
+	}
+	c->status = status;
+	return e;
+}
+
+static enum err
+reply_text(struct req *r, int status, const char *body)
+{
+	char *copy = arena_strdup(r->arena, body ? body : "{}");
+
+	r->ctype = "application/json; charset=utf-8";
+	reply_data(r, status, "application/json; charset=utf-8", copy, strlen(copy));
+	return ERR_OK;
+}
+
+static enum err
+replay(struct req *r, struct db *d, long long event_id, const char *nonce, int *done)
+{
+	char *resp = NULL;
+	int status;
+	enum err e;
+
+	*done = 0;
+	e = db_scan_nonce(d, event_id, nonce, &status, &resp);
+	if (e == ERR_NOTFOUND)
+		return ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	*done = 1;
+	e = reply_text(r, status, resp);
+	free(resp);
+	return e;
+}
+
+static int
+nonce_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-_.:") == n;
+}
+
+enum err
+api_checkin(struct req *r)
+{
+	static const char *const keys[] = {"code", "registration_id", "session_id",
+		"gate", "nonce", NULL};
+	struct vld v = {req_fields(r), 0};
+	struct event_ref ev;
+	struct ck c;
+	const char *code;
+	char ucode[TICKETCODE_MAX];
+	unsigned char pk[32];
+	uint32_t eid = 0, tid = 0;
+	int forged = 0, done, exists, signup, included, signed_up;
+	struct db *d;
+	enum err e;
+
+	memset(&c, 0, sizeof(c));
+	vld_only(&v, r->json, keys);
+	code = vld_line(&v, r->json, "code", 0, 200);
+	c.reg_id = vld_int(&v, r->json, "registration_id", 0, 1, 9007199254740991LL, 0, NULL);
+	c.point = vld_int(&v, r->json, "session_id", 0, 1, 9007199254740991LL, 0, NULL);
+	c.gate = vld_line(&v, r->json, "gate", 0, 100);
+	c.nonce = vld_line(&v, r->json, "nonce", 0, 64);
+	if (c.nonce != NULL && !nonce_valid(c.nonce))
+		vld_fail(&v, "nonce", "invalid");
+	if ((code == NULL) == (c.reg_id == 0) && v.nerr == 0)
+		vld_fail(&v, "code", "give code or registration_id");
+	if (v.nerr)
+		return ERR_INVALID;
+
+	/* The signature first: a forged code costs no ticket lookup. */
+	if (code != NULL) {
+		size_t n = strlen(code), i;
+		while (n > 0 && (code[n - 1] == ' ' || code[n - 1] == '\n' || code[n - 1] == '\r'))
+			n--;
+		if (n >= sizeof(ucode))
+			n = sizeof(ucode) - 1;
+		for (i = 0; i < n; i++)
+			ucode[i] = (code[i] >= 'a' && code[i] <= 'z') ? (char)(code[i] - 32) : code[i];
+		ucode[n] = '\0';
+		if (ticketcode_parse(ucode, &eid, &tid) != 0)
+			forged = 1;
+	}
+	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if (code != NULL && !forged) {
+		e = eventkey_pk(d, eid, pk);
+		if (e == ERR_NOTFOUND || (e == ERR_OK && ticketcode_verify(pk, ucode, &eid, &tid) != 0))
+			forged = 1;
+		else if (e != ERR_OK)
+			return e;
+	}
+	if (c.nonce != NULL) {
+		if ((e = replay(r, d, ev.id, c.nonce, &done)) != ERR_OK || done)
+			return e;
+	}
+	c.event_id = ev.id;
+	c.tz = ev.tz;
+	c.by_user = r->who.user_id;
+	c.by_token = r->who.kind == PRINCIPAL_TOKEN ? r->who.token_id : 0;
+	if (c.gate == NULL)
+		c.gate = "";
+	if (forged) {
+		c.result = "invalid";
+		c.status = 404;
+	} else if (code != NULL && (long long)eid != ev.id) {
+		c.result = "wrong_event";
+		c.status = 422;
+	} else {
+		if (code != NULL)
+			e = db_ck_ticket(d, tid, &c.t);
+		else
+			e = db_ck_reg(d, ev.id, c.reg_id, &c.t);
+		if (e != ERR_OK)
+			return e;
+		if (!c.t.found || (code != NULL && strcmp(c.t.ticket_status, "valid") != 0 &&
+		    strcmp(c.t.reg_status, "cancelled") != 0 && strcmp(c.t.reg_status, "rejected") != 0)) {
+			/* Unknown ticket, or a code replaced by a re-issued one. */
+			c.result = "invalid";
+			c.status = 404;
+			c.t.found = code == NULL ? 0 : c.t.found;
+		} else if (c.t.event_id != ev.id) {
+			c.result = "wrong_event";
+			c.status = 422;
+		} else if (strcmp(c.t.reg_status, "cancelled") == 0 ||
+		    strcmp(c.t.reg_status, "rejected") == 0) {
+			c.result = "cancelled";
+			c.status = 422;
+		} else if (strcmp(c.t.reg_status, "waitlisted") == 0) {
+			c.result = "waitlisted";
+			c.status = 422;
+		} else if (strncmp(c.t.reg_status, "pending", 7) == 0) {
+			c.result = "pending";
+			c.status = 422;
+		} else if (c.point > 0) {
+			if ((e = db_ck_session(d, ev.id, c.t.ttype_id, c.t.reg_id, c.point,
+			    &exists, &signup, &included, &signed_up)) != ERR_OK)
+				return e;
+			if (!exists) {
+				vld_fail(&v, "session_id", "not_found");
+				return ERR_INVALID;
+			}
+			if (!included || (signup && !signed_up)) {
+				c.result = "not_for_session";
+				c.status = 422;
+			}
+		}
+	}
+	if (c.result != NULL && !c.t.found)
+		memset(&c.t, 0, sizeof(c.t));
+	e = db_tx(d, ck_tx, &c);
+	if (e == ERR_CONFLICT && c.nonce_taken) {
+		free(c.body);
+		return replay(r, d, ev.id, c.nonce, &done);
+	}
+	if (e != ERR_OK) {
+		free(c.body);
+		return e;
+	}
+	e = reply_text(r, c.status, c.body);
+	free(c.body);
+	return e;
+}
+
+enum err
+api_checkin_undo(struct req *r)
+{
+	long long id = parse_id(req_param(r, "id")), event_id, reg_id;
+	struct event_ref ev;
+	char slug[80];
+	struct db *d;
+	enum err e;
+
+	if (id == 0)
+		return ERR_NOTFOUND;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_ck_get(d, id, &event_id, &reg_id, slug, sizeof(slug))) != ERR_OK)
+		return e;
+	if ((e = event_load_slug(r, slug, ROLE_CHECKIN, &ev)) != ERR_OK)
+		return e;
+	if ((e = db_ck_undo(d, id, r->who.user_id)) != ERR_OK)
+		return e;
+	db_audit(d, actor_kind(r), actor_id(r), "checkin.undo", "registration", reg_id,
+	    arena_printf(r->arena, "{\"checkin_id\":%lld}", id));
+	return reply_empty(r, 204);
+}
+
+enum err
+api_attendees(struct req *r)
+{
+	struct event_ref ev;
+	const char *q = req_query(r, "q");
+	struct db *d;
+	enum err e;
+	cJSON *o;
+
+	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK)
+		return e;
+	if (q == NULL)
+		q = "";
+	if (strlen(q) > 100 || !text_line_valid(q)) {
+		struct vld v = {req_fields(r), 0};
+		vld_fail(&v, "q", "invalid");
+		return ERR_INVALID;
+	}
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	/* Door staff see name, organisation, ticket type and status only. */
+	if ((e = db_attendees(d, ev.id, q, r->who.role >= ROLE_ORGANISER, ev.tz,
+	    cJSON_AddArrayToObject(o, "attendees"))) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	if (r->who.role < ROLE_ORGANISER) {
+		cJSON *it;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "attendees"))
+			cJSON_DeleteItemFromObject(it, "email");
+	}
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_stats(struct req *r)
+{
+	struct event_ref ev;
+	struct db *d;
+	enum err e;
+	cJSON *o;
+
+	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	if (ev.capacity >= 0)
+		json_add_int(o, "capacity", ev.capacity);
+	else
+		cJSON_AddNullToObject(o, "capacity");
+	if ((e = db_stats(d, ev.id, ev.tz, o)) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	return reply_json(r, 200, o);
+}

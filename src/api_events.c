@@ -1,0 +1,358 @@
+/* Events: create, read, update, publish, close, members, check-in key. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "config.h"
+#include "event.h"
+#include "http.h"
+#include "json.h"
+#include "ticketcode.h"
+#include "timeutil.h"
+#include "validate.h"
+
+static int
+slug_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 2 || n > 64 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/*
+ * Read and check the event fields; for PATCH (patch = 1) only those given.
+ * cur gives the stored values a partial update is checked against.
+ */
+static void
+event_fields(struct vld *v, const cJSON *j, int patch, struct event_in *in,
+    const struct event_ref *cur)
+{
+	int p, req = !patch;
+	long long starts, ends, opens, closes;
+
+	if (!patch || has_key(j, "name")) {
+		in->name = vld_line(v, j, "name", 1, 200);
+		in->has |= EF_NAME;
+	}
+	if (!patch || has_key(j, "description")) {
+		in->description = vld_text(v, j, "description", 0, 20000);
+		if (in->description == NULL)
+			in->description = "";
+		in->has |= EF_DESCRIPTION;
+	}
+	if (!patch || has_key(j, "venue")) {
+		in->venue = vld_line(v, j, "venue", 0, 300);
+		if (in->venue == NULL)
+			in->venue = "";
+		in->has |= EF_VENUE;
+	}
+	if (!patch || has_key(j, "timezone")) {
+		in->timezone = vld_line(v, j, "timezone", 1, 64);
+		if (in->timezone != NULL && !tz_valid(in->timezone)) {
+			vld_fail(v, "timezone", "unknown_timezone");
+			in->timezone = NULL;
+		}
+		in->has |= EF_TIMEZONE;
+	}
+	in->starts_at = vld_time(v, j, "starts_at", req || has_key(j, "starts_at"), &p);
+	if (p)
+		in->has |= EF_STARTS;
+	in->ends_at = vld_time(v, j, "ends_at", req || has_key(j, "ends_at"), &p);
+	if (p)
+		in->has |= EF_ENDS;
+	in->capacity = -1;
+	if (!patch || has_key(j, "capacity")) {
+		if (!is_null_key(j, "capacity"))
+			in->capacity = vld_int(v, j, "capacity", 0, 0, 10000000, -1, NULL);
+		in->has |= EF_CAPACITY;
+	}
+	if (!patch || has_key(j, "waitlist")) {
+		in->waitlist = vld_bool(v, j, "waitlist", 0, 0);
+		in->has |= EF_WAITLIST;
+	}
+	in->reg_opens = vld_time(v, j, "registration_opens_at", 0, &p);
+	if (p || !patch)
+		in->has |= EF_REG_OPENS;
+	in->reg_closes = vld_time(v, j, "registration_closes_at", 0, &p);
+	if (p || !patch)
+		in->has |= EF_REG_CLOSES;
+
+	starts = (in->has & EF_STARTS) ? in->starts_at : cur ? cur->starts_at : 0;
+	ends = (in->has & EF_ENDS) ? in->ends_at : cur ? cur->ends_at : 0;
+	if (starts > 0 && ends > 0 && ends <= starts)
+		vld_fail(v, "ends_at", "before_start");
+	opens = (in->has & EF_REG_OPENS) ? in->reg_opens : cur ? cur->reg_opens : 0;
+	closes = (in->has & EF_REG_CLOSES) ? in->reg_closes : cur ? cur->reg_closes : 0;
+	if (opens > 0 && closes > 0 && closes <= opens)
+		vld_fail(v, "registration_closes_at", "before_opening");
+}
+
+static const char *const event_keys[] = {"slug", "name", "description", "venue",
+	"timezone", "starts_at", "ends_at", "capacity", "waitlist",
+	"registration_opens_at", "registration_closes_at", NULL};
+
+static enum err
+reply_event(struct req *r, int status, long long id, const char *tz)
+{
+	struct db *d;
+	cJSON *o;
+	enum err e;
+
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_event_json(d, id, tz, &o)) != ERR_OK)
+		return e;
+	return reply_json(r, status, o);
+}
+
+enum err
+api_events_create(struct req *r)
+{
+	struct vld v = {req_fields(r), 0};
+	struct event_in in;
+	unsigned char pk[32], sealed[EVENTKEY_SEALED_LEN + 16];
+	size_t sealed_len = sizeof(sealed);
+	struct db *d;
+	long long id;
+	enum err e;
+
+	memset(&in, 0, sizeof(in));
+	vld_only(&v, r->json, event_keys);
+	in.slug = vld_line(&v, r->json, "slug", 1, 64);
+	if (in.slug != NULL && !slug_valid(in.slug)) {
+		vld_fail(&v, "slug", "invalid");
+		in.slug = NULL;
+	}
+	event_fields(&v, r->json, 0, &in, NULL);
+	if (v.nerr)
+		return ERR_INVALID;
+	if (eventkey_generate(cfg->secret_key, pk, sealed, &sealed_len) != 0)
+		return ERR_INTERNAL;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	e = db_event_insert(d, &in, pk, sealed, sealed_len, r->who.user_id, &id);
+	sodium_memzero(sealed, sizeof(sealed));
+	if (e == ERR_CONFLICT)
+		return req_fail(r, ERR_CONFLICT, "slug_taken", "This slug is taken.");
+	if (e != ERR_OK)
+		return e;
+	if ((e = db_event_member_add(d, id, r->who.user_id)) != ERR_OK && e != ERR_CONFLICT)
+		return e;
+	db_audit(d, actor_kind(r), actor_id(r), "event.create", "event", id, NULL);
+	return reply_event(r, 201, id, in.timezone);
+}
+
+enum err
+api_events_list(struct req *r)
+{
+	const char *scope = req_query(r, "scope");
+	int staff = scope != NULL && strcmp(scope, "mine") == 0;
+	struct db *d;
+	enum err e;
+	cJSON *o, *arr;
+
+	if (staff && r->who.kind == PRINCIPAL_NONE)
+		return ERR_UNAUTH;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(o, "events");
+	if ((e = db_event_list(d, staff, r->who.user_id,
+	    r->who.role == ROLE_ADMIN && r->who.event_id == 0, arr)) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	if (staff && r->who.event_id > 0) {
+		/* An event-scoped token sees only its event. */
+		cJSON *it = arr->child, *next;
+		for (; it != NULL; it = next) {
+			next = it->next;
+			if ((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "id")) != r->who.event_id)
+				cJSON_Delete(cJSON_DetachItemViaPointer(arr, it));
+		}
+	}
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_events_get(struct req *r)
+{
+	struct event_ref ev;
+	struct db *d;
+	enum err e;
+	int staff;
+	cJSON *o, *arr;
+
+	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
+		return e;
+	staff = event_is_staff(r, &ev);
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_event_json(d, ev.id, ev.tz, &o)) != ERR_OK)
+		return e;
+	arr = cJSON_AddArrayToObject(o, "sessions");
+	if ((e = db_session_list(d, ev.id, ev.tz, arr)) != ERR_OK)
+		goto fail;
+	arr = cJSON_AddArrayToObject(o, "speakers");
+	if ((e = db_speaker_list(d, ev.id, staff, arr)) != ERR_OK)
+		goto fail;
+	arr = cJSON_AddArrayToObject(o, "ticket_types");
+	if ((e = db_ttype_list(d, ev.id, ev.tz, !staff, arr)) != ERR_OK)
+		goto fail;
+	arr = cJSON_AddArrayToObject(o, "questions");
+	if ((e = db_question_list(d, ev.id, arr)) != ERR_OK)
+		goto fail;
+	return reply_json(r, 200, o);
+fail:
+	cJSON_Delete(o);
+	return e;
+}
+
+enum err
+api_events_update(struct req *r)
+{
+	struct vld v = {req_fields(r), 0};
+	struct event_in in;
+	struct event_ref ev;
+	struct db *d;
+	enum err e;
+
+	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
+		return e;
+	memset(&in, 0, sizeof(in));
+	vld_only(&v, r->json, event_keys);
+	if (has_key(r->json, "slug"))
+		vld_fail(&v, "slug", "immutable");
+	event_fields(&v, r->json, 1, &in, &ev);
+	if (v.nerr)
+		return ERR_INVALID;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	e = db_event_update(d, ev.id, &in);
+	if (e == ERR_CONFLICT) {
+		vld_fail(&v, "capacity", "below_registrations");
+		return req_fail(r, ERR_INVALID, "validation",
+		    "The capacity is below the seats already taken.");
+	}
+	if (e != ERR_OK)
+		return e;
+	db_audit(d, actor_kind(r), actor_id(r), "event.update", "event", ev.id, NULL);
+	return reply_event(r, 200, ev.id, (in.has & EF_TIMEZONE) ? in.timezone : ev.tz);
+}
+
+static enum err
+set_status(struct req *r, const char *status)
+{
+	struct event_ref ev;
+	struct db *d;
+	enum err e;
+
+	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_event_set_status(d, ev.id, status)) != ERR_OK)
+		return e;
+	db_audit(d, actor_kind(r), actor_id(r),
+	    strcmp(status, "published") == 0 ? "event.publish" : "event.close",
+	    "event", ev.id, NULL);
+	return reply_event(r, 200, ev.id, ev.tz);
+}
+
+enum err
+api_events_publish(struct req *r)
+{
+	return set_status(r, "published");
+}
+
+enum err
+api_events_close(struct req *r)
+{
+	return set_status(r, "closed");
+}
+
+enum err
+api_events_members_add(struct req *r)
+{
+	static const char *const keys[] = {"user_id", NULL};
+	struct vld v = {req_fields(r), 0};
+	struct event_ref ev;
+	struct user u;
+	struct db *d;
+	long long uid;
+	enum err e;
+	cJSON *o;
+
+	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
+		return e;
+	vld_only(&v, r->json, keys);
+	uid = vld_int(&v, r->json, "user_id", 1, 1, 9007199254740991LL, 0, NULL);
+	if (v.nerr)
+		return ERR_INVALID;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_user_by_id(d, uid, &u)) == ERR_NOTFOUND || (e == ERR_OK && u.disabled)) {
+		vld_fail(&v, "user_id", "not_found");
+		return ERR_INVALID;
+	}
+	if (e != ERR_OK)
+		return e;
+	e = db_event_member_add(d, ev.id, uid);
+	if (e == ERR_CONFLICT)
+		return req_fail(r, ERR_CONFLICT, "already_member", "Already a member of this event.");
+	if (e != ERR_OK)
+		return e;
+	db_audit(d, actor_kind(r), actor_id(r), "event.member_add", "event", ev.id,
+	    arena_printf(r->arena, "{\"user_id\":%lld}", uid));
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "member", user_json(&u));
+	return reply_json(r, 201, o);
+}
+
+enum err
+api_events_members_list(struct req *r)
+{
+	struct event_ref ev;
+	struct db *d;
+	enum err e;
+	cJSON *o;
+
+	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	if ((e = db_event_members(d, ev.id, cJSON_AddArrayToObject(o, "members"))) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_events_checkin_key(struct req *r)
+{
+	struct event_ref ev;
+	char b64[64], hex[65];
+	enum err e;
+	cJSON *o;
+
+	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK)
+		return e;
+	sodium_bin2base64(b64, sizeof(b64), ev.pk, 32, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2hex(hex, sizeof(hex), ev.pk, 32);
+	o = cJSON_CreateObject();
+	json_add_int(o, "event_id", ev.id);
+	cJSON_AddStringToObject(o, "algorithm", "Ed25519");
+	cJSON_AddStringToObject(o, "public_key", b64);
+	cJSON_AddStringToObject(o, "public_key_hex", hex);
+	cJSON_AddStringToObject(o, "code_format",
+	    "base32(RFC 4648, upper case, no padding) of payload || signature; "
+	    "payload = 0x01 | event_id (u32 BE) | ticket_id (u32 BE); "
+	    "signature = Ed25519 detached over payload");
+	return reply_json(r, 200, o);
+}

@@ -1,0 +1,687 @@
+/*
+ * Registration (public, no account), self-service through the secret
+ * manage link, and the organisers' view: list, read, edit, approve,
+ * reject, cancel, mark paid, re-issue.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "auth.h"
+#include "config.h"
+#include "http.h"
+#include "json.h"
+#include "registration.h"
+#include "ticketcode.h"
+#include "validate.h"
+
+/* ISO 3166-1 alpha-2. */
+static const char countries[] =
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL "
+    "BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV "
+    "CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD "
+    "GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM "
+    "IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK "
+    "LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW "
+    "MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR "
+    "PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS "
+    "ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY "
+    "UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK";
+
+static int
+country_valid(const char *s)
+{
+	const char *p;
+
+	if (strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+		return 0;
+	for (p = countries; (p = strstr(p, s)) != NULL; p++)
+		if ((p == countries || p[-1] == ' ') && (p[2] == ' ' || p[2] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int
+in_options(const cJSON *opts, const char *s)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach(o, opts)
+		if (cJSON_IsString(o) && strcmp(o->valuestring, s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Check answers against the event's questions; returns the answers as JSON
+ * text (arena) holding only known questions, or NULL after field errors
+ * named "answers.<id>".
+ */
+static const char *
+check_answers(struct req *r, struct vld *v, const cJSON *given,
+    const cJSON *questions, int partial)
+{
+	const cJSON *q, *a, *it;
+	cJSON *clean = cJSON_CreateObject();
+	char key[40], field[64], *txt;
+	const char *res;
+	int before = v->nerr;
+
+	if (given != NULL && !cJSON_IsNull(given) && !cJSON_IsObject(given)) {
+		vld_fail(v, "answers", "not_an_object");
+		cJSON_Delete(clean);
+		return NULL;
+	}
+	/* Every answer must be to one of this event's questions. */
+	cJSON_ArrayForEach(a, given) {
+		int known = 0;
+		cJSON_ArrayForEach(q, questions) {
+			snprintf(key, sizeof(key), "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(q, "id")));
+			if (a->string != NULL && strcmp(a->string, key) == 0)
+				known = 1;
+		}
+		if (!known) {
+			snprintf(field, sizeof(field), "answers.%.30s", a->string ? a->string : "?");
+			vld_fail(v, field, "unknown_question");
+		}
+	}
+	cJSON_ArrayForEach(q, questions) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(q, "kind"));
+		const cJSON *opts = cJSON_GetObjectItem(q, "options");
+		int required = cJSON_IsTrue(cJSON_GetObjectItem(q, "required"));
+
+		snprintf(key, sizeof(key), "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(q, "id")));
+		snprintf(field, sizeof(field), "answers.%s", key);
+		a = given ? cJSON_GetObjectItemCaseSensitive(given, key) : NULL;
+		if (a == NULL || cJSON_IsNull(a) ||
+		    (cJSON_IsString(a) && a->valuestring[strspn(a->valuestring, " \t\r\n")] == '\0') ||
+		    (cJSON_IsArray(a) && cJSON_GetArraySize(a) == 0)) {
+			if (required && !partial)
+				vld_fail(v, field, "required");
+			continue;
+		}
+		if (kind == NULL)
+			continue;
+		if (strcmp(kind, "text") == 0 || strcmp(kind, "textarea") == 0) {
+			int block = kind[4] == 'a';
+			if (!cJSON_IsString(a) || !(block ? text_block_valid(a->valuestring) :
+			    text_line_valid(a->valuestring)))
+				vld_fail(v, field, "invalid");
+			else if (utf8_len(a->valuestring) > (block ? 10000u : 1000u))
+				vld_fail(v, field, "too_long");
+			else
+				cJSON_AddStringToObject(clean, key, a->valuestring);
+		} else if (strcmp(kind, "choice") == 0) {
+			if (!cJSON_IsString(a) || !in_options(opts, a->valuestring))
+				vld_fail(v, field, "not_an_option");
+			else
+				cJSON_AddStringToObject(clean, key, a->valuestring);
+		} else if (strcmp(kind, "multichoice") == 0) {
+			cJSON *arr = cJSON_CreateArray();
+			int bad = !cJSON_IsArray(a);
+			cJSON_ArrayForEach(it, (bad ? NULL : a)) {
+				if (!cJSON_IsString(it) || !in_options(opts, it->valuestring))
+					bad = 1;
+				else if (!in_options(arr, it->valuestring))
+					cJSON_AddItemToArray(arr, cJSON_CreateString(it->valuestring));
+			}
+			if (bad) {
+				vld_fail(v, field, "not_an_option");
+				cJSON_Delete(arr);
+			} else
+				cJSON_AddItemToObject(clean, key, arr);
+		} else if (strcmp(kind, "checkbox") == 0) {
+			if (!cJSON_IsBool(a))
+				vld_fail(v, field, "not_a_boolean");
+			else if (required && !cJSON_IsTrue(a) && !partial)
+				vld_fail(v, field, "required");
+			else
+				cJSON_AddBoolToObject(clean, key, cJSON_IsTrue(a));
+		} else if (strcmp(kind, "country") == 0) {
+			if (!cJSON_IsString(a) || !country_valid(a->valuestring))
+				vld_fail(v, field, "unknown_country");
+			else
+				cJSON_AddStringToObject(clean, key, a->valuestring);
+		}
+	}
+	if (v->nerr != before) {
+		cJSON_Delete(clean);
+		return NULL;
+	}
+	txt = cJSON_PrintUnformatted(clean);
+	cJSON_Delete(clean);
+	res = arena_strdup(r->arena, txt);
+	free(txt);
+	return res;
+}
+
+static void
+add_ticket(struct req *r, cJSON *o, const char *code)
+{
+	cJSON *t;
+
+	if (code == NULL || code[0] == '\0') {
+		cJSON_AddNullToObject(o, "ticket");
+		return;
+	}
+	t = cJSON_AddObjectToObject(o, "ticket");
+	cJSON_AddStringToObject(t, "code", code);
+	cJSON_AddStringToObject(t, "qr_png_url",
+	    arena_printf(r->arena, "%s/t/%s.png", cfg->base_url, code));
+	cJSON_AddStringToObject(t, "qr_svg_url",
+	    arena_printf(r->arena, "%s/t/%s.svg", cfg->base_url, code));
+}
+
+/* The registration's JSON with its ticket object instead of the bare code. */
+static enum err
+reg_view(struct req *r, const struct event_ref *ev, long long id, cJSON **out)
+{
+	struct db *d;
+	enum err e;
+	cJSON *o, *code;
+
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_reg_json(d, ev->id, id, ev->tz, &o)) != ERR_OK)
+		return e;
+	code = cJSON_DetachItemFromObject(o, "ticket_code");
+	add_ticket(r, o, cJSON_IsString(code) ? code->valuestring : NULL);
+	cJSON_Delete(code);
+	*out = o;
+	return ERR_OK;
+}
+
+static int
+window_open(const struct event_ref *ev, time_t now)
+{
+	if (strcmp(ev->status, "published") != 0)
+		return 0;
+	if (ev->reg_opens > 0 && now < ev->reg_opens)
+		return 0;
+	if (ev->reg_closes > 0)
+		return now < ev->reg_closes;
+	return now < ev->ends_at;
+}
+
+static const char *const reg_keys[] = {"ticket_type_id", "name", "email",
+	"organisation", "answers", "session_ids", "consent", NULL};
+
+/* Sessions must be in the event and included in the ticket type. */
+static int
+check_sessions(struct req *r, struct vld *v, struct db *d, long long event_id,
+    long long ttype_id, const long long *ids, int n, enum err *e)
+{
+	int i, exists, signup, included;
+
+	*e = ERR_OK;
+	for (i = 0; i < n; i++) {
+		if ((*e = db_session_rules(d, event_id, ttype_id, ids[i], &exists,
+		    &signup, &included)) != ERR_OK)
+			return -1;
+		if (!exists) {
+			vld_fail(v, "session_ids", "unknown_session");
+			return -1;
+		}
+		if (!included) {
+			vld_fail(v, "session_ids", "not_included");
+			return -1;
+		}
+	}
+	(void)r;
+	return 0;
+}
+
+enum err
+api_register(struct req *r)
+{
+	struct vld v = {req_fields(r), 0};
+	struct reg_request rq;
+	struct event_ref ev;
+	struct ttype_rules tt;
+	char secret[AUTH_SECRET_MAX];
+	const cJSON *consent;
+	cJSON *questions, *o;
+	struct db *d;
+	time_t now = time(NULL);
+	int outcome, cons;
+	enum err e;
+
+	memset(&rq, 0, sizeof(rq));
+	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
+		return e;
+	if (!window_open(&ev, now))
+		return req_fail(r, ERR_FORBIDDEN, "registration_closed",
+		    "Registration for this event is not open.");
+	vld_only(&v, r->json, reg_keys);
+	rq.ttype_id = vld_int(&v, r->json, "ticket_type_id", 1, 1, 9007199254740991LL, 0, NULL);
+	rq.name = vld_line(&v, r->json, "name", 1, 200);
+	rq.email = vld_email(&v, r->json, "email", 1);
+	rq.organisation = vld_line(&v, r->json, "organisation", 0, 200);
+	consent = cJSON_GetObjectItemCaseSensitive(r->json, "consent");
+	cons = vld_bool(&v, r->json, "consent", 1, 0);
+	if (cons == 0 && cJSON_IsBool(consent))
+		vld_fail(&v, "consent", "required");
+	rq.nsessions = vld_ids(&v, r->json, "session_ids", r, &rq.sessions);
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if (rq.ttype_id > 0) {
+		e = db_ttype_rules(d, ev.id, rq.ttype_id, &tt);
+		if (e == ERR_NOTFOUND) {
+			vld_fail(&v, "ticket_type_id", "not_found");
+			rq.ttype_id = 0;
+		} else if (e != ERR_OK)
+			return e;
+		else if ((tt.sale_starts > 0 && now < tt.sale_starts) ||
+		    (tt.sale_ends > 0 && now >= tt.sale_ends)) {
+			vld_fail(&v, "ticket_type_id", "not_on_sale");
+			rq.ttype_id = 0;
+		}
+	}
+	questions = cJSON_CreateArray();
+	if ((e = db_question_rules(d, ev.id, questions)) != ERR_OK) {
+		cJSON_Delete(questions);
+		return e;
+	}
+	rq.answers = check_answers(r, &v, cJSON_GetObjectItemCaseSensitive(r->json, "answers"),
+	    questions, 0);
+	cJSON_Delete(questions);
+	if (rq.ttype_id > 0 && rq.nsessions > 0 &&
+	    check_sessions(r, &v, d, ev.id, rq.ttype_id, rq.sessions, rq.nsessions, &e) != 0 &&
+	    e != ERR_OK)
+		return e;
+	if (v.nerr)
+		return ERR_INVALID;
+
+	rq.event_id = ev.id;
+	rq.email_lc = lower_dup(r, rq.email);
+	if (rq.organisation == NULL)
+		rq.organisation = "";
+	auth_new_secret("", secret);
+	auth_secret_hash(secret, rq.manage_hash);
+	e = registration_create(d, &ev, &tt, &rq, &outcome);
+	if (outcome == REG_DUPLICATE)
+		return req_fail(r, ERR_CONFLICT, "already_registered",
+		    "This email address is already registered for this event.");
+	if (outcome == REG_SOLD_OUT)
+		return req_fail(r, ERR_CONFLICT, "sold_out", "No seats are left.");
+	if (outcome == REG_SESSION_FULL) {
+		vld_fail(&v, "session_ids", "session_full");
+		cJSON_AddNumberToObject(req_fields(r), "full_session_id", (double)rq.full_session);
+		return req_fail(r, ERR_INVALID, "validation", "A session you chose is full.");
+	}
+	if (e != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	json_add_int(o, "id", rq.id);
+	cJSON_AddStringToObject(o, "status", rq.status);
+	add_ticket(r, o, rq.code);
+	cJSON_AddStringToObject(o, "manage_url",
+	    arena_printf(r->arena, "%s/manage/%s", cfg->base_url, secret));
+	sodium_memzero(secret, sizeof(secret));
+	return reply_json(r, 201, o);
+}
+
+/* ---- self-service through the manage link ---- */
+
+static enum err
+manage_load(struct req *r, struct event_ref *ev, long long *id)
+{
+	const char *tok = req_param(r, "token");
+	unsigned char h[32];
+	long long eid;
+	struct db *d;
+	enum err e;
+
+	if (tok == NULL || strlen(tok) < 40 || strlen(tok) > 60)
+		return ERR_NOTFOUND;
+	auth_secret_hash(tok, h);
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_reg_by_manage(d, h, id, &eid)) != ERR_OK)
+		return e;
+	return db_event_ref_id(d, eid, ev);
+}
+
+static void
+add_event_summary(cJSON *o, const struct event_ref *ev, struct req *r)
+{
+	struct db *d;
+	cJSON *evj;
+
+	if (req_db(r, &d) != ERR_OK || db_event_json(d, ev->id, ev->tz, &evj) != ERR_OK)
+		return;
+	cJSON_DeleteItemFromObject(evj, "seats_taken");
+	cJSON_AddItemToObject(o, "event", evj);
+}
+
+enum err
+api_manage_get(struct req *r)
+{
+	struct event_ref ev;
+	long long id;
+	enum err e;
+	cJSON *o;
+
+	if ((e = manage_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	if ((e = reg_view(r, &ev, id, &o)) != ERR_OK)
+		return e;
+	add_event_summary(o, &ev, r);
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_manage_update(struct req *r)
+{
+	static const char *const keys[] = {"session_ids", NULL};
+	struct vld v = {req_fields(r), 0};
+	struct event_ref ev;
+	long long id, *ids = NULL, full = 0;
+	struct db *d;
+	int n;
+	enum err e;
+	cJSON *o, *cur;
+
+	if ((e = manage_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	vld_only(&v, r->json, keys);
+	if (!has_key(r->json, "session_ids"))
+		vld_fail(&v, "session_ids", "required");
+	n = vld_ids(&v, r->json, "session_ids", r, &ids);
+	if (v.nerr)
+		return ERR_INVALID;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_reg_json(d, ev.id, id, NULL, &cur)) != ERR_OK)
+		return e;
+	long long ttype = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(cur, "ticket_type_id"));
+	cJSON_Delete(cur);
+	if (n > 0 && check_sessions(r, &v, d, ev.id, ttype, ids, n, &e) != 0)
+		return e != ERR_OK ? e : ERR_INVALID;
+	e = registration_set_sessions(d, &ev, id, ids, n, "attendee", id, &full);
+	if (e == ERR_CONFLICT && full > 0) {
+		vld_fail(&v, "session_ids", "session_full");
+		return ERR_INVALID;
+	}
+	if (e == ERR_CONFLICT)
+		return req_fail(r, ERR_CONFLICT, "cancelled", "This registration is cancelled.");
+	if (e != ERR_OK)
+		return e;
+	if ((e = reg_view(r, &ev, id, &o)) != ERR_OK)
+		return e;
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_manage_cancel(struct req *r)
+{
+	struct event_ref ev;
+	long long id;
+	struct db *d;
+	enum err e;
+	cJSON *o;
+
+	if ((e = manage_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	e = registration_cancel(d, &ev, id, "attendee", id, 0);
+	if (e == ERR_CONFLICT)
+		return req_fail(r, ERR_CONFLICT, "already_cancelled",
+		    "This registration is already cancelled.");
+	if (e != ERR_OK)
+		return e;
+	if ((e = reg_view(r, &ev, id, &o)) != ERR_OK)
+		return e;
+	return reply_json(r, 200, o);
+}
+
+/* ---- organisers ---- */
+
+static enum err
+org_load(struct req *r, struct event_ref *ev, long long *id)
+{
+	enum err e;
+
+	if ((e = event_load(r, ROLE_ORGANISER, ev)) != ERR_OK)
+		return e;
+	*id = parse_id(req_param(r, "id"));
+	return *id > 0 ? ERR_OK : ERR_NOTFOUND;
+}
+
+static const char *const statuses[] = {"confirmed", "waitlisted", "pending_approval",
+	"pending_payment", "cancelled", "rejected", NULL};
+
+enum err
+api_registrations_list(struct req *r)
+{
+	struct reg_filter f;
+	struct event_ref ev;
+	const char *s;
+	struct db *d;
+	long long total, page = 1, per = 50;
+	enum err e;
+	cJSON *o;
+	int i;
+
+	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
+		return e;
+	memset(&f, 0, sizeof(f));
+	f.checked_in = -1;
+	if ((s = req_query(r, "status")) != NULL && *s != '\0') {
+		for (i = 0; statuses[i] != NULL && strcmp(statuses[i], s) != 0; i++)
+			continue;
+		if (statuses[i] == NULL) {
+			vld_fail(&(struct vld){req_fields(r), 0}, "status", "invalid");
+			return ERR_INVALID;
+		}
+		f.status = statuses[i];
+	}
+	if ((s = req_query(r, "ticket_type")) != NULL && *s != '\0' &&
+	    (f.ttype_id = parse_id(s)) == 0) {
+		vld_fail(&(struct vld){req_fields(r), 0}, "ticket_type", "invalid");
+		return ERR_INVALID;
+	}
+	if ((s = req_query(r, "checked_in")) != NULL && *s != '\0')
+		f.checked_in = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+	if ((s = req_query(r, "q")) != NULL && *s != '\0') {
+		size_t n = strlen(s), k = 0;
+		char *p;
+		if (n > 200 || !text_line_valid(s)) {
+			vld_fail(&(struct vld){req_fields(r), 0}, "q", "invalid");
+			return ERR_INVALID;
+		}
+		p = arena_alloc(r->arena, 2 * n + 3);
+		p[k++] = '%';
+		for (size_t j = 0; j < n; j++) {
+			if (s[j] == '%' || s[j] == '_' || s[j] == '\\')
+				p[k++] = '\\';
+			p[k++] = s[j];
+		}
+		p[k++] = '%';
+		p[k] = '\0';
+		f.q = p;
+	}
+	if ((s = req_query(r, "page")) != NULL && (page = parse_id(s)) == 0)
+		page = 1;
+	if ((s = req_query(r, "per_page")) != NULL && (per = parse_id(s)) == 0)
+		per = 50;
+	if (per > 500)
+		per = 500;
+	if (page > 1000000)
+		page = 1000000;
+	f.limit = per;
+	f.offset = (page - 1) * per;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	if ((e = db_reg_list(d, ev.id, &f, ev.tz, cJSON_AddArrayToObject(o, "registrations"),
+	    &total)) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	json_add_int(o, "total", total);
+	json_add_int(o, "page", page);
+	json_add_int(o, "per_page", per);
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_registrations_get(struct req *r)
+{
+	struct event_ref ev;
+	long long id;
+	enum err e;
+	cJSON *o;
+
+	if ((e = org_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	if ((e = reg_view(r, &ev, id, &o)) != ERR_OK)
+		return e;
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_registrations_update(struct req *r)
+{
+	static const char *const keys[] = {"name", "email", "organisation", "answers",
+		"session_ids", NULL};
+	struct vld v = {req_fields(r), 0};
+	struct event_ref ev;
+	const char *name, *email, *org, *answers = NULL;
+	long long id, *ids = NULL, full = 0;
+	struct db *d;
+	int n = -1;
+	enum err e;
+	cJSON *o, *cur, *questions;
+
+	if ((e = org_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	vld_only(&v, r->json, keys);
+	name = vld_line(&v, r->json, "name", has_key(r->json, "name"), 200);
+	email = vld_email(&v, r->json, "email", has_key(r->json, "email"));
+	org = vld_line(&v, r->json, "organisation", 0, 200);
+	if (org == NULL && has_key(r->json, "organisation") && !v.nerr)
+		org = "";
+	if (has_key(r->json, "session_ids"))
+		n = vld_ids(&v, r->json, "session_ids", r, &ids);
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_reg_json(d, ev.id, id, NULL, &cur)) != ERR_OK)
+		return e;
+	long long ttype = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(cur, "ticket_type_id"));
+	cJSON_Delete(cur);
+	if (has_key(r->json, "answers")) {
+		questions = cJSON_CreateArray();
+		if ((e = db_question_rules(d, ev.id, questions)) != ERR_OK) {
+			cJSON_Delete(questions);
+			return e;
+		}
+		answers = check_answers(r, &v, cJSON_GetObjectItemCaseSensitive(r->json, "answers"),
+		    questions, 0);
+		cJSON_Delete(questions);
+	}
+	if (n > 0 && check_sessions(r, &v, d, ev.id, ttype, ids, n, &e) != 0 && e != ERR_OK)
+		return e;
+	if (v.nerr)
+		return ERR_INVALID;
+	e = db_reg_update(d, ev.id, id, name, org, answers, email);
+	if (e == ERR_CONFLICT)
+		return req_fail(r, ERR_CONFLICT, "already_registered",
+		    "Another registration of this event uses that email address.");
+	if (e != ERR_OK)
+		return e;
+	if (n >= 0) {
+		e = registration_set_sessions(d, &ev, id, ids, n, actor_kind(r), actor_id(r), &full);
+		if (e == ERR_CONFLICT && full > 0) {
+			vld_fail(&v, "session_ids", "session_full");
+			return ERR_INVALID;
+		}
+		if (e != ERR_OK && e != ERR_CONFLICT)
+			return e;
+	}
+	db_audit(d, actor_kind(r), actor_id(r), "registration.update", "registration", id,
+	    arena_printf(r->arena, "{\"name\":%s,\"email\":%s,\"organisation\":%s,\"answers\":%s}",
+	    name ? "true" : "false", email ? "true" : "false", org ? "true" : "false",
+	    answers ? "true" : "false"));
+	if ((e = reg_view(r, &ev, id, &o)) != ERR_OK)
+		return e;
+	return reply_json(r, 200, o);
+}
+
+static enum err
+transition(struct req *r, int what)
+{
+	struct event_ref ev;
+	long long id;
+	struct db *d;
+	int outcome = 0;
+	enum err e;
+	cJSON *o;
+
+	if ((e = org_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	switch (what) {
+	case 0:
+		e = registration_approve(d, &ev, id, actor_kind(r), actor_id(r), &outcome);
+		break;
+	case 1:
+		e = registration_cancel(d, &ev, id, actor_kind(r), actor_id(r), 1);
+		break;
+	case 2:
+		e = registration_cancel(d, &ev, id, actor_kind(r), actor_id(r), 0);
+		break;
+	case 3:
+		e = registration_mark_paid(d, &ev, id, actor_kind(r), actor_id(r));
+		break;
+	default:
+		e = registration_reissue(d, &ev, id, actor_kind(r), actor_id(r));
+		break;
+	}
+	if (outcome == REG_SOLD_OUT)
+		return req_fail(r, ERR_CONFLICT, "sold_out", "No seats are left.");
+	if (e == ERR_CONFLICT)
+		return req_fail(r, ERR_CONFLICT, "wrong_status",
+		    "The registration's status does not allow this.");
+	if (e != ERR_OK)
+		return e;
+	if ((e = reg_view(r, &ev, id, &o)) != ERR_OK)
+		return e;
+	return reply_json(r, 200, o);
+}
+
+enum err
+api_registrations_approve(struct req *r)
+{
+	return transition(r, 0);
+}
+
+enum err
+api_registrations_reject(struct req *r)
+{
+	return transition(r, 1);
+}
+
+enum err
+api_registrations_cancel(struct req *r)
+{
+	return transition(r, 2);
+}
+
+enum err
+api_registrations_mark_paid(struct req *r)
+{
+	return transition(r, 3);
+}
+
+enum err
+api_registrations_reissue(struct req *r)
+{
+	return transition(r, 4);
+}

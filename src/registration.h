@@ -1,0 +1,157 @@
+/*
+ * Registrations and check-in: the rules (capacity, waiting list, approval,
+ * payment, exactly-once check-in) as transactions over the db_reg_* and
+ * db_ck_* functions, which are the only SQL for them.
+ */
+#ifndef CONFERO_REGISTRATION_H
+#define CONFERO_REGISTRATION_H
+
+#include <cjson/cJSON.h>
+
+#include "db.h"
+#include "event.h"
+
+struct ttype_rules {
+	long long id, price_cents, sale_starts, sale_ends;
+	int requires_approval, all_sessions;
+	char name[801];
+};
+
+struct reg_row {
+	long long id, event_id, ttype_id;
+	char status[24];
+	int holds_seat;
+};
+
+struct reg_session {
+	long long id;
+	int holds, requires_signup;
+};
+
+/* ---- db layer (db_registration.c) ---- */
+enum err db_ttype_rules(struct db *, long long event_id, long long id,
+    struct ttype_rules *);
+/* *exists 0: no such session in the event. */
+enum err db_session_rules(struct db *, long long event_id, long long ttype_id,
+    long long session_id, int *exists, int *requires_signup, int *included);
+enum err db_question_rules(struct db *, long long event_id, cJSON *array);
+enum err db_reg_insert(struct db *, long long event_id, long long ttype_id,
+    const char *name, const char *email, const char *email_lc,
+    const char *organisation, const char *status, const char *answers,
+    const unsigned char manage_hash[32], long long *id);
+/* 1 taken, 0 full. */
+enum err db_seat_take(struct db *, int what, long long id, int *taken);
+enum err db_seat_free(struct db *, int what, long long id);
+#define SEAT_EVENT 0
+#define SEAT_TTYPE 1
+#define SEAT_SESSION 2
+enum err db_reg_set_status(struct db *, long long id, const char *status,
+    int holds_seat, int live);
+enum err db_reg_session_add(struct db *, long long reg, long long session,
+    int holds);
+enum err db_reg_session_del(struct db *, long long reg, long long session);
+/* Up to cap sessions of a registration. */
+enum err db_reg_sessions(struct db *, long long reg, struct reg_session *,
+    int cap, int *n);
+enum err db_ticket_insert(struct db *, long long reg, long long event_id,
+    long long *id);
+enum err db_ticket_set_code(struct db *, long long id, const char *code);
+enum err db_ticket_revoke(struct db *, long long reg);
+enum err db_reg_lock(struct db *, long long id, struct reg_row *);
+/* Waitlisted registrations of an event, oldest first, locked. */
+enum err db_reg_waitlist(struct db *, long long event_id, long long *ids,
+    long long *ttypes, int cap, int *n);
+enum err db_reg_by_manage(struct db *, const unsigned char hash[32],
+    long long *id, long long *event_id);
+enum err db_reg_json(struct db *, long long event_id, long long id,
+    const char *tz, cJSON **);
+struct reg_filter {
+	const char *status;             /* NULL: any */
+	long long ttype_id;             /* 0: any */
+	const char *q;                  /* LIKE pattern or NULL */
+	int checked_in;                 /* -1 any, 0 no, 1 yes */
+	long long limit, offset;
+};
+enum err db_reg_list(struct db *, long long event_id, const struct reg_filter *,
+    const char *tz, cJSON *array, long long *total);
+enum err db_reg_update(struct db *, long long event_id, long long id,
+    const char *name, const char *organisation, const char *answers,
+    const char *email);
+
+/* ---- check-in (db_registration.c) ---- */
+struct ck_ticket {
+	long long ticket_id, event_id, reg_id, ttype_id;
+	char ticket_status[16], reg_status[24];
+	char name[801], organisation[801], ttype_name[801];
+	int found;
+};
+enum err db_ck_ticket(struct db *, long long ticket_id, struct ck_ticket *);
+enum err db_ck_reg(struct db *, long long event_id, long long reg_id,
+    struct ck_ticket *);
+enum err db_ck_session(struct db *, long long event_id, long long ttype_id,
+    long long reg_id, long long session_id, int *exists, int *requires_signup,
+    int *included, int *signed_up);
+/* ERR_CONFLICT when this registration is already in at this point. */
+enum err db_ck_insert(struct db *, long long event_id, long long reg_id,
+    long long ticket_id, long long point, const char *gate, long long by_user,
+    long long by_token, long long *id);
+enum err db_ck_first(struct db *, long long reg_id, long long point,
+    long long *at, char *gate, size_t gatelen, long long *id);
+enum err db_ck_get(struct db *, long long id, long long *event_id,
+    long long *reg_id, char *slug, size_t slugl);
+enum err db_ck_undo(struct db *, long long id, long long by_user);
+enum err db_scan_insert(struct db *, long long event_id, long long user_id,
+    long long token_id, const char *gate, long long point, const char *result,
+    long long reg_id, long long ticket_id, const char *nonce, int status,
+    const char *response);
+enum err db_scan_nonce(struct db *, long long event_id, const char *nonce,
+    int *status, char **response);
+enum err db_attendees(struct db *, long long event_id, const char *q,
+    int with_email, const char *tz, cJSON *array);
+enum err db_stats(struct db *, long long event_id, const char *tz, cJSON *out);
+
+/* ---- rules (registration.c) ---- */
+struct reg_request {
+	long long event_id, ttype_id;
+	const char *name, *email, *email_lc, *organisation, *answers;
+	long long *sessions;
+	int nsessions;
+	unsigned char manage_hash[32];
+	/* results */
+	long long id;
+	char status[24];
+	char code[160];
+	long long full_session;         /* set when a session was full */
+};
+
+/* Outcome codes beyond enum err, for registration_create. */
+#define REG_SOLD_OUT 1
+#define REG_DUPLICATE 2
+#define REG_SESSION_FULL 3
+
+/*
+ * The whole registration in one transaction.  *outcome is 0 on success or
+ * one of REG_*; the event's waitlist flag and the type's rules decide.
+ */
+enum err registration_create(struct db *, const struct event_ref *,
+    const struct ttype_rules *, struct reg_request *, int *outcome);
+/* Cancel (attendee or organiser) and promote from the waiting list. */
+enum err registration_cancel(struct db *, const struct event_ref *,
+    long long id, const char *actor_kind, long long actor_id, int reject);
+enum err registration_approve(struct db *, const struct event_ref *,
+    long long id, const char *actor_kind, long long actor_id, int *outcome);
+enum err registration_mark_paid(struct db *, const struct event_ref *,
+    long long id, const char *actor_kind, long long actor_id);
+/* Replace the session sign-ups; *full_session set when one is full. */
+enum err registration_set_sessions(struct db *, const struct event_ref *,
+    long long id, const long long *sessions, int n, const char *actor_kind,
+    long long actor_id, long long *full_session);
+/* A new code for the registration's ticket; the old one is revoked. */
+enum err registration_reissue(struct db *, const struct event_ref *,
+    long long id, const char *actor_kind, long long actor_id);
+
+/* Event signing keys, cached in memory after the first use. */
+enum err eventkey_pk(struct db *, long long event_id, unsigned char pk[32]);
+enum err eventkey_sk(struct db *, long long event_id, unsigned char sk[64]);
+
+#endif
