@@ -66,9 +66,20 @@ test: deps
 	@$(MAKE) --no-print-directory confero unit
 	@sh scripts/test $(BUILD)
 
+BENCH_BINS = $(BUILD)/bench/loadgen $(BUILD)/bench/dblimit
+
+$(BUILD)/bench/loadgen: tests/bench/loadgen.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -lpthread
+
+$(BUILD)/bench/dblimit: tests/bench/dblimit.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags libmariadb) \
+	    -o $@ $< $(shell pkg-config --libs libmariadb) -lpthread
+
 bench: deps
-	@$(MAKE) --no-print-directory confero
-	@sh scripts/bench
+	@$(MAKE) --no-print-directory confero $(BENCH_BINS)
+	@sh scripts/bench $(BUILD)
 
 format:
 	clang-format -i src/*.c src/*.h

@@ -170,7 +170,9 @@ event_load_slug(struct req *r, const char *slug, enum role need,
 	struct db *d;
 	enum err e;
 
-	if (slug == NULL)
+	/* Slugs are [a-z0-9-]: anything else names no event. */
+	if (slug == NULL || slug[0] == '\0' || strlen(slug) > 64 ||
+	    strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(slug))
 		return ERR_NOTFOUND;
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;

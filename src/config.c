@@ -146,6 +146,11 @@ config_parse(struct config *c, config_getenv g, void *ctx, char *err,
 			snprintf(err, errlen, "CONFERO_BASE_URL: must start with http:// or https://, got \"%s\"", v);
 			return -1;
 		}
+		if (v[strcspn(v, ":") + 3] == '\0' || v[strcspn(v, ":") + 3] == '/' ||
+		    v[strcspn(v, ":") + 3] == ':') {
+			snprintf(err, errlen, "CONFERO_BASE_URL: needs a host, got \"%s\"", v);
+			return -1;
+		}
 		if (strpbrk(v, " \t\r\n\"'<>") != NULL) {
 			snprintf(err, errlen, "CONFERO_BASE_URL: must not contain spaces, quotes or angle brackets");
 			return -1;
@@ -155,7 +160,7 @@ config_parse(struct config *c, config_getenv g, void *ctx, char *err,
 		/* No trailing slash: links are built as base_url + "/path". */
 		while (strlen(c->base_url) > 8 && c->base_url[strlen(c->base_url) - 1] == '/')
 			c->base_url[strlen(c->base_url) - 1] = '\0';
-	} else if (strchr(c->listen_host, ':') != NULL)
+	} else if ((c->base_url_default = 1) && strchr(c->listen_host, ':') != NULL)
 		snprintf(c->base_url, sizeof(c->base_url), "http://[%s]:%d",
 		    c->listen_host, c->listen_port);
 	else

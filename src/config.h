@@ -12,6 +12,7 @@ struct config {
 	int listen_port;
 	char base_url[256];
 	int https;                 /* base_url is https: Secure cookies */
+	int base_url_default;      /* derived from the listen address */
 	int trust_proxy;           /* take the client address from X-Forwarded-For */
 
 	char db_host[256];

@@ -65,7 +65,10 @@ db_connect(struct db *d)
 	    "SET time_zone = '+00:00', "
 	    "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
 	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
-	    "innodb_lock_wait_timeout = 10");
+	    "innodb_lock_wait_timeout = 10, "
+	    /* No gap locks: capacity is guarded by conditional UPDATEs and
+	     * unique keys, which need none, and gap locks deadlock inserts. */
+	    "tx_isolation = 'READ-COMMITTED'");
 	if (mysql_real_connect(my, sock ? NULL : dbcfg->db_host, dbcfg->db_user,
 	    dbcfg->db_password[0] ? dbcfg->db_password : NULL, dbcfg->db_name,
 	    (unsigned int)dbcfg->db_port, sock, 0) == NULL) {

@@ -83,12 +83,12 @@ db_question_rules(struct db *d, long long event_id, cJSON *array)
 enum err
 db_reg_insert(struct db *d, long long event_id, long long ttype_id,
     const char *name, const char *email, const char *email_lc,
-    const char *org, const char *status, const char *answers,
+    const char *org, const char *status, int holds, const char *answers,
     const unsigned char hash[32], long long *id)
 {
 	struct dbv a[] = {V_INT(event_id), V_INT(ttype_id), V_STR(name),
 	    V_STR(email), V_STR(email_lc), V_STR(org ? org : ""), V_STR(status),
-	    V_STR(answers), V_BIN(hash, 32)};
+	    V_INT(holds), V_STR(answers), V_BIN(hash, 32)};
 	unsigned long long iid = 0;
 	enum err e;
 

@@ -238,7 +238,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
 	    "organisation, status, holds_seat, answers, consent_at, manage_hash) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, NOW(), ?)",
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?)",
 	/* Conditional writes: the seat is taken only if one is free. */
 	[STMT_SEAT_EVENT_TAKE] =
 	    "UPDATE events SET seats_taken = seats_taken + 1 "

@@ -1,4 +1,5 @@
 /* JSON body parsing and the error body. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,5 +59,9 @@ json_add_str(cJSON *o, const char *key, const char *s)
 void
 json_add_int(cJSON *o, const char *key, long long v)
 {
-	cJSON_AddNumberToObject(o, key, (double)v);
+	char buf[32];
+
+	/* cJSON prints doubles with %g: big ids would turn into 1e+15. */
+	snprintf(buf, sizeof(buf), "%lld", v);
+	cJSON_AddRawToObject(o, key, buf);
 }

@@ -165,6 +165,12 @@ cmd_serve(void)
 
 	if (http_start() == -1)
 		return 1;
+	/* Port 0 picked a free port: links must carry the real one. */
+	if (config.base_url_default && config.listen_port == 0)
+		snprintf(config.base_url, sizeof(config.base_url),
+		    strchr(config.listen_host, ':') ? "http://[%s]:%d" : "http://%s:%d",
+		    strcmp(config.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : config.listen_host,
+		    http_port());
 	if (strchr(config.listen_host, ':') != NULL)
 		log_info("listening on http://[%s]:%d", config.listen_host, http_port());
 	else

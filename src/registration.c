@@ -231,6 +231,11 @@ struct create_tx {
 	int outcome;
 };
 
+/*
+ * The seat comes first: the event row is the one every registration of an
+ * event must write, so taking it before anything else makes concurrent
+ * registrations queue on it instead of deadlocking on index locks.
+ */
 static enum err
 create_tx(struct db *d, void *arg)
 {
@@ -238,41 +243,48 @@ create_tx(struct db *d, void *arg)
 	struct reg_request *rq = c->rq;
 	const char *status;
 	enum err e;
-	int i, ok;
+	int i, seat = 0;
 
 	c->outcome = 0;
 	rq->code[0] = '\0';
 	rq->full_session = 0;
-	status = c->tt->requires_approval ? "pending_approval" : "waitlisted";
+	if (c->tt->requires_approval)
+		status = "pending_approval";
+	else {
+		if ((e = take_seat(d, rq->event_id, rq->ttype_id, &seat)) != ERR_OK)
+			return e;
+		if (seat)
+			status = c->tt->price_cents > 0 ? "pending_payment" : "confirmed";
+		else if (c->ev->waitlist)
+			status = "waitlisted";
+		else {
+			c->outcome = REG_SOLD_OUT;
+			return ERR_CONFLICT;
+		}
+	}
 	e = db_reg_insert(d, rq->event_id, rq->ttype_id, rq->name, rq->email,
-	    rq->email_lc, rq->organisation, status, rq->answers, rq->manage_hash, &rq->id);
+	    rq->email_lc, rq->organisation, status, seat, rq->answers,
+	    rq->manage_hash, &rq->id);
 	if (e == ERR_CONFLICT) {
 		c->outcome = REG_DUPLICATE;
 		return ERR_CONFLICT;
 	}
 	if (e != ERR_OK)
 		return e;
+	snprintf(rq->status, sizeof(rq->status), "%s", status);
 	/* Ascending ids: the same lock order in every transaction. */
 	for (i = 0; i < rq->nsessions; i++)
 		if ((e = db_reg_session_add(d, rq->id, rq->sessions[i], 0)) != ERR_OK)
 			return e;
-	snprintf(rq->status, sizeof(rq->status), "%s", status);
-	if (!c->tt->requires_approval) {
-		if ((e = take_seat(d, rq->event_id, rq->ttype_id, &ok)) != ERR_OK)
+	if (seat) {
+		if ((e = hold_sessions(d, rq->id, 1, &rq->full_session)) != ERR_OK) {
+			if (e == ERR_CONFLICT)
+				c->outcome = REG_SESSION_FULL;
 			return e;
-		if (ok) {
-			if ((e = hold_sessions(d, rq->id, 1, &rq->full_session)) != ERR_OK) {
-				if (e == ERR_CONFLICT)
-					c->outcome = REG_SESSION_FULL;
-				return e;
-			}
-			if ((e = seat_granted(d, rq->event_id, rq->id, c->tt->price_cents,
-			    rq->status, rq->code)) != ERR_OK)
-				return e;
-		} else if (!c->ev->waitlist) {
-			c->outcome = REG_SOLD_OUT;
-			return ERR_CONFLICT;
 		}
+		if (c->tt->price_cents == 0 &&
+		    (e = issue_ticket(d, rq->event_id, rq->id, rq->code)) != ERR_OK)
+			return e;
 	}
 	return audit(d, "attendee", rq->id, "registration.create", rq->id, rq->status);
 }

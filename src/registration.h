@@ -37,8 +37,8 @@ enum err db_session_rules(struct db *, long long event_id, long long ttype_id,
 enum err db_question_rules(struct db *, long long event_id, cJSON *array);
 enum err db_reg_insert(struct db *, long long event_id, long long ttype_id,
     const char *name, const char *email, const char *email_lc,
-    const char *organisation, const char *status, const char *answers,
-    const unsigned char manage_hash[32], long long *id);
+    const char *organisation, const char *status, int holds_seat,
+    const char *answers, const unsigned char manage_hash[32], long long *id);
 /* 1 taken, 0 full. */
 enum err db_seat_take(struct db *, int what, long long id, int *taken);
 enum err db_seat_free(struct db *, int what, long long id);

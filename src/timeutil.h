@@ -25,8 +25,8 @@ long long utc_join(const struct utc_tm *tm);
 
 /*
  * YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), 'T' and 'Z' in either case.
- * The offset is required: a local time without one names no instant.  The
- * fraction is truncated.  Second 60 (a leap second) is rejected: POSIX time
+ * The offset is required: a local time without one names no instant
+ * ("-00:00" counts as UTC).  The fraction is truncated.  Second 60 (a leap second) is rejected: POSIX time
  * cannot represent it, and event times never need it.  The year must be
  * 1970..9999 and the resulting instant no later than TIME_MAX.  0 or -1.
  */
@@ -56,7 +56,8 @@ int tz_offset(const char *tzname, long long epoch, int *offset_seconds);
  * RFC 3339 local time with its offset, "2026-05-14T09:00:00+02:00"; always
  * ±HH:MM, "+00:00" for UTC.  An offset with seconds (local mean time
  * before ~1900) is truncated to whole minutes and the local time computed
- * from that, so the string still names the same instant.  0 or -1.
+ * from that, so the string still names the same instant.  0, or -1 with
+ * out set to "" for an invalid zone.
  */
 int tz_format(const char *tzname, long long epoch, char out[32]);
 /* Abbreviation in effect, "CEST", "+0545".  0 or -1. */

@@ -140,7 +140,8 @@ email_valid(const char *s)
 void
 vld_fail(struct vld *v, const char *field, const char *code)
 {
-	if (v->errors != NULL && !cJSON_HasObjectItem(v->errors, field))
+	if (v->errors != NULL &&
+	    cJSON_GetObjectItemCaseSensitive(v->errors, field) == NULL)
 		cJSON_AddStringToObject(v->errors, field, code);
 	v->nerr++;
 }
