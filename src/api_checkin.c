@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "config.h"
@@ -133,7 +134,13 @@ ck_tx(struct db *d, void *arg)
 			cJSON_Delete(o);
 			return e;
 		}
-		if ((e = db_ck_first(d, c->t.reg_id, c->point, &when, gate, sizeof(gate), &cid)) != ERR_OK) {
+		if (id > 0) {
+			/* Ours: the row says what we just wrote. */
+			when = time(NULL);
+			cid = id;
+			snprintf(gate, sizeof(gate), "%s", c->gate);
+		} else if ((e = db_ck_first(d, c->t.reg_id, c->point, &when, gate,
+		    sizeof(gate), &cid)) != ERR_OK) {
 			cJSON_Delete(o);
 			return e == ERR_NOTFOUND ? ERR_RETRY : e;
 		}

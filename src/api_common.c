@@ -65,6 +65,7 @@ actor_id(const struct req *r)
 	return r->who.kind == PRINCIPAL_TOKEN ? r->who.token_id : r->who.user_id;
 }
 
+#include "cache.h"
 #include "event.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -150,10 +151,16 @@ event_is_staff(struct req *r, const struct event_ref *ev)
 		return 0;
 	if (r->who.role == ROLE_ADMIN)
 		return 1;
+	long long key[2] = {ev->id, r->who.user_id};
+	if (cache_get(CACHE_MEMBER, key, sizeof(key), &member, sizeof(member)))
+		return member;
 	if (req_db(r, &d) != ERR_OK)
 		return 0;
 	if (db_event_is_member(d, ev->id, r->who.user_id, &member) != ERR_OK)
 		return 0;
+	/* Only "yes" is kept: a new member must work at once. */
+	if (member)
+		cache_put(CACHE_MEMBER, key, sizeof(key), &member, sizeof(member), 10000);
 	return member;
 }
 
@@ -174,10 +181,13 @@ event_load_slug(struct req *r, const char *slug, enum role need,
 	if (slug == NULL || slug[0] == '\0' || strlen(slug) > 64 ||
 	    strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(slug))
 		return ERR_NOTFOUND;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	if ((e = db_event_ref(d, slug, ev)) != ERR_OK)
-		return e;
+	if (!cache_get(CACHE_EVENT, slug, strlen(slug), ev, sizeof(*ev))) {
+		if ((e = req_db(r, &d)) != ERR_OK)
+			return e;
+		if ((e = db_event_ref(d, slug, ev)) != ERR_OK)
+			return e;
+		cache_put(CACHE_EVENT, slug, strlen(slug), ev, sizeof(*ev), 1000);
+	}
 	if (need == ROLE_NONE) {
 		if (strcmp(ev->status, "draft") == 0 && !event_is_staff(r, ev))
 			return ERR_NOTFOUND;

@@ -5,10 +5,12 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "cache.h"
 #include "config.h"
 #include "event.h"
 #include "http.h"
 #include "json.h"
+#include "registration.h"
 #include "ticketcode.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -233,6 +235,7 @@ api_events_update(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	e = db_event_update(d, ev.id, &in);
+	cache_bump();
 	if (e == ERR_CONFLICT) {
 		vld_fail(&v, "capacity", "below_registrations");
 		return req_fail(r, ERR_INVALID, "validation",
@@ -241,6 +244,9 @@ api_events_update(struct req *r)
 	if (e != ERR_OK)
 		return e;
 	db_audit(d, actor_kind(r), actor_id(r), "event.update", "event", ev.id, NULL);
+	/* More seats: the waiting list goes first, in order. */
+	if ((in.has & (EF_CAPACITY | EF_WAITLIST)) && (e = registration_promote(d, &ev)) != ERR_OK)
+		return e;
 	return reply_event(r, 200, ev.id, (in.has & EF_TIMEZONE) ? in.timezone : ev.tz);
 }
 
@@ -257,6 +263,7 @@ set_status(struct req *r, const char *status)
 		return e;
 	if ((e = db_event_set_status(d, ev.id, status)) != ERR_OK)
 		return e;
+	cache_bump();
 	db_audit(d, actor_kind(r), actor_id(r),
 	    strcmp(status, "published") == 0 ? "event.publish" : "event.close",
 	    "event", ev.id, NULL);

@@ -9,6 +9,7 @@
 #include "http.h"
 #include "ics.h"
 #include "json.h"
+#include "registration.h"
 #include "timeutil.h"
 #include "validate.h"
 
@@ -499,6 +500,8 @@ ttype_write(struct req *r, int create)
 		return e;
 	db_audit(d, actor_kind(r), actor_id(r), create ? "ticket_type.create" : "ticket_type.update",
 	    "ticket_type", t.id, NULL);
+	if (!create && (t.in.has & TF_QUOTA) && (e = registration_promote(d, &ev)) != ERR_OK)
+		return e;
 	if ((e = db_ttype_json(d, ev.id, t.id, ev.tz, &o)) != ERR_OK)
 		return e;
 	return reply_json(r, create ? 201 : 200, o);

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cache.h"
 #include "db.h"
 #include "http.h"
 #include "json.h"
@@ -56,6 +57,10 @@ api_tokens_create(struct req *r)
 	}
 	if (v.nerr)
 		return ERR_INVALID;
+	/* A stolen scanner token must not be able to outlive its revocation. */
+	if (r->who.kind == PRINCIPAL_TOKEN)
+		return req_fail(r, ERR_FORBIDDEN, "forbidden",
+		    "Tokens are created by signed-in users, not by other tokens.");
 	if (role + 1 > (int)r->who.role)
 		return req_fail(r, ERR_FORBIDDEN, "forbidden",
 		    "A token cannot have more rights than its creator.");
@@ -125,6 +130,7 @@ api_tokens_delete(struct req *r)
 		return ERR_NOTFOUND;
 	if ((e = db_token_revoke(d, id)) != ERR_OK)
 		return e;
+	cache_bump();
 	db_audit(d, actor_kind(r), actor_id(r), "token.revoke", "api_token", id, NULL);
 	return reply_empty(r, 204);
 }

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cache.h"
 #include "db.h"
 #include "http.h"
 #include "json.h"
@@ -157,6 +158,7 @@ api_users_update(struct req *r)
 	if ((e = db_user_update(d, id, role >= 0 ? role + 1 : -1, disabled,
 	    pw ? hash : NULL)) != ERR_OK)
 		return e;
+	cache_bump();
 	/* Disabling or a new password ends every login; disabling revokes tokens. */
 	if (disabled == 1 || pw != NULL)
 		if ((e = db_session_delete_user(d, id)) != ERR_OK)

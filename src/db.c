@@ -21,6 +21,7 @@
 #include "migrations.h"
 
 static const struct config *dbcfg;
+static _Atomic unsigned int last_connect_errno;
 static struct db *pool;
 static int pool_size;
 static struct db *freelist;
@@ -73,11 +74,21 @@ db_connect(struct db *d)
 	    dbcfg->db_password[0] ? dbcfg->db_password : NULL, dbcfg->db_name,
 	    (unsigned int)dbcfg->db_port, sock, 0) == NULL) {
 		log_warn("db: connect failed: %s (%u)", mysql_error(my), mysql_errno(my));
+		last_connect_errno = mysql_errno(my);
 		mysql_close(my);
 		return ERR_UNAVAILABLE;
 	}
 	d->my = my;
 	return ERR_OK;
+}
+
+int
+db_connect_fatal(void)
+{
+	unsigned int e = last_connect_errno;
+
+	/* Access denied, unknown database: waiting will not help. */
+	return e == 1044 || e == 1045 || e == 1049 || e == 1698;
 }
 
 int

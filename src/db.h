@@ -16,6 +16,8 @@ struct db;
 
 int db_init(const struct config *);
 void db_shutdown(void);
+/* The last failed connect was refused for good (credentials, database). */
+int db_connect_fatal(void);
 /* Wait up to timeout_ms for a pooled connection; connects it if needed. */
 enum err db_acquire(struct db **, int timeout_ms);
 void db_release(struct db *);

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "cache.h"
 #include "config.h"
 #include "http.h"
 #include "json.h"
@@ -224,9 +225,13 @@ authenticate(struct req *r)
 		if (strlen(tok) < 16 || strlen(tok) > 200)
 			return req_fail(r, ERR_UNAUTH, "invalid_token", "Invalid or revoked token.");
 		auth_secret_hash(tok, h);
+		if (cache_get(CACHE_PRINCIPAL, h, 32, &r->who, sizeof(r->who)))
+			return ERR_OK;
 		if ((e = req_db(r, &d)) != ERR_OK)
 			return e;
 		e = db_token_lookup(d, h, &r->who);
+		if (e == ERR_OK)
+			cache_put(CACHE_PRINCIPAL, h, 32, &r->who, sizeof(r->who), 2000);
 		if (e == ERR_NOTFOUND)
 			return req_fail(r, ERR_UNAUTH, "invalid_token", "Invalid or revoked token.");
 		return e;
@@ -235,11 +240,17 @@ authenticate(struct req *r)
 	if (cookie == NULL || strlen(cookie) < 16 || strlen(cookie) >= sizeof(r->session_secret))
 		return ERR_OK;
 	auth_secret_hash(cookie, h);
+	if (cache_get(CACHE_PRINCIPAL, h, 32, &r->who, sizeof(r->who))) {
+		snprintf(r->session_secret, sizeof(r->session_secret), "%s", cookie);
+		return ERR_OK;
+	}
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	e = db_session_lookup(d, h, &r->who);
 	if (e == ERR_NOTFOUND)
 		return ERR_OK;
+	if (e == ERR_OK)
+		cache_put(CACHE_PRINCIPAL, h, 32, &r->who, sizeof(r->who), 2000);
 	if (e == ERR_OK)
 		snprintf(r->session_secret, sizeof(r->session_secret), "%s", cookie);
 	return e;
@@ -554,6 +565,43 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * libmicrohttpd's own unescaping turns %00 into a NUL that silently cuts
+ * the path ("/app.css%00.html" would serve app.css).  Decode everything
+ * but %00, which stays as text and fails every path check.
+ */
+static size_t
+unescape_cb(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*r != '\0') {
+		if (r[0] == '%' && r[1] != '\0' && r[2] != '\0' &&
+		    (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void
 mhd_logger(void *cls, const char *fmt, va_list ap)
 {
@@ -589,6 +637,7 @@ http_start(void)
 	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,

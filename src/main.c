@@ -11,11 +11,13 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "cache.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "static.h"
+#include "timeutil.h"
 #include "validate.h"
 
 static struct config config;
@@ -85,6 +87,8 @@ connect_db(int wait_s)
 	for (i = 0; i <= wait_s * 2; i++) {
 		if (db_acquire(&d, 1000) == ERR_OK)
 			return d;
+		if (db_connect_fatal())
+			break;
 		if (i == 0)
 			log_warn("waiting for MariaDB…");
 		usleep(500000);
@@ -182,6 +186,8 @@ cmd_serve(void)
 	log_info("shutting down (signal %d)", sig);
 	http_stop();
 	db_shutdown();
+	cache_free();
+	tz_cache_free();
 	log_info("stopped");
 	return 0;
 }

@@ -304,7 +304,8 @@ registration_create(struct db *d, const struct event_ref *ev,
 	struct create_tx c = {ev, tt, rq, 0};
 	enum err e;
 
-	qsort(rq->sessions, (size_t)rq->nsessions, sizeof(long long), cmp_ll);
+	if (rq->nsessions > 1)
+		qsort(rq->sessions, (size_t)rq->nsessions, sizeof(long long), cmp_ll);
 	e = db_tx(d, create_tx, &c);
 	*outcome = c.outcome;
 	return e;
@@ -338,6 +339,20 @@ promote(struct db *d, long long event_id)
 			return e;
 	}
 	return ERR_OK;
+}
+
+static enum err
+promote_tx(struct db *d, void *arg)
+{
+	return promote(d, *(long long *)arg);
+}
+
+enum err
+registration_promote(struct db *d, const struct event_ref *ev)
+{
+	long long id = ev->id;
+
+	return db_tx(d, promote_tx, &id);
 }
 
 struct change_tx {

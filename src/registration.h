@@ -146,6 +146,8 @@ enum err registration_mark_paid(struct db *, const struct event_ref *,
 enum err registration_set_sessions(struct db *, const struct event_ref *,
     long long id, const long long *sessions, int n, const char *actor_kind,
     long long actor_id, long long *full_session);
+/* Seats freed by a larger capacity or quota go to the waiting list first. */
+enum err registration_promote(struct db *, const struct event_ref *);
 /* A new code for the registration's ticket; the old one is revoked. */
 enum err registration_reissue(struct db *, const struct event_ref *,
     long long id, const char *actor_kind, long long actor_id);

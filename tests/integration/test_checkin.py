@@ -501,3 +501,25 @@ def test_stats_counts():
     check(s.get("confirmed") <= 4, "capacity 4 oversold: %r" % s)
     check(s.get("confirmed") + s.get("waitlisted") + s.get("pending") == s.get("registered"),
           "registered = confirmed + waitlisted + pending: %r" % s)
+
+
+def test_parallel_undo_and_reissue():
+    ev, tt = W.simple_event()
+    slug = ev["slug"]
+    reg = W.registered(slug, tt["id"])
+    first = ok(W.checkin(slug, code=reg["ticket"]["code"]), "check in")
+    res = parallel(10, lambda i: W.admin.delete("/api/v1/checkins/%d" % first["checkin"]["id"]))
+    codes = sorted(r.status for r in res)
+    check(codes == [204] + [404] * 9, "10 parallel undos of one check-in: %r" % codes)
+    check(W.stats(slug).get("checked_in") == 0, "undone")
+    # Ten re-issues at once: exactly one code is left valid, the one on record.
+    res = parallel(10, lambda i: W.admin.post("/api/v1/events/%s/registrations/%d/reissue"
+                                              % (slug, reg["id"])))
+    check(all(r.status == 200 for r in res), "parallel reissues: %r" % res)
+    codes = {r.json["ticket"]["code"] for r in res} | {reg["ticket"]["code"]}
+    current = W.reg(slug, reg["id"])["ticket"]["code"]
+    results = {c: W.checkin(slug, code=c).json.get("result") for c in codes}
+    valid = [c for c, res_ in results.items() if res_ != "invalid"]
+    check(valid == [current], "after parallel reissues exactly the current code may work: "
+          "%d codes work (%r), current %s" % (len(valid), sorted(results.values()), current[:12]))
+    check(results[current] == "ok", "the current code checks in: %r" % results[current])
