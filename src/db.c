@@ -227,10 +227,21 @@ stmt_get(struct db *d, enum stmt id, MYSQL_STMT **out)
 	my_bool one = 1;
 	const char *sql = stmt_sql[id];
 
+	/*
+	 * Connector/C keeps each execution's result metadata in the
+	 * statement's memory root until the statement is closed: left alone,
+	 * a long-lived statement grows by kilobytes per call.  Re-prepare now
+	 * and then to give that memory back.
+	 */
+	if (d->st[id] != NULL && ++d->uses[id] >= 500) {
+		mysql_stmt_close(d->st[id]);
+		d->st[id] = NULL;
+	}
 	if (d->st[id] != NULL) {
 		*out = d->st[id];
 		return ERR_OK;
 	}
+	d->uses[id] = 0;
 	if (d->my == NULL)
 		return ERR_UNAVAILABLE;
 	if ((st = mysql_stmt_init(d->my)) == NULL)

@@ -14,6 +14,7 @@
 struct db {
 	MYSQL *my;                      /* NULL when not connected */
 	MYSQL_STMT *st[STMT__MAX];
+	unsigned int uses[STMT__MAX];   /* executions since prepare */
 	int broken;                     /* connection lost: reconnect first */
 	int in_tx;
 	struct db *next;                /* free list */
