@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cache.h"
 #include "config.h"
 #include "event.h"
 #include "http.h"
@@ -488,6 +489,7 @@ ttype_write(struct req *r, int create)
 		cJSON_Delete(o);
 	}
 	e = db_tx(d, ttype_save, &t);
+	cache_bump();
 	if (e == ERR_INVALID) {
 		vld_fail(&v, "sessions", "unknown_session");
 		return ERR_INVALID;
@@ -570,6 +572,7 @@ api_ttypes_delete(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	e = db_ttype_delete(d, ev.id, id);
+	cache_bump();
 	if (e == ERR_CONFLICT)
 		return req_fail(r, ERR_CONFLICT, "in_use",
 		    "This ticket type has registrations; it cannot be deleted.");
@@ -654,6 +657,7 @@ question_write(struct req *r, int create)
 		return ERR_INVALID;
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
+	cache_bump();
 	if (create)
 		e = db_question_insert(d, ev.id, &in, &id);
 	else if ((e = db_question_json(d, ev.id, id, &o)) == ERR_OK) {
@@ -662,6 +666,7 @@ question_write(struct req *r, int create)
 	}
 	if (e != ERR_OK)
 		return e;
+	cache_bump();
 	db_audit(d, actor_kind(r), actor_id(r), create ? "question.create" : "question.update",
 	    "question", id, NULL);
 	if ((e = db_question_json(d, ev.id, id, &o)) != ERR_OK)
@@ -715,6 +720,7 @@ api_questions_delete(struct req *r)
 		return e;
 	if ((e = db_question_delete(d, ev.id, id)) != ERR_OK)
 		return e;
+	cache_bump();
 	db_audit(d, actor_kind(r), actor_id(r), "question.delete", "question", id, NULL);
 	return reply_empty(r, 204);
 }

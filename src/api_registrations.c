@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cache.h"
 #include "config.h"
 #include "http.h"
 #include "json.h"
@@ -207,6 +208,32 @@ window_open(const struct event_ref *ev, time_t now)
 	return now < ev->ends_at;
 }
 
+/* The event's questions, from the cache when they fit in it. */
+static enum err
+question_rules(struct db *d, long long event_id, cJSON **out)
+{
+	char buf[1200];
+	enum err e;
+	char *txt;
+
+	if (cache_get(CACHE_QUESTIONS, &event_id, sizeof(event_id), buf, sizeof(buf)) &&
+	    (*out = cJSON_Parse(buf)) != NULL)
+		return ERR_OK;
+	*out = cJSON_CreateArray();
+	if ((e = db_question_rules(d, event_id, *out)) != ERR_OK) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return e;
+	}
+	if ((txt = cJSON_PrintUnformatted(*out)) != NULL && strlen(txt) < sizeof(buf)) {
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, txt, strlen(txt));
+		cache_put(CACHE_QUESTIONS, &event_id, sizeof(event_id), buf, sizeof(buf), 1000);
+	}
+	free(txt);
+	return ERR_OK;
+}
+
 static const char *const reg_keys[] = {"ticket_type_id", "name", "email",
 	"organisation", "answers", "session_ids", "consent", NULL};
 
@@ -269,7 +296,11 @@ api_register(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	if (rq.ttype_id > 0) {
-		e = db_ttype_rules(d, ev.id, rq.ttype_id, &tt);
+		long long key[2] = {ev.id, rq.ttype_id};
+		if (cache_get(CACHE_TTYPE, key, sizeof(key), &tt, sizeof(tt)))
+			e = ERR_OK;
+		else if ((e = db_ttype_rules(d, ev.id, rq.ttype_id, &tt)) == ERR_OK)
+			cache_put(CACHE_TTYPE, key, sizeof(key), &tt, sizeof(tt), 1000);
 		if (e == ERR_NOTFOUND) {
 			vld_fail(&v, "ticket_type_id", "not_found");
 			rq.ttype_id = 0;
@@ -281,11 +312,8 @@ api_register(struct req *r)
 			rq.ttype_id = 0;
 		}
 	}
-	questions = cJSON_CreateArray();
-	if ((e = db_question_rules(d, ev.id, questions)) != ERR_OK) {
-		cJSON_Delete(questions);
+	if ((e = question_rules(d, ev.id, &questions)) != ERR_OK)
 		return e;
-	}
 	rq.answers = check_answers(r, &v, cJSON_GetObjectItemCaseSensitive(r->json, "answers"),
 	    questions, 0);
 	cJSON_Delete(questions);

@@ -12,6 +12,8 @@
 #define CACHE_PRINCIPAL 'P'
 #define CACHE_EVENT 'E'
 #define CACHE_MEMBER 'M'
+#define CACHE_TTYPE 'T'
+#define CACHE_QUESTIONS 'Q'
 
 /* Copy the value of (kind, key) into out; 1 on a hit. */
 int cache_get(int kind, const void *key, size_t keylen, void *out, size_t len);

@@ -180,23 +180,12 @@ db_reg_sessions(struct db *d, long long reg, struct reg_session *s, int cap,
 }
 
 enum err
-db_ticket_insert(struct db *d, long long reg, long long event_id, long long *id)
+db_ticket_insert(struct db *d, long long id, long long reg, long long event_id,
+    const char *code)
 {
-	struct dbv a[] = {V_INT(reg), V_INT(event_id)};
-	unsigned long long iid = 0;
-	enum err e;
+	struct dbv a[] = {V_INT(id), V_INT(reg), V_INT(event_id), V_STR(code)};
 
-	e = db_exec(d, STMT_TICKET_INSERT, a, NARGS(a), NULL, &iid);
-	*id = (long long)iid;
-	return e;
-}
-
-enum err
-db_ticket_set_code(struct db *d, long long id, const char *code)
-{
-	struct dbv a[] = {V_STR(code), V_INT(id)};
-
-	return db_exec(d, STMT_TICKET_SET_CODE, a, NARGS(a), NULL, NULL);
+	return db_exec(d, STMT_TICKET_INSERT, a, NARGS(a), NULL, NULL);
 }
 
 enum err

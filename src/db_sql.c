@@ -266,8 +266,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT rs.session_id, rs.holds_seat, s.requires_signup FROM registration_sessions rs "
 	    "JOIN sessions s ON s.id = rs.session_id WHERE rs.registration_id = ? "
 	    "ORDER BY rs.session_id",
-	[STMT_TICKET_INSERT] = "INSERT INTO tickets (registration_id, event_id) VALUES (?, ?)",
-	[STMT_TICKET_SET_CODE] = "UPDATE tickets SET code = ? WHERE id = ?",
+	[STMT_TICKET_INSERT] =
+	    "INSERT INTO tickets (id, registration_id, event_id, code) VALUES (?, ?, ?, ?)",
 	[STMT_TICKET_REVOKE] =
 	    "UPDATE tickets SET status = 'revoked', revoked_at = NOW() "
 	    "WHERE registration_id = ? AND status = 'valid'",

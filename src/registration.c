@@ -106,30 +106,41 @@ audit(struct db *d, const char *kind, long long actor, const char *action,
 	return db_audit(d, kind, actor, action, "registration", reg, details);
 }
 
+/*
+ * A ticket id is random (1 .. 2^32-1), not sequential: the code can be
+ * signed before the row exists, so one INSERT writes both, and ticket ids
+ * tell nothing about how many were sold.  fresh: the registration has no
+ * valid ticket yet (nothing to revoke).
+ */
 static enum err
-issue_ticket(struct db *d, long long event_id, long long reg, char *code)
+issue_ticket(struct db *d, long long event_id, long long reg, char *code,
+    int fresh)
 {
 	unsigned char sk[64];
 	char buf[TICKETCODE_MAX];
 	long long tid;
 	enum err e;
+	int attempt;
 
-	if ((e = db_ticket_revoke(d, reg)) != ERR_OK)
+	if (!fresh && (e = db_ticket_revoke(d, reg)) != ERR_OK)
 		return e;
-	if ((e = db_ticket_insert(d, reg, event_id, &tid)) != ERR_OK)
-		return e;
-	if (tid > 0xffffffffLL || event_id > 0xffffffffLL)
+	if (event_id > 0xffffffffLL)
 		return ERR_INTERNAL;
 	if ((e = eventkey_sk(d, event_id, sk)) != ERR_OK)
 		return e;
-	if (ticketcode_make(sk, (uint32_t)event_id, (uint32_t)tid, buf) != 0) {
-		sodium_memzero(sk, sizeof(sk));
-		return ERR_INTERNAL;
+	for (attempt = 0; attempt < 8; attempt++) {
+		tid = (long long)randombytes_uniform(0xfffffffeU) + 1;
+		if (ticketcode_make(sk, (uint32_t)event_id, (uint32_t)tid, buf) != 0) {
+			e = ERR_INTERNAL;
+			break;
+		}
+		if ((e = db_ticket_insert(d, tid, reg, event_id, buf)) != ERR_CONFLICT)
+			break;
 	}
 	sodium_memzero(sk, sizeof(sk));
-	if (code != NULL)
+	if (e == ERR_OK && code != NULL)
 		snprintf(code, TICKETCODE_MAX, "%s", buf);
-	return db_ticket_set_code(d, tid, buf);
+	return e;
 }
 
 /* Event seat, then the type's: 1 when both were free (both taken). */
@@ -218,7 +229,7 @@ seat_granted(struct db *d, long long event_id, long long reg, long long price,
 	if ((e = db_reg_set_status(d, reg, status, 1, 1)) != ERR_OK)
 		return e;
 	if (price == 0)
-		return issue_ticket(d, event_id, reg, code);
+		return issue_ticket(d, event_id, reg, code, 0);
 	return ERR_OK;
 }
 
@@ -277,13 +288,14 @@ create_tx(struct db *d, void *arg)
 		if ((e = db_reg_session_add(d, rq->id, rq->sessions[i], 0)) != ERR_OK)
 			return e;
 	if (seat) {
-		if ((e = hold_sessions(d, rq->id, 1, &rq->full_session)) != ERR_OK) {
+		if (rq->nsessions > 0 &&
+		    (e = hold_sessions(d, rq->id, 1, &rq->full_session)) != ERR_OK) {
 			if (e == ERR_CONFLICT)
 				c->outcome = REG_SESSION_FULL;
 			return e;
 		}
 		if (c->tt->price_cents == 0 &&
-		    (e = issue_ticket(d, rq->event_id, rq->id, rq->code)) != ERR_OK)
+		    (e = issue_ticket(d, rq->event_id, rq->id, rq->code, 1)) != ERR_OK)
 			return e;
 	}
 	return audit(d, "attendee", rq->id, "registration.create", rq->id, rq->status);
@@ -465,7 +477,7 @@ paid_tx(struct db *d, void *arg)
 	if (!is(r.status, "pending_payment"))
 		return ERR_CONFLICT;
 	if ((e = db_reg_set_status(d, r.id, "confirmed", 1, 1)) != ERR_OK ||
-	    (e = issue_ticket(d, r.event_id, r.id, NULL)) != ERR_OK)
+	    (e = issue_ticket(d, r.event_id, r.id, NULL, 0)) != ERR_OK)
 		return e;
 	return audit(d, c->actor_kind, c->actor_id, "registration.mark_paid", r.id, "confirmed");
 }
@@ -548,7 +560,7 @@ reissue_tx(struct db *d, void *arg)
 		return ERR_NOTFOUND;
 	if (!is(r.status, "confirmed"))
 		return ERR_CONFLICT;
-	if ((e = issue_ticket(d, r.event_id, r.id, NULL)) != ERR_OK)
+	if ((e = issue_ticket(d, r.event_id, r.id, NULL, 0)) != ERR_OK)
 		return e;
 	return audit(d, c->actor_kind, c->actor_id, "ticket.reissue", r.id, "confirmed");
 }

@@ -53,9 +53,9 @@ enum err db_reg_session_del(struct db *, long long reg, long long session);
 /* Up to cap sessions of a registration. */
 enum err db_reg_sessions(struct db *, long long reg, struct reg_session *,
     int cap, int *n);
-enum err db_ticket_insert(struct db *, long long reg, long long event_id,
-    long long *id);
-enum err db_ticket_set_code(struct db *, long long id, const char *code);
+/* ERR_CONFLICT when the (random) id is taken. */
+enum err db_ticket_insert(struct db *, long long id, long long reg,
+    long long event_id, const char *code);
 enum err db_ticket_revoke(struct db *, long long reg);
 enum err db_reg_lock(struct db *, long long id, struct reg_row *);
 /* Waitlisted registrations of an event, oldest first, locked. */

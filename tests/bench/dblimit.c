@@ -4,8 +4,10 @@
  * no JSON, no signatures).  Prints key: value lines.
  *
  *   dblimit checkin  SOCKET USER PASSWORD DB EVENT_ID CONC
- *       one conditional write per ticket: INSERT INTO checkins, whose
- *       unique key admits one live check-in per registration and point
+ *       the database work of one successful scan: read the ticket and
+ *       registration, then in one transaction the conditional write (INSERT
+ *       INTO checkins, whose unique key admits one live check-in per
+ *       registration and point) and its scan-log row
  *   dblimit register SOCKET USER PASSWORD DB EVENT_ID TTYPE_ID N CONC
  *       the registration transaction: insert, take the event seat and the
  *       type seat by conditional UPDATE, confirm, ticket row and code,
@@ -25,7 +27,7 @@ static const char *sock, *user, *pw, *dbname;
 static long long event_id, ttype_id;
 static int nreq;
 static atomic_int next, ok, full;
-static long long *regs;
+static long long *regs, *tickets;
 static int nregs;
 static double *lat;
 
@@ -125,19 +127,36 @@ static void *
 checkin_worker(void *arg)
 {
 	MYSQL *m = conn();
-	MYSQL_STMT *st = prep(m, "INSERT INTO checkins (event_id, registration_id, ticket_id, "
-	    "point, gate) VALUES (?, ?, NULL, 999999, 'limit')");
+	/* Exactly the statements Confero runs for one successful scan. */
+	MYSQL_STMT *sel = prep(m, "SELECT t.id, t.status, t.event_id, r.id, r.status, r.name, "
+	    "r.organisation, tt.name, r.ticket_type_id FROM tickets t JOIN registrations r "
+	    "ON r.id = t.registration_id JOIN ticket_types tt ON tt.id = r.ticket_type_id "
+	    "WHERE t.id = ?");
+	MYSQL_STMT *ins = prep(m, "INSERT INTO checkins (event_id, registration_id, ticket_id, "
+	    "point, gate, by_user, by_token) VALUES (?, ?, ?, 999999, 'limit', NULL, NULL)");
+	MYSQL_STMT *log = prep(m, "INSERT INTO scan_log (event_id, user_id, token_id, gate, point, "
+	    "result, registration_id, ticket_id, nonce, http_status, response) VALUES "
+	    "(?, NULL, NULL, 'limit', 999999, 'ok', ?, ?, NULL, 200, "
+	    "'{\\\"result\\\":\\\"ok\\\"}')");
 	int i;
 
 	(void)arg;
 	while ((i = atomic_fetch_add(&next, 1)) < nregs) {
-		long long a[] = {event_id, regs[i]};
+		long long sa[] = {tickets[i]};
+		long long a[] = {event_id, regs[i], tickets[i]};
 		double t0 = now();
-		if (run(st, a, 2, NULL, NULL) == 1)
+		run(sel, sa, 1, NULL, NULL);
+		mysql_stmt_store_result(sel);
+		mysql_stmt_free_result(sel);
+		q(m, "START TRANSACTION");
+		if (run(ins, a, 3, NULL, NULL) == 1 && run(log, a, 3, NULL, NULL) == 1)
 			atomic_fetch_add(&ok, 1);
+		q(m, "COMMIT");
 		lat[i] = (now() - t0) * 1000;
 	}
-	mysql_stmt_close(st);
+	mysql_stmt_close(sel);
+	mysql_stmt_close(ins);
+	mysql_stmt_close(log);
 	mysql_close(m);
 	return NULL;
 }
@@ -154,8 +173,9 @@ register_worker(void *arg)
 	    "AND (capacity IS NULL OR seats_taken < capacity)");
 	MYSQL_STMT *tt = prep(m, "UPDATE ticket_types SET sold = sold + 1 WHERE id = ? "
 	    "AND (quota IS NULL OR sold < quota)");
-	MYSQL_STMT *tk = prep(m, "INSERT INTO tickets (registration_id, event_id) VALUES (?, ?)");
-	MYSQL_STMT *code = prep(m, "UPDATE tickets SET code = ? WHERE id = ?");
+	MYSQL_STMT *tk = prep(m, "INSERT INTO tickets (id, registration_id, event_id, code) "
+	    "VALUES (?, ?, ?, 'LIMITCODEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')");
 	MYSQL_STMT *aud = prep(m, "INSERT INTO audit_log (actor_kind, actor_id, action, object_type, "
 	    "object_id, details) VALUES ('attendee', ?, 'registration.create', 'registration', ?, "
 	    "'{\"status\":\"confirmed\"}')");
@@ -166,7 +186,7 @@ register_worker(void *arg)
 	while ((i = atomic_fetch_add(&next, 1)) < nreq) {
 		double t0 = now();
 		long long a1[] = {event_id, ttype_id, i, i};
-		long long rid, tid;
+		long long rid;
 
 		for (int k = 0; k < 32; k++)
 			hash[k] = (unsigned char)rand();
@@ -185,22 +205,8 @@ register_worker(void *arg)
 			continue;
 		}
 		rid = (long long)mysql_stmt_insert_id(ins);
-		long long a5[] = {rid, event_id};
-		run(tk, a5, 2, NULL, NULL);
-		tid = (long long)mysql_stmt_insert_id(tk);
-		/* MYSQL_BIND order: the string comes after the ints in run(). */
-		{
-			MYSQL_BIND b[2];
-			const char *c = "LIMITCODEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-			memset(b, 0, sizeof(b));
-			b[0].buffer_type = MYSQL_TYPE_STRING;
-			b[0].buffer = (void *)c;
-			b[0].buffer_length = strlen(c);
-			b[1].buffer_type = MYSQL_TYPE_LONGLONG;
-			b[1].buffer = &tid;
-			mysql_stmt_bind_param(code, b);
-			mysql_stmt_execute(code);
-		}
+		long long a5[] = {1000000000LL + i, rid, event_id};
+		run(tk, a5, 3, NULL, NULL);
 		long long a6[] = {rid, rid};
 		run(aud, a6, 2, NULL, NULL);
 		if (mysql_query(m, "COMMIT") == 0)
@@ -250,13 +256,17 @@ main(int argc, char **argv)
 		char sql[256];
 
 		conc = atoi(argv[7]);
-		snprintf(sql, sizeof(sql), "SELECT id FROM registrations WHERE event_id = %lld "
-		    "AND status = 'confirmed'", event_id);
+		snprintf(sql, sizeof(sql), "SELECT r.id, t.id FROM registrations r JOIN tickets t "
+		    "ON t.registration_id = r.id AND t.status = 'valid' WHERE r.event_id = %lld "
+		    "AND r.status = 'confirmed'", event_id);
 		q(m, sql);
 		res = mysql_store_result(m);
 		regs = malloc(sizeof(long long) * (mysql_num_rows(res) + 1));
-		while ((row = mysql_fetch_row(res)) != NULL)
-			regs[nregs++] = atoll(row[0]);
+		tickets = malloc(sizeof(long long) * (mysql_num_rows(res) + 1));
+		while ((row = mysql_fetch_row(res)) != NULL) {
+			regs[nregs] = atoll(row[0]);
+			tickets[nregs++] = atoll(row[1]);
+		}
 		mysql_free_result(res);
 		mysql_close(m);
 		n = nregs;
