@@ -111,3 +111,11 @@ enum err api_checkin(struct req *);
 enum err api_checkin_undo(struct req *);
 enum err api_attendees(struct req *);
 enum err api_stats(struct req *);
+
+/* Mail (api_mail.c). */
+enum err api_mailings_create(struct req *);
+enum err api_mailings_preview(struct req *);
+enum err api_mailings_get(struct req *);
+enum err api_mailings_list(struct req *);
+enum err api_outbox_list(struct req *);
+enum err api_registrations_resend(struct req *);

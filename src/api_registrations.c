@@ -16,6 +16,7 @@
 #include "config.h"
 #include "http.h"
 #include "json.h"
+#include "mail.h"
 #include "registration.h"
 #include "ticketcode.h"
 #include "validate.h"
@@ -330,6 +331,9 @@ api_register(struct req *r)
 		rq.organisation = "";
 	auth_new_secret("", secret);
 	auth_secret_hash(secret, rq.manage_hash);
+	if (manage_seal(secret, rq.manage_sealed, sizeof(rq.manage_sealed),
+	    &rq.manage_sealed_len) != 0)
+		rq.manage_sealed_len = 0;
 	e = registration_create(d, &ev, &tt, &rq, &outcome);
 	if (outcome == REG_DUPLICATE)
 		return req_fail(r, ERR_CONFLICT, "already_registered",

@@ -36,6 +36,17 @@ const struct config_var config_vars[] = {
 	{"CONFERO_LOGIN_MAX_FAILURES", "5", "failed logins per account before it is throttled"},
 	{"CONFERO_LOGIN_MAX_FAILURES_ADDR", "20", "failed logins per client address before it is throttled"},
 	{"CONFERO_LOGIN_WINDOW", "900", "throttling window and lock-out, seconds"},
+	{"CONFERO_SMTP_HOST", "", "SMTP relay host; empty: mail waits in the outbox"},
+	{"CONFERO_SMTP_PORT", "25", "SMTP port (587 for submission)"},
+	{"CONFERO_SMTP_USER", "", "SMTP AUTH user (PLAIN/LOGIN over TLS)"},
+	{"CONFERO_SMTP_PASSWORD", "", "SMTP AUTH password"},
+	{"CONFERO_SMTP_STARTTLS", "opportunistic", "required, opportunistic or off"},
+	{"CONFERO_SMTP_FROM", "Confero <confero@localhost>", "sender, \"Name <address>\" or an address"},
+	{"CONFERO_SMTP_RATE", "0", "messages per second at most (0: no limit)"},
+	{"CONFERO_MAIL_BACKOFF", "60,300,1800,7200,21600", "seconds between attempts after temporary failures; then failed"},
+	{"CONFERO_MAIL_LEASE", "120", "seconds a sender owns a claimed message before others may retry it"},
+	{"CONFERO_MAIL_SENDERS", "1", "sender threads started by serve (0: none; run `confero mailer`)"},
+	{"CONFERO_MAIL_TEMPLATES", "mail-templates", "directory of mail templates"},
 	{NULL, NULL, NULL}
 };
 
@@ -122,6 +133,95 @@ config_parse_listen(const char *s, char *host, size_t hostlen, int *port)
 	if (errno != 0 || *end != '\0' || n < 0 || n > 65535)
 		return -1;
 	*port = (int)n;
+	return 0;
+}
+
+static int
+config_parse_mail(struct config *c, config_getenv g, void *ctx, char *err,
+    size_t errlen)
+{
+	const char *v, *lt, *gt;
+	long long n;
+	char *end;
+
+	if ((v = get(g, ctx, "CONFERO_SMTP_HOST")) != NULL) {
+		if (strpbrk(v, " \t\r\n/:@") != NULL) {
+			snprintf(err, errlen, "CONFERO_SMTP_HOST: a host name or address, got \"%s\"", v);
+			return -1;
+		}
+		if (copy(c->smtp_host, sizeof(c->smtp_host), v, "CONFERO_SMTP_HOST", err, errlen))
+			return -1;
+	}
+	if (num(g, ctx, "CONFERO_SMTP_PORT", 25, 1, 65535, &n, err, errlen))
+		return -1;
+	c->smtp_port = (int)n;
+	if ((v = get(g, ctx, "CONFERO_SMTP_USER")) != NULL &&
+	    copy(c->smtp_user, sizeof(c->smtp_user), v, "CONFERO_SMTP_USER", err, errlen))
+		return -1;
+	if ((v = get(g, ctx, "CONFERO_SMTP_PASSWORD")) != NULL &&
+	    copy(c->smtp_password, sizeof(c->smtp_password), v, "CONFERO_SMTP_PASSWORD", err, errlen))
+		return -1;
+	v = get(g, ctx, "CONFERO_SMTP_STARTTLS");
+	if (v == NULL || strcmp(v, "opportunistic") == 0)
+		c->smtp_starttls = 1;
+	else if (strcmp(v, "required") == 0)
+		c->smtp_starttls = 2;
+	else if (strcmp(v, "off") == 0)
+		c->smtp_starttls = 0;
+	else {
+		snprintf(err, errlen, "CONFERO_SMTP_STARTTLS: required, opportunistic or off, got \"%s\"", v);
+		return -1;
+	}
+	v = get(g, ctx, "CONFERO_SMTP_FROM");
+	if (v == NULL)
+		v = "Confero <confero@localhost>";
+	if (strpbrk(v, "\r\n") != NULL || strlen(v) >= sizeof(c->smtp_from_name)) {
+		snprintf(err, errlen, "CONFERO_SMTP_FROM: one line, \"Name <address>\" or an address");
+		return -1;
+	}
+	if ((lt = strchr(v, '<')) != NULL && (gt = strchr(lt, '>')) != NULL && gt[1] == '\0') {
+		size_t nl = (size_t)(lt - v);
+		while (nl > 0 && v[nl - 1] == ' ')
+			nl--;
+		snprintf(c->smtp_from_name, sizeof(c->smtp_from_name), "%.*s", (int)nl, v);
+		snprintf(c->smtp_from_addr, sizeof(c->smtp_from_addr), "%.*s", (int)(gt - lt - 1), lt + 1);
+	} else
+		snprintf(c->smtp_from_addr, sizeof(c->smtp_from_addr), "%s", v);
+	if (strchr(c->smtp_from_addr, '@') == NULL || strpbrk(c->smtp_from_addr, " <>\"") != NULL) {
+		snprintf(err, errlen, "CONFERO_SMTP_FROM: no valid address in \"%s\"", v);
+		return -1;
+	}
+	if ((v = get(g, ctx, "CONFERO_SMTP_RATE")) != NULL) {
+		c->smtp_rate = strtod(v, &end);
+		if (*end != '\0' || c->smtp_rate < 0 || c->smtp_rate > 100000) {
+			snprintf(err, errlen, "CONFERO_SMTP_RATE: messages per second, 0 to 100000, got \"%s\"", v);
+			return -1;
+		}
+	}
+	v = get(g, ctx, "CONFERO_MAIL_BACKOFF");
+	if (v == NULL)
+		v = "60,300,1800,7200,21600";
+	c->mail_backoff_n = 0;
+	for (const char *p = v; *p != '\0';) {
+		long s = strtol(p, &end, 10);
+		if (end == p || s < 1 || s > 7 * 86400 || c->mail_backoff_n == 8 ||
+		    (*end != ',' && *end != '\0')) {
+			snprintf(err, errlen, "CONFERO_MAIL_BACKOFF: up to 8 comma-separated seconds, got \"%s\"", v);
+			return -1;
+		}
+		c->mail_backoff[c->mail_backoff_n++] = (int)s;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (num(g, ctx, "CONFERO_MAIL_LEASE", 120, 1, 86400, &n, err, errlen))
+		return -1;
+	c->mail_lease = (int)n;
+	if (num(g, ctx, "CONFERO_MAIL_SENDERS", 1, 0, 16, &n, err, errlen))
+		return -1;
+	c->mail_senders = (int)n;
+	if (copy(c->mail_templates, sizeof(c->mail_templates),
+	    (v = get(g, ctx, "CONFERO_MAIL_TEMPLATES")) ? v : "mail-templates",
+	    "CONFERO_MAIL_TEMPLATES", err, errlen))
+		return -1;
 	return 0;
 }
 
@@ -247,7 +347,7 @@ config_parse(struct config *c, config_getenv g, void *ctx, char *err,
 	if (num(g, ctx, "CONFERO_LOGIN_WINDOW", 900, 1, 86400, &n, err, errlen))
 		return -1;
 	c->login_window = (int)n;
-	return 0;
+	return config_parse_mail(c, g, ctx, err, errlen);
 }
 
 /*

@@ -40,6 +40,20 @@ struct config {
 	int login_max_account;     /* failures per account in the window */
 	int login_max_addr;        /* failures per client address */
 	int login_window;          /* seconds */
+
+	char smtp_host[256];       /* "": no mail is sent (rows wait) */
+	int smtp_port;
+	char smtp_user[256];
+	char smtp_password[256];
+	int smtp_starttls;         /* 0 off, 1 opportunistic, 2 required */
+	char smtp_from_name[200];
+	char smtp_from_addr[256];
+	double smtp_rate;          /* messages per second, 0: no limit */
+	int mail_backoff[8];       /* seconds before attempt 2, 3, … */
+	int mail_backoff_n;
+	int mail_lease;            /* seconds a claimed message is ours */
+	int mail_senders;          /* sender threads in `serve` */
+	char mail_templates[512];
 };
 
 struct config_var {

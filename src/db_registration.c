@@ -84,11 +84,13 @@ enum err
 db_reg_insert(struct db *d, long long event_id, long long ttype_id,
     const char *name, const char *email, const char *email_lc,
     const char *org, const char *status, int holds, const char *answers,
-    const unsigned char hash[32], long long *id)
+    const unsigned char hash[32], const unsigned char *sealed, size_t sealed_len,
+    long long *id)
 {
 	struct dbv a[] = {V_INT(event_id), V_INT(ttype_id), V_STR(name),
 	    V_STR(email), V_STR(email_lc), V_STR(org ? org : ""), V_STR(status),
-	    V_INT(holds), V_STR(answers), V_BIN(hash, 32)};
+	    V_INT(holds), V_STR(answers), V_BIN(hash, 32),
+	    sealed_len ? V_BIN(sealed, sealed_len) : V_NULL};
 	unsigned long long iid = 0;
 	enum err e;
 

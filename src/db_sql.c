@@ -237,8 +237,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE event_id = ? ORDER BY position, id",
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
-	    "organisation, status, holds_seat, answers, consent_at, manage_hash) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?)",
+	    "organisation, status, holds_seat, answers, consent_at, manage_hash, manage_sealed) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?)",
 	/* Conditional writes: the seat is taken only if one is free. */
 	[STMT_SEAT_EVENT_TAKE] =
 	    "UPDATE events SET seats_taken = seats_taken + 1 "
@@ -356,4 +356,71 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_STATS_ARRIVALS] =
 	    "SELECT FLOOR(UNIX_TIMESTAMP(at) / 900) * 900 AS b, FLOOR(UNIX_TIMESTAMP(at) / 900) * 900 + 900, "
 	    "COUNT(*) FROM checkins WHERE event_id = ? AND point = 0 AND live = 1 GROUP BY b ORDER BY b",
+	[STMT_REG_SEAL] = "UPDATE registrations SET manage_sealed = ? WHERE id = ?",
+	[STMT_REG_MANAGE_SEALED] = "SELECT manage_sealed FROM registrations WHERE id = ?",
+	[STMT_OUTBOX_REG] =
+	    "INSERT INTO outbox (event_id, registration_id, kind, to_addr, to_name, message_id) "
+	    "SELECT r.event_id, r.id, ?, r.email, r.name, "
+	    "CONCAT('<', REPLACE(UUID(), '-', ''), '.r', r.id, '@', ?, '>') "
+	    "FROM registrations r WHERE r.id = ?",
+	/* One row per recipient of an audience; args: mailing, host, event, audience, id, id. */
+	[STMT_OUTBOX_MAILING] =
+	    "INSERT INTO outbox (event_id, registration_id, mailing_id, kind, to_addr, to_name, message_id) "
+	    "SELECT r.event_id, r.id, ?, 'mailing', r.email, r.name, "
+	    "CONCAT('<', REPLACE(UUID(), '-', ''), '.m', r.id, '@', ?, '>') "
+	    "FROM registrations r WHERE r.event_id = ? AND CASE ? "
+	    "WHEN 'attendees' THEN r.status = 'confirmed' "
+	    "WHEN 'waitlisted' THEN r.status = 'waitlisted' "
+	    "WHEN 'checked_in' THEN r.status = 'confirmed' AND EXISTS (SELECT 1 FROM checkins c "
+	    "  WHERE c.registration_id = r.id AND c.point = 0 AND c.live = 1) "
+	    "WHEN 'no_shows' THEN r.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM checkins c "
+	    "  WHERE c.registration_id = r.id AND c.point = 0 AND c.live = 1) "
+	    "WHEN 'session' THEN r.status IN ('confirmed', 'pending_payment') AND EXISTS (SELECT 1 "
+	    "  FROM registration_sessions rs WHERE rs.registration_id = r.id AND rs.session_id = ?) "
+	    "WHEN 'ticket_type' THEN r.status = 'confirmed' AND r.ticket_type_id = ? "
+	    "ELSE 0 END ORDER BY r.id",
+	[STMT_OUTBOX_SPEAKERS] =
+	    "INSERT INTO outbox (event_id, speaker_id, mailing_id, kind, to_addr, to_name, message_id) "
+	    "SELECT s.event_id, s.id, ?, 'mailing', s.email, s.name, "
+	    "CONCAT('<', REPLACE(UUID(), '-', ''), '.s', s.id, '@', ?, '>') "
+	    "FROM speakers s WHERE s.event_id = ? AND s.email IS NOT NULL AND s.email <> '' ORDER BY s.id",
+	/* Due rows, and rows whose sender's lease ran out (it crashed). */
+	[STMT_OUTBOX_CLAIM] =
+	    "SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= NOW(3)) "
+	    "OR (status = 'sending' AND lease_until < NOW(3)) ORDER BY id LIMIT ? "
+	    "FOR UPDATE SKIP LOCKED",
+	[STMT_OUTBOX_LEASE] =
+	    "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+	    "lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
+	[STMT_OUTBOX_LOAD] =
+	    "SELECT id, kind, to_addr, to_name, message_id, attempts, event_id, registration_id, "
+	    "speaker_id, mailing_id, UNIX_TIMESTAMP(created_at) FROM outbox WHERE id = ?",
+	[STMT_OUTBOX_DONE] =
+	    "UPDATE outbox SET status = ?, last_reply = ?, lease_until = NULL, "
+	    "sent_at = IF(? = 'sent', NOW(3), sent_at) WHERE id = ?",
+	[STMT_OUTBOX_RETRY] =
+	    "UPDATE outbox SET status = 'pending', last_reply = ?, lease_until = NULL, "
+	    "next_attempt_at = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
+	[STMT_OUTBOX_LIST] =
+	    "SELECT id, kind, to_addr, to_name, status, attempts, last_reply, "
+	    "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(sent_at), UNIX_TIMESTAMP(next_attempt_at), "
+	    "mailing_id, registration_id FROM outbox WHERE event_id = ? "
+	    "AND (? IS NULL OR status = ?) ORDER BY id DESC LIMIT 1000",
+	[STMT_MAILING_INSERT] =
+	    "INSERT INTO mailings (event_id, audience, subject, body, created_by) VALUES (?, ?, ?, ?, ?)",
+	[STMT_MAILING_TOTAL] = "UPDATE mailings SET total = ? WHERE id = ?",
+	[STMT_MAILING_GET] =
+	    "SELECT m.id, e.slug, m.audience, m.subject, m.body, m.total, "
+	    "COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status IN ('failed', 'skipped')), 0), "
+	    "COALESCE(SUM(o.status IN ('pending', 'sending')), 0), UNIX_TIMESTAMP(m.created_at), m.event_id "
+	    "FROM mailings m JOIN events e ON e.id = m.event_id "
+	    "LEFT JOIN outbox o ON o.mailing_id = m.id WHERE m.id = ? GROUP BY m.id",
+	[STMT_MAILING_LIST] =
+	    "SELECT m.id, e.slug, m.audience, m.subject, m.body, m.total, "
+	    "COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status IN ('failed', 'skipped')), 0), "
+	    "COALESCE(SUM(o.status IN ('pending', 'sending')), 0), UNIX_TIMESTAMP(m.created_at), m.event_id "
+	    "FROM mailings m JOIN events e ON e.id = m.event_id "
+	    "LEFT JOIN outbox o ON o.mailing_id = m.id WHERE m.event_id = ? GROUP BY m.id ORDER BY m.id DESC",
+	[STMT_MAILING_FIRST] =
+	    "SELECT id, registration_id, speaker_id FROM outbox WHERE mailing_id = ? ORDER BY id LIMIT 1",
 };

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "mail.h"
 #include "static.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -40,6 +41,7 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  serve                                run the HTTP server (applies migrations first)\n"
 	    "  migrate                              apply pending database migrations\n"
+	    "  mailer                               only send the outbox (serve also does)\n"
 	    "  user add --email E --role R          add a staff user (role: admin, organiser, checkin);\n"
 	    "           [--if-no-users]             the password is read from stdin, or generated and\n"
 	    "                                       printed as \"password: …\" when stdin gives none\n"
@@ -142,13 +144,18 @@ create_first_admin(struct db *d)
 }
 
 static int
-cmd_serve(void)
+cmd_serve(int mailer_only)
 {
+	char err[600];
 	sigset_t set;
 	struct db *d;
 	int sig;
 
 	static_init(config.web_dir);
+	if (mail_init(err, sizeof(err)) != 0) {
+		fprintf(stderr, "confero: mail templates: %s\n", err);
+		return 2;
+	}
 	d = connect_db(30);
 	if (db_migrate(d, 0) != ERR_OK) {
 		db_release(d);
@@ -167,6 +174,13 @@ cmd_serve(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (mail_start(mailer_only ? (config.mail_senders ? config.mail_senders : 1) :
+	    config.mail_senders) == -1)
+		return 1;
+	if (mailer_only) {
+		log_info("mailer running");
+		goto wait;
+	}
 	if (http_start() == -1)
 		return 1;
 	/* Port 0 picked a free port: links must carry the real one. */
@@ -179,12 +193,15 @@ cmd_serve(void)
 		log_info("listening on http://[%s]:%d", config.listen_host, http_port());
 	else
 		log_info("listening on http://%s:%d", config.listen_host, http_port());
+wait:
 	for (;;) {
 		if (sigwait(&set, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))
 			break;
 	}
 	log_info("shutting down (signal %d)", sig);
 	http_stop();
+	mail_stop();
+	mail_free();
 	db_shutdown();
 	cache_free();
 	tz_cache_free();
@@ -289,7 +306,11 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "serve") == 0) {
 		load_config();
-		return cmd_serve();
+		return cmd_serve(0);
+	}
+	if (strcmp(argv[1], "mailer") == 0) {
+		load_config();
+		return cmd_serve(1);
 	}
 	if (strcmp(argv[1], "migrate") == 0) {
 		load_config();

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mail.h"
 #include "registration.h"
 #include "ticketcode.h"
 
@@ -275,7 +276,7 @@ create_tx(struct db *d, void *arg)
 	}
 	e = db_reg_insert(d, rq->event_id, rq->ttype_id, rq->name, rq->email,
 	    rq->email_lc, rq->organisation, status, seat, rq->answers,
-	    rq->manage_hash, &rq->id);
+	    rq->manage_hash, rq->manage_sealed, rq->manage_sealed_len, &rq->id);
 	if (e == ERR_CONFLICT) {
 		c->outcome = REG_DUPLICATE;
 		return ERR_CONFLICT;
@@ -298,6 +299,8 @@ create_tx(struct db *d, void *arg)
 		    (e = issue_ticket(d, rq->event_id, rq->id, rq->code, 1)) != ERR_OK)
 			return e;
 	}
+	if ((e = outbox_enqueue_reg(d, rq->id, rq->status)) != ERR_OK)
+		return e;
 	return audit(d, "attendee", rq->id, "registration.create", rq->id, rq->status);
 }
 
@@ -320,6 +323,8 @@ registration_create(struct db *d, const struct event_ref *ev,
 		qsort(rq->sessions, (size_t)rq->nsessions, sizeof(long long), cmp_ll);
 	e = db_tx(d, create_tx, &c);
 	*outcome = c.outcome;
+	if (e == ERR_OK)
+		mail_wake();
 	return e;
 }
 
@@ -347,7 +352,8 @@ promote(struct db *d, long long event_id)
 			return e;
 		if ((e = seat_granted(d, event_id, ids[i], tt.price_cents, status, NULL)) != ERR_OK)
 			return e;
-		if ((e = audit(d, "system", 0, "registration.promote", ids[i], status)) != ERR_OK)
+		if ((e = audit(d, "system", 0, "registration.promote", ids[i], status)) != ERR_OK ||
+		    (e = outbox_enqueue_reg(d, ids[i], "promoted")) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
@@ -364,7 +370,11 @@ registration_promote(struct db *d, const struct event_ref *ev)
 {
 	long long id = ev->id;
 
-	return db_tx(d, promote_tx, &id);
+	enum err e = db_tx(d, promote_tx, &id);
+
+	if (e == ERR_OK)
+		mail_wake();
+	return e;
 }
 
 struct change_tx {
@@ -400,7 +410,8 @@ cancel_tx(struct db *d, void *arg)
 	    (e = db_reg_set_status(d, r.id, to, 0, 0)) != ERR_OK ||
 	    (e = db_ticket_revoke(d, r.id)) != ERR_OK ||
 	    (e = audit(d, c->actor_kind, c->actor_id,
-	    c->reject ? "registration.reject" : "registration.cancel", r.id, to)) != ERR_OK)
+	    c->reject ? "registration.reject" : "registration.cancel", r.id, to)) != ERR_OK ||
+	    (e = outbox_enqueue_reg(d, r.id, to)) != ERR_OK)
 		return e;
 	return held ? promote(d, r.event_id) : ERR_OK;
 }
@@ -412,7 +423,11 @@ registration_cancel(struct db *d, const struct event_ref *ev, long long id,
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id, .reject = reject};
 
-	return db_tx(d, cancel_tx, &c);
+	enum err e = db_tx(d, cancel_tx, &c);
+
+	if (e == ERR_OK)
+		mail_wake();
+	return e;
 }
 
 static enum err
@@ -448,6 +463,9 @@ approve_tx(struct db *d, void *arg)
 		c->outcome = REG_SOLD_OUT;
 		return ERR_CONFLICT;
 	}
+	if ((e = outbox_enqueue_reg(d, r.id, strcmp(status, "waitlisted") == 0 ?
+	    "waitlisted" : "approved")) != ERR_OK)
+		return e;
 	return audit(d, c->actor_kind, c->actor_id, "registration.approve", r.id, status);
 }
 
@@ -460,6 +478,8 @@ registration_approve(struct db *d, const struct event_ref *ev, long long id,
 	enum err e = db_tx(d, approve_tx, &c);
 
 	*outcome = c.outcome;
+	if (e == ERR_OK)
+		mail_wake();
 	return e;
 }
 
@@ -479,6 +499,8 @@ paid_tx(struct db *d, void *arg)
 	if ((e = db_reg_set_status(d, r.id, "confirmed", 1, 1)) != ERR_OK ||
 	    (e = issue_ticket(d, r.event_id, r.id, NULL, 0)) != ERR_OK)
 		return e;
+	if ((e = outbox_enqueue_reg(d, r.id, "confirmed")) != ERR_OK)
+		return e;
 	return audit(d, c->actor_kind, c->actor_id, "registration.mark_paid", r.id, "confirmed");
 }
 
@@ -489,7 +511,11 @@ registration_mark_paid(struct db *d, const struct event_ref *ev, long long id,
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id};
 
-	return db_tx(d, paid_tx, &c);
+	enum err e = db_tx(d, paid_tx, &c);
+
+	if (e == ERR_OK)
+		mail_wake();
+	return e;
 }
 
 static enum err
@@ -562,6 +588,8 @@ reissue_tx(struct db *d, void *arg)
 		return ERR_CONFLICT;
 	if ((e = issue_ticket(d, r.event_id, r.id, NULL, 0)) != ERR_OK)
 		return e;
+	if ((e = outbox_enqueue_reg(d, r.id, "ticket_resent")) != ERR_OK)
+		return e;
 	return audit(d, c->actor_kind, c->actor_id, "ticket.reissue", r.id, "confirmed");
 }
 
@@ -572,5 +600,40 @@ registration_reissue(struct db *d, const struct event_ref *ev, long long id,
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id};
 
-	return db_tx(d, reissue_tx, &c);
+	enum err e = db_tx(d, reissue_tx, &c);
+
+	if (e == ERR_OK)
+		mail_wake();
+	return e;
+}
+
+static enum err
+resend_tx(struct db *d, void *arg)
+{
+	struct change_tx *c = arg;
+	struct reg_row r;
+	enum err e;
+
+	if ((e = db_reg_lock(d, c->id, &r)) != ERR_OK)
+		return e;
+	if (r.event_id != c->ev->id)
+		return ERR_NOTFOUND;
+	if (!is(r.status, "confirmed"))
+		return ERR_CONFLICT;
+	if ((e = outbox_enqueue_reg(d, r.id, "ticket_resent")) != ERR_OK)
+		return e;
+	return audit(d, c->actor_kind, c->actor_id, "ticket.resend", r.id, "confirmed");
+}
+
+enum err
+registration_resend(struct db *d, const struct event_ref *ev, long long id,
+    const char *actor_kind, long long actor_id)
+{
+	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
+	    .actor_id = actor_id};
+	enum err e = db_tx(d, resend_tx, &c);
+
+	if (e == ERR_OK)
+		mail_wake();
+	return e;
 }

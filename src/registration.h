@@ -38,7 +38,8 @@ enum err db_question_rules(struct db *, long long event_id, cJSON *array);
 enum err db_reg_insert(struct db *, long long event_id, long long ttype_id,
     const char *name, const char *email, const char *email_lc,
     const char *organisation, const char *status, int holds_seat,
-    const char *answers, const unsigned char manage_hash[32], long long *id);
+    const char *answers, const unsigned char manage_hash[32],
+    const unsigned char *sealed, size_t sealed_len, long long *id);
 /* 1 taken, 0 full. */
 enum err db_seat_take(struct db *, int what, long long id, int *taken);
 enum err db_seat_free(struct db *, int what, long long id);
@@ -117,6 +118,8 @@ struct reg_request {
 	long long *sessions;
 	int nsessions;
 	unsigned char manage_hash[32];
+	unsigned char manage_sealed[160];
+	size_t manage_sealed_len;
 	/* results */
 	long long id;
 	char status[24];
@@ -150,6 +153,10 @@ enum err registration_set_sessions(struct db *, const struct event_ref *,
 enum err registration_promote(struct db *, const struct event_ref *);
 /* A new code for the registration's ticket; the old one is revoked. */
 enum err registration_reissue(struct db *, const struct event_ref *,
+    long long id, const char *actor_kind, long long actor_id);
+
+/* Queue the ticket mail again (same code). */
+enum err registration_resend(struct db *, const struct event_ref *,
     long long id, const char *actor_kind, long long actor_id);
 
 /* Event signing keys, cached in memory after the first use. */

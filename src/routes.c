@@ -70,6 +70,13 @@ const struct route routes[] = {
 	{"DELETE", "/manage/{token}", api_manage_cancel, ROLE_NONE, RF_NOAUTH | RF_SECRET},
 	{"GET", "/t/{code}", api_ticket_qr, ROLE_NONE, RF_NOAUTH | RF_SECRET},
 
+	{"POST", "/api/v1/events/{slug}/registrations/{id}/resend", api_registrations_resend, ROLE_ORGANISER, 0},
+	{"POST", "/api/v1/events/{slug}/mailings", api_mailings_create, ROLE_ORGANISER, RF_JSON},
+	{"POST", "/api/v1/events/{slug}/mailings/preview", api_mailings_preview, ROLE_ORGANISER, RF_JSON},
+	{"GET", "/api/v1/events/{slug}/mailings", api_mailings_list, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/mailings/{id}", api_mailings_get, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/events/{slug}/outbox", api_outbox_list, ROLE_ORGANISER, 0},
+
 	{"POST", "/api/v1/events/{slug}/checkins", api_checkin, ROLE_CHECKIN, RF_JSON},
 	{"DELETE", "/api/v1/checkins/{id}", api_checkin_undo, ROLE_CHECKIN, 0},
 	{"GET", "/api/v1/events/{slug}/attendees", api_attendees, ROLE_CHECKIN, 0},

@@ -1,0 +1,660 @@
+/*
+ * The senders: threads that claim due outbox rows (FOR UPDATE SKIP LOCKED,
+ * with a lease), render them from the templates with the data as it is
+ * now, build the MIME message and deliver a batch per SMTP session with
+ * libesmtp.  Temporary failures (no connection, timeouts, 4xx) come back
+ * after the CONFERO_MAIL_BACKOFF delays; 5xx fails at once.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <auth-client.h>
+#include <libesmtp.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "event.h"
+#include "ics.h"
+#include "log.h"
+#include "mail.h"
+#include "mime.h"
+#include "qr.h"
+#include "registration.h"
+#include "template.h"
+#include "timeutil.h"
+
+#define BATCH 20
+
+static struct tpl_set *templates;
+static pthread_t threads[16];
+static int nthreads;
+static volatile int running;
+static pthread_mutex_t wake_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER;
+static unsigned long wakeups;
+
+int
+mail_init(char *err, size_t errlen)
+{
+	if (tpl_load(cfg->mail_templates, &templates, err, errlen) != 0)
+		return -1;
+	auth_client_init();
+	return 0;
+}
+
+void
+mail_free(void)
+{
+	if (templates != NULL)
+		tpl_free(templates);
+	templates = NULL;
+	auth_client_exit();
+}
+
+void
+mail_wake(void)
+{
+	pthread_mutex_lock(&wake_mtx);
+	wakeups++;
+	pthread_cond_broadcast(&wake_cv);
+	pthread_mutex_unlock(&wake_mtx);
+}
+
+/* ---- the manage link's secret, sealed under the server key ---- */
+
+static void
+seal_key(unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	static const char ctx[] = "confero manage link v1";
+
+	crypto_generichash(key, crypto_secretbox_KEYBYTES,
+	    (const unsigned char *)ctx, sizeof(ctx) - 1, cfg->secret_key, 32);
+}
+
+int
+manage_seal(const char *secret, unsigned char *out, size_t cap, size_t *len)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	size_t n = strlen(secret);
+
+	if (cap < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n)
+		return -1;
+	seal_key(key);
+	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES,
+	    (const unsigned char *)secret, n, out, key);
+	sodium_memzero(key, sizeof(key));
+	*len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	return 0;
+}
+
+int
+manage_open(const unsigned char *sealed, size_t len, char *out, size_t cap)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	size_t n;
+	int rc;
+
+	if (len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return -1;
+	n = len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	if (n + 1 > cap)
+		return -1;
+	seal_key(key);
+	rc = crypto_secretbox_open_easy((unsigned char *)out,
+	    sealed + crypto_secretbox_NONCEBYTES, len - crypto_secretbox_NONCEBYTES,
+	    sealed, key);
+	sodium_memzero(key, sizeof(key));
+	if (rc != 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/* ---- rendering ---- */
+
+static const char *const months[] = {"January", "February", "March", "April",
+	"May", "June", "July", "August", "September", "October", "November",
+	"December"};
+static const char *const days[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
+	"Thursday", "Friday", "Saturday"};
+
+/* "Thursday 14 May 2027, 09:00" in the event's zone. */
+static void
+human_time(const char *tz, long long t, char *out, size_t len)
+{
+	struct utc_tm tm;
+	int off = 0;
+
+	if (tz == NULL || tz_offset(tz, t, &off) != 0)
+		off = 0;
+	utc_split(t + off, &tm);
+	snprintf(out, len, "%s %d %s %d, %02d:%02d", days[tm.wday % 7], tm.day,
+	    months[(tm.mon - 1) % 12], tm.year, tm.hour, tm.min);
+}
+
+struct rendered {
+	struct mail_render r;
+	unsigned char *png;
+	size_t pnglen;
+	char *ics;
+	size_t icslen;
+	char cid[96];
+	char *message;                  /* the full MIME text */
+	size_t msglen;
+	const char *skip;               /* reason not to send */
+};
+
+static void
+rendered_free(struct rendered *m)
+{
+	mail_render_free(&m->r);
+	free(m->png);
+	free(m->ics);
+	free(m->message);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+mail_render_free(struct mail_render *r)
+{
+	free(r->subject);
+	free(r->text);
+	free(r->html);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+has_ticket(const char *kind)
+{
+	return strcmp(kind, "confirmed") == 0 || strcmp(kind, "promoted") == 0 ||
+	    strcmp(kind, "approved") == 0 || strcmp(kind, "ticket_resent") == 0;
+}
+
+static void
+set_event_vars(struct tpl_vars *v, const struct event_ref *ev, cJSON *evj)
+{
+	char buf[96], *url;
+
+	tpl_set_var(v, "event.name", ev->name);
+	human_time(ev->tz, ev->starts_at, buf, sizeof(buf));
+	tpl_set_var(v, "event.starts_at", buf);
+	human_time(ev->tz, ev->ends_at, buf, sizeof(buf));
+	tpl_set_var(v, "event.ends_at", buf);
+	tpl_set_var(v, "event.timezone", ev->tz);
+	tpl_set_var(v, "event.venue", cJSON_GetStringValue(cJSON_GetObjectItem(evj, "venue")));
+	if (asprintf(&url, "%s/events/%s", cfg->base_url, ev->slug) > 0) {
+		tpl_set_var(v, "event.url", url);
+		free(url);
+	}
+	tpl_set_var(v, "organiser.name", cfg->smtp_from_name[0] ? cfg->smtp_from_name : ev->name);
+}
+
+/* Add the sessions whose ids are in `ids` (NULL: none) to the list. */
+static void
+add_sessions(struct tpl_vars *v, cJSON *all, const cJSON *ids, const char *tz)
+{
+	static const char *const f[] = {"title", "starts_at", "ends_at", "room"};
+	const cJSON *s, *id;
+	char st[96], en[96], tbuf[40];
+	long long t;
+
+	cJSON_ArrayForEach(s, all) {
+		int want = 0;
+		cJSON_ArrayForEach(id, ids)
+			if (cJSON_GetNumberValue(id) == cJSON_GetNumberValue(cJSON_GetObjectItem(s, "id")))
+				want = 1;
+		if (!want)
+			continue;
+		snprintf(tbuf, sizeof(tbuf), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(s, "starts_at")));
+		if (rfc3339_parse(tbuf, &t) == 0)
+			human_time(tz, t, st, sizeof(st));
+		else
+			snprintf(st, sizeof(st), "%s", tbuf);
+		snprintf(tbuf, sizeof(tbuf), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(s, "ends_at")));
+		if (rfc3339_parse(tbuf, &t) == 0)
+			snprintf(en, sizeof(en), "%.5s", strrchr(tbuf, 'T') ? strrchr(tbuf, 'T') + 1 : tbuf);
+		else
+			en[0] = '\0';
+		const char *vals[] = {cJSON_GetStringValue(cJSON_GetObjectItem(s, "title")), st, en,
+		    cJSON_GetStringValue(cJSON_GetObjectItem(s, "room"))};
+		tpl_add_item(v, "sessions", f, vals, 4);
+	}
+}
+
+static enum err
+event_ics(const struct event_ref *ev, cJSON *evj, char **out, size_t *len)
+{
+	struct ics cal;
+	struct ics_event ie;
+	char uid[128], *url = NULL;
+
+	memset(&cal, 0, sizeof(cal));
+	if (ics_begin(&cal, "-//Confero//Ticket//EN") != 0)
+		return ERR_INTERNAL;
+	memset(&ie, 0, sizeof(ie));
+	snprintf(uid, sizeof(uid), "event-%lld@confero", ev->id);
+	if (asprintf(&url, "%s/events/%s", cfg->base_url, ev->slug) < 0)
+		url = NULL;
+	ie.uid = uid;
+	ie.start = ev->starts_at;
+	ie.end = ev->ends_at;
+	ie.summary = ev->name;
+	ie.location = cJSON_GetStringValue(cJSON_GetObjectItem(evj, "venue"));
+	ie.url = url;
+	ics_event(&cal, &ie);
+	free(url);
+	*out = ics_end(&cal, len);
+	return *out ? ERR_OK : ERR_INTERNAL;
+}
+
+/*
+ * Render one row.  For a mailing, subject/body come from the mailing (or
+ * from the arguments, for a preview).  m->skip is set when the message no
+ * longer makes sense (a ticket mail for a ticket since cancelled).
+ */
+static enum err
+render(struct db *d, const struct outbox_row *o, struct rendered *m,
+    const char *msubject, const char *mbody)
+{
+	struct event_ref ev;
+	struct tpl_vars *v;
+	cJSON *evj = NULL, *reg = NULL, *sessions = NULL, *mailing = NULL, *spk = NULL;
+	unsigned char sealed[200];
+	char secret[96], *url;
+	const char *code = NULL;
+	size_t slen;
+	long long eid;
+	enum err e;
+
+	memset(m, 0, sizeof(*m));
+	if ((v = tpl_vars_new()) == NULL)
+		return ERR_INTERNAL;
+	if ((e = db_event_ref_id(d, o->event_id, &ev)) != ERR_OK ||
+	    (e = db_event_json(d, ev.id, ev.tz, &evj)) != ERR_OK)
+		goto out;
+	set_event_vars(v, &ev, evj);
+	sessions = cJSON_CreateArray();
+	if ((e = db_session_list(d, ev.id, ev.tz, sessions)) != ERR_OK)
+		goto out;
+	if (o->reg_id > 0) {
+		if ((e = db_reg_json(d, ev.id, o->reg_id, ev.tz, &reg)) != ERR_OK)
+			goto out;
+		tpl_set_var(v, "attendee.name", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "name")));
+		tpl_set_var(v, "attendee.email", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "email")));
+		tpl_set_var(v, "attendee.organisation",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(reg, "organisation")));
+		tpl_set_var(v, "registration.status", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "status")));
+		tpl_set_var(v, "ticket.type", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "ticket_type")));
+		code = cJSON_GetStringValue(cJSON_GetObjectItem(reg, "ticket_code"));
+		add_sessions(v, sessions, cJSON_GetObjectItem(reg, "session_ids"), ev.tz);
+		if (reg_manage_sealed(d, o->reg_id, sealed, sizeof(sealed), &slen) == ERR_OK &&
+		    manage_open(sealed, slen, secret, sizeof(secret)) == 0) {
+			if (asprintf(&url, "%s/manage/%s", cfg->base_url, secret) > 0) {
+				tpl_set_var(v, "manage_url", url);
+				sodium_memzero(url, strlen(url));
+				free(url);
+			}
+			sodium_memzero(secret, sizeof(secret));
+		}
+	}
+	if (o->speaker_id > 0) {
+		if ((e = db_speaker_json(d, ev.id, o->speaker_id, 1, &spk)) != ERR_OK)
+			goto out;
+		tpl_set_var(v, "speaker.name", cJSON_GetStringValue(cJSON_GetObjectItem(spk, "name")));
+		tpl_set_var(v, "attendee.name", cJSON_GetStringValue(cJSON_GetObjectItem(spk, "name")));
+		tpl_set_var(v, "attendee.email", cJSON_GetStringValue(cJSON_GetObjectItem(spk, "email")));
+		tpl_set_var(v, "attendee.organisation",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(spk, "organisation")));
+		add_sessions(v, sessions, cJSON_GetObjectItem(spk, "session_ids"), ev.tz);
+	}
+	if (has_ticket(o->kind)) {
+		if (code == NULL || *code == '\0') {
+			m->skip = "no valid ticket any more";
+			e = ERR_OK;
+			goto out;
+		}
+		snprintf(m->cid, sizeof(m->cid), "qr.%lld@confero", o->id);
+		tpl_set_var(v, "ticket.code", code);
+		tpl_set_var(v, "ticket.qr_cid", m->cid);
+		if (qr_png(code, 6, &m->png, &m->pnglen) != 0 ||
+		    event_ics(&ev, evj, &m->ics, &m->icslen) != ERR_OK) {
+			e = ERR_INTERNAL;
+			goto out;
+		}
+	}
+	if (strcmp(o->kind, "mailing") == 0) {
+		if (msubject == NULL) {
+			if ((e = mailing_json(d, o->mailing_id, &mailing, &eid)) != ERR_OK)
+				goto out;
+			msubject = cJSON_GetStringValue(cJSON_GetObjectItem(mailing, "subject"));
+			mbody = cJSON_GetStringValue(cJSON_GetObjectItem(mailing, "body"));
+		}
+		char *subj = tpl_render_string(msubject, v, 0);
+		tpl_set_var(v, "mailing.subject", subj ? subj : msubject);
+		free(subj);
+		if (asprintf(&url, "mailto:%s?subject=unsubscribe%%20%s", cfg->smtp_from_addr, ev.slug) > 0) {
+			tpl_set_var(v, "unsubscribe_url", url);
+			free(url);
+		}
+		if (tpl_render_mailing(templates, mbody ? mbody : "", v, &m->r.subject,
+		    &m->r.text, &m->r.html) != 0) {
+			e = ERR_INTERNAL;
+			goto out;
+		}
+	} else if (tpl_render(templates, o->kind, v, &m->r.subject, &m->r.text, &m->r.html) != 0) {
+		log_err("mail: no template for kind %s", o->kind);
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	e = ERR_OK;
+out:
+	cJSON_Delete(evj);
+	cJSON_Delete(reg);
+	cJSON_Delete(sessions);
+	cJSON_Delete(mailing);
+	cJSON_Delete(spk);
+	tpl_vars_free(v);
+	return e;
+}
+
+enum err
+mail_render_row(struct db *d, const struct outbox_row *o, struct mail_render *out,
+    const char *msubject, const char *mbody)
+{
+	struct rendered m;
+	enum err e = render(d, o, &m, msubject, mbody);
+
+	*out = m.r;
+	memset(&m.r, 0, sizeof(m.r));
+	rendered_free(&m);
+	return e;
+}
+
+static int
+build(const struct outbox_row *o, struct rendered *m)
+{
+	struct mime_part inl[1], att[2];
+	struct mime_msg msg;
+	size_t ninl = 0, natt = 0;
+	char *unsub = NULL;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.from_name = cfg->smtp_from_name[0] ? cfg->smtp_from_name : NULL;
+	msg.from_addr = cfg->smtp_from_addr;
+	msg.to_name = o->to_name;
+	msg.to_addr = o->to_addr;
+	msg.subject = m->r.subject;
+	msg.message_id = o->message_id;
+	msg.date = time(NULL);
+	msg.text = m->r.text;
+	msg.html = m->r.html;
+	msg.auto_submitted = strcmp(o->kind, "mailing") == 0 ? NULL : "auto-generated";
+	if (m->png != NULL) {
+		inl[ninl++] = (struct mime_part){"image/png", "ticket-qr.png", m->cid, m->png, m->pnglen};
+		att[natt++] = (struct mime_part){"image/png", "ticket.png", NULL, m->png, m->pnglen};
+	}
+	if (m->ics != NULL)
+		att[natt++] = (struct mime_part){"text/calendar; charset=utf-8; method=PUBLISH",
+		    "event.ics", NULL, m->ics, m->icslen};
+	msg.inline_parts = inl;
+	msg.ninline = ninl;
+	msg.attachments = att;
+	msg.nattach = natt;
+	if (strcmp(o->kind, "mailing") == 0 &&
+	    asprintf(&unsub, "<mailto:%s?subject=unsubscribe>", cfg->smtp_from_addr) > 0)
+		msg.list_unsubscribe = unsub;
+	m->message = mime_build(&msg, &m->msglen);
+	free(unsub);
+	return m->message != NULL ? 0 : -1;
+}
+
+/* ---- SMTP ---- */
+
+static int
+interact(auth_client_request_t req, char **result, int fields, void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < fields; i++) {
+		if (req[i].flags & AUTH_PASS)
+			result[i] = (char *)(uintptr_t)cfg->smtp_password;
+		else if (req[i].flags & AUTH_USER)
+			result[i] = (char *)(uintptr_t)cfg->smtp_user;
+		else
+			result[i] = NULL;
+	}
+	return 1;
+}
+
+struct outcome {
+	long long id;
+	int code;                       /* SMTP reply code, 0: not delivered */
+	char reply[300];
+	const char *status;             /* sent, failed, skipped, retry */
+};
+
+static void
+deliver(struct rendered *msgs, struct outbox_row *rows, struct outcome *res, int n)
+{
+	smtp_session_t s;
+	smtp_message_t sm[BATCH];
+	smtp_recipient_t rc[BATCH];
+	auth_context_t ctx = NULL;
+	char hostport[300], buf[256];
+	int i, any = 0;
+
+	for (i = 0; i < n; i++)
+		if (res[i].status == NULL)
+			any = 1;
+	if (!any)
+		return;
+	if ((s = smtp_create_session()) == NULL)
+		goto fail_all;
+	snprintf(hostport, sizeof(hostport), "%s:%d", cfg->smtp_host, cfg->smtp_port);
+	smtp_set_server(s, hostport);
+	smtp_set_timeout(s, Timeout_GREETING | Timeout_OVERRIDE_RFC2822_MINIMUM, 30000);
+	smtp_set_timeout(s, Timeout_ENVELOPE | Timeout_OVERRIDE_RFC2822_MINIMUM, 30000);
+	smtp_set_timeout(s, Timeout_DATA | Timeout_OVERRIDE_RFC2822_MINIMUM, 30000);
+	smtp_set_timeout(s, Timeout_TRANSFER | Timeout_OVERRIDE_RFC2822_MINIMUM, 60000);
+	smtp_set_timeout(s, Timeout_DATA2 | Timeout_OVERRIDE_RFC2822_MINIMUM, 60000);
+	smtp_starttls_enable(s, cfg->smtp_starttls == 2 ? Starttls_REQUIRED :
+	    cfg->smtp_starttls == 1 ? Starttls_ENABLED : Starttls_DISABLED);
+	if (cfg->smtp_user[0] != '\0') {
+		ctx = auth_create_context();
+		auth_set_mechanism_flags(ctx, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(ctx, interact, NULL);
+		smtp_auth_set_context(s, ctx);
+	}
+	for (i = 0; i < n; i++) {
+		sm[i] = NULL;
+		if (res[i].status != NULL)
+			continue;
+		sm[i] = smtp_add_message(s);
+		smtp_set_reverse_path(sm[i], cfg->smtp_from_addr);
+		/*
+		 * No header options: libesmtp then passes our headers through
+		 * and adds only those missing (none are: mime_build writes
+		 * Date, Message-ID, From and To).
+		 */
+		rc[i] = smtp_add_recipient(sm[i], rows[i].to_addr);
+		smtp_set_message_str(sm[i], msgs[i].message);
+	}
+	if (!smtp_start_session(s)) {
+		smtp_strerror(smtp_errno(), buf, sizeof(buf));
+		for (i = 0; i < n; i++)
+			if (res[i].status == NULL) {
+				res[i].status = "retry";
+				snprintf(res[i].reply, sizeof(res[i].reply), "connection: %s", buf);
+			}
+	} else {
+		for (i = 0; i < n; i++) {
+			const smtp_status_t *st, *rs;
+			if (res[i].status != NULL)
+				continue;
+			st = smtp_message_transfer_status(sm[i]);
+			rs = smtp_recipient_status(rc[i]);
+			/* A refused recipient is the message's fate. */
+			if (rs != NULL && rs->code >= 400 && (st == NULL || st->code < 400 || st->code == 0))
+				st = rs;
+			res[i].code = st ? st->code : 0;
+			snprintf(res[i].reply, sizeof(res[i].reply), "%d %s", res[i].code,
+			    st && st->text ? st->text : "");
+			res[i].reply[strcspn(res[i].reply, "\r\n")] = '\0';
+			if (res[i].code >= 200 && res[i].code < 300)
+				res[i].status = "sent";
+			else if (res[i].code >= 500)
+				res[i].status = "failed";
+			else
+				res[i].status = "retry";
+		}
+	}
+	smtp_destroy_session(s);
+	if (ctx != NULL)
+		auth_destroy_context(ctx);
+	return;
+fail_all:
+	for (i = 0; i < n; i++)
+		if (res[i].status == NULL) {
+			res[i].status = "retry";
+			snprintf(res[i].reply, sizeof(res[i].reply), "cannot create an SMTP session");
+		}
+}
+
+static int
+backoff(long long attempts)
+{
+	/* attempts counts this one: after the 1st failure wait backoff[0]. */
+	if (attempts < 1)
+		attempts = 1;
+	if (attempts > cfg->mail_backoff_n)
+		return -1;
+	return cfg->mail_backoff[attempts - 1];
+}
+
+/* One round: claim, render, send, record.  Returns messages handled. */
+static int
+round_once(void)
+{
+	struct outbox_row rows[BATCH];
+	struct rendered msgs[BATCH];
+	struct outcome res[BATCH];
+	long long ids[BATCH];
+	struct db *d = NULL;
+	int got = 0, i, n = 0;
+
+	if (db_acquire(&d, 2000) != ERR_OK)
+		return 0;
+	if (outbox_claim(d, BATCH, cfg->mail_lease, ids, &got) != ERR_OK || got == 0) {
+		db_release(d);
+		return 0;
+	}
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < got; i++) {
+		res[n].id = ids[i];
+		if (outbox_load(d, ids[i], &rows[n]) != ERR_OK) {
+			continue;
+		}
+		if (render(d, &rows[n], &msgs[n], NULL, NULL) != ERR_OK) {
+			res[n].status = "retry";
+			snprintf(res[n].reply, sizeof(res[n].reply), "could not render the message");
+		} else if (msgs[n].skip != NULL) {
+			res[n].status = "skipped";
+			snprintf(res[n].reply, sizeof(res[n].reply), "%s", msgs[n].skip);
+		} else if (build(&rows[n], &msgs[n]) != 0) {
+			res[n].status = "failed";
+			snprintf(res[n].reply, sizeof(res[n].reply), "invalid recipient or header");
+		}
+		n++;
+	}
+	/* No database connection is held while talking to the relay. */
+	db_release(d);
+	d = NULL;
+	deliver(msgs, rows, res, n);
+	if (db_acquire(&d, 10000) == ERR_OK) {
+		for (i = 0; i < n; i++) {
+			int wait;
+			if (strcmp(res[i].status, "retry") == 0) {
+				if ((wait = backoff(rows[i].attempts)) < 0)
+					outbox_done(d, res[i].id, "failed", res[i].reply);
+				else
+					outbox_retry(d, res[i].id, wait, res[i].reply);
+			} else
+				outbox_done(d, res[i].id, res[i].status, res[i].reply);
+			if (strcmp(res[i].status, "sent") != 0)
+				log_info("mail: outbox %lld %s: %s", res[i].id, res[i].status, res[i].reply);
+		}
+		db_release(d);
+	}
+	/* Unrecorded rows come back when their lease runs out. */
+	for (i = 0; i < n; i++)
+		rendered_free(&msgs[i]);
+	return n;
+}
+
+static void *
+sender(void *arg)
+{
+	struct timespec ts;
+	unsigned long seen;
+	int n;
+
+	(void)arg;
+	snprintf(log_reqid, sizeof(log_reqid), "mailer");
+	while (running) {
+		pthread_mutex_lock(&wake_mtx);
+		seen = wakeups;
+		pthread_mutex_unlock(&wake_mtx);
+		n = round_once();
+		if (n > 0 && cfg->smtp_rate > 0)
+			usleep((useconds_t)(1e6 * n / cfg->smtp_rate));
+		if (n == BATCH)
+			continue;
+		/* Nothing (more) due: sleep until woken or a second passes. */
+		pthread_mutex_lock(&wake_mtx);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		while (running && wakeups == seen &&
+		    pthread_cond_timedwait(&wake_cv, &wake_mtx, &ts) == 0)
+			continue;
+		pthread_mutex_unlock(&wake_mtx);
+	}
+	return NULL;
+}
+
+int
+mail_start(int n)
+{
+	int i;
+
+	if (cfg->smtp_host[0] == '\0') {
+		log_warn("mail: CONFERO_SMTP_HOST is not set; messages wait in the outbox");
+		return 0;
+	}
+	running = 1;
+	for (i = 0; i < n && i < 16; i++) {
+		if (pthread_create(&threads[i], NULL, sender, NULL) != 0)
+			return -1;
+		nthreads++;
+	}
+	log_info("mail: %d sender(s) to %s:%d", nthreads, cfg->smtp_host, cfg->smtp_port);
+	return 0;
+}
+
+void
+mail_stop(void)
+{
+	int i;
+
+	running = 0;
+	mail_wake();
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	nthreads = 0;
+}
