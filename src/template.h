@@ -13,7 +13,7 @@
  * <dir>/<kind>.subject, <kind>.txt and <kind>.html; all must exist.
  */
 #define TPL_KINDS       "confirmed", "waitlisted", "promoted", \
-    "pending_approval", "approved", "rejected", "cancelled", \
+    "pending_approval", "pending_payment", "approved", "rejected", "cancelled", \
     "ticket_resent", "mailing"
 
 /*
