@@ -14,7 +14,9 @@ msgid_host(char *buf, size_t len)
 
 	h = h ? h + 3 : "confero.localhost";
 	n = strcspn(h, ":/[]");
-	if (n == 0 || n >= len)
+	/* A Message-ID's right side: host name characters only. */
+	if (n == 0 || n >= len || strspn(h, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") < n)
 		return "confero.localhost";
 	memcpy(buf, h, n);
 	buf[n] = '\0';

@@ -41,6 +41,16 @@ static unsigned long wakeups;
 int
 mail_init(char *err, size_t errlen)
 {
+	char *a;
+
+	/* Every message would fail on a From the MIME builder refuses. */
+	if ((a = mime_address(cfg->smtp_from_name[0] ? cfg->smtp_from_name : NULL,
+	    cfg->smtp_from_addr, 6)) == NULL) {
+		snprintf(err, errlen, "CONFERO_SMTP_FROM: \"%s\" is not a usable sender address",
+		    cfg->smtp_from_addr);
+		return -1;
+	}
+	free(a);
 	if (tpl_load(cfg->mail_templates, &templates, err, errlen) != 0)
 		return -1;
 	auth_client_init();

@@ -153,7 +153,7 @@ cmd_serve(int mailer_only)
 
 	static_init(config.web_dir);
 	if (mail_init(err, sizeof(err)) != 0) {
-		fprintf(stderr, "confero: mail templates: %s\n", err);
+		fprintf(stderr, "confero: invalid configuration: %s\n", err);
 		return 2;
 	}
 	d = connect_db(30);

@@ -23,6 +23,7 @@
 #define EW_BYTES        45      /* UTF-8 octets in a 75-octet encoded word */
 #define EW_MIN          24      /* fold rather than write a smaller word */
 #define WORD_MAX        75      /* a longer ASCII word is encoded, to fold */
+#define WS_MAX          8       /* longer runs of spaces are encoded, to fold */
 #define QUOTED_MAX      70      /* longer ASCII names become atoms and words */
 #define BODY_LINE       76      /* QP and base64 (RFC 2045) */
 #define CTYPE_MAX       200
@@ -258,6 +259,20 @@ plain(const char *w, size_t n, enum vmode mode)
 	return 1;
 }
 
+/*
+ * The same for a word after the spaces ws..w.  A fold carries those
+ * spaces to the next line whole, so a long run of them (controls in a
+ * subject become spaces) would make a line nothing can shorten: such a
+ * run goes inside an encoded word instead.
+ */
+static int
+plain_after(const char *ws, const char *w, size_t n, enum vmode mode)
+{
+	if (mode == V_TEXT && (size_t)(w - ws) > WS_MAX)
+		return 0;
+	return plain(w, n, mode);
+}
+
 static size_t
 utf8_unit(unsigned char c)
 {
@@ -285,6 +300,7 @@ encode_run(struct out *o, const char *sp, size_t nsp, const char *s,
 		maxb = avail > EW_OVERHEAD ? (avail - EW_OVERHEAD) / 4 * 3 : 0;
 		if (nsp > 0 && maxb < n && maxb < EW_MIN) {
 			eol(o);
+			/* nsp <= WS_MAX: a useful word fits after the fold. */
 			maxb = (HDR_FOLD - nsp - EW_OVERHEAD) / 4 * 3;
 		}
 		if (maxb > EW_BYTES)
@@ -326,7 +342,7 @@ encode_run(struct out *o, const char *sp, size_t nsp, const char *s,
 static void
 value(struct out *o, const char *s, enum vmode mode)
 {
-	const char *p = s, *ws, *w, *end, *q, *r, *e;
+	const char *p = s, *ws, *w, *start, *end, *q, *r, *e;
 
 	while (*p != '\0') {
 		ws = p;
@@ -337,10 +353,12 @@ value(struct out *o, const char *s, enum vmode mode)
 		w = p;
 		while (*p != '\0' && *p != ' ')
 			p++;
-		if (plain(w, (size_t)(p - w), mode)) {
+		if (plain_after(ws, w, (size_t)(p - w), mode)) {
 			word(o, ws, (size_t)(w - ws), w, (size_t)(p - w));
 			continue;
 		}
+		/* A long run of spaces: one separates, the rest are encoded. */
+		start = (size_t)(w - ws) > WS_MAX ? ws + 1 : w;
 		for (end = q = p;; q = e) {
 			for (r = q; *r == ' '; r++)
 				;
@@ -348,11 +366,12 @@ value(struct out *o, const char *s, enum vmode mode)
 				break;
 			for (e = r; *e != '\0' && *e != ' '; e++)
 				;
-			if (plain(r, (size_t)(e - r), mode))
+			if (plain_after(q, r, (size_t)(e - r), mode))
 				break;
 			end = e;
 		}
-		encode_run(o, ws, (size_t)(w - ws), w, (size_t)(end - w), mode == V_PHRASE);
+		encode_run(o, ws, (size_t)(start - ws), start, (size_t)(end - start),
+		    mode == V_PHRASE);
 		p = end;
 	}
 }
@@ -556,8 +575,8 @@ keyword_valid(const char *s)
 }
 
 /*
- * List-Unsubscribe (RFC 2369): "<uri>" items, printable ASCII and spaces,
- * no item so long that its line could pass 998 octets.  *https set when
+ * List-Unsubscribe (RFC 2369): "<uri>" items, printable ASCII and single
+ * spaces, no item so long that its line could pass 998 octets.  *https set when
  * one of them is an https URI, which RFC 8058 one-click needs.
  */
 static int
@@ -572,7 +591,7 @@ listu_valid(const char *s, int *https)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			return 0;
 		run = s[i] == ' ' ? 0 : run + 1;
-		if (run > URI_MAX)
+		if (run > URI_MAX || (s[i] == ' ' && s[i + 1] == ' '))
 			return 0;
 		if (s[i] == '<' && strncasecmp(s + i + 1, "https://", 8) == 0)
 			*https = 1;

@@ -16,7 +16,7 @@
 
 /* ---- a fake environment: a NULL-terminated list of name, value pairs ---- */
 
-#define MAXENV 32
+#define MAXENV 64
 
 struct env {
 	const char *kv[2 * MAXENV + 2];

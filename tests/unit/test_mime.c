@@ -922,6 +922,156 @@ test_mime_boundaries(void **state)
 	free(s2);
 }
 
+/* Runs of spaces (or controls) too long to fold travel encoded, exactly. */
+static void
+test_mime_long_whitespace(void **state)
+{
+	struct mime_msg m = base_msg();
+	char subject[2300], want[2300], *s, *rep;
+	size_t len, n = 0;
+
+	(void)state;
+	subject[n++] = 'a';
+	memset(subject + n, '\x01', 2000);
+	n += 2000;
+	n += (size_t)sprintf(subject + n, "b%100s\xc4\x8c%30sc%9sd", "", "", "");
+	strcpy(want, subject);
+	for (char *p = want; *p != '\0'; p++)
+		if (*p == '\x01')
+			*p = ' ';
+	m.subject = subject;
+	s = build_ok(&m, &len, 84);
+	rep = oracle(s, len);
+	expect(rep, "subject", want);
+	expect(rep, "defects", "0");
+	free(rep);
+	free(s);
+}
+
+static uint64_t
+rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A string of random fragments, picked to hit every rule at once. */
+static void
+random_text(uint64_t *x, char *buf, size_t cap)
+{
+	static const char *const frag[] = {
+		"\r", "\n", "\r\n", " ", "  ", "Bcc: v@example.org", "To: x@y.org",
+		":", "\"", "\\", "=?", "?=", "=?UTF-8?B?QQ==?=", "<", ">", ",", ";",
+		"\xc4\x8c", "\xe2\x80\xa8", "\xc2\x85", "\xff", "\xc4", "\xf0\x9f\x8e\x9f",
+		"\t", "\x01", "\x7f", "a", "word", ".", "From ", "-", "--=_m",
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		"\xd0\x90\xd0\xbb\xd0\xb5\xd0\xba\xd1\x81\xd0\xb0\xd0\xbd\xd0\xb4\xd1\x80",
+	};
+	size_t n = 0, k = rnd(x) % 40;
+
+	for (size_t i = 0; i < k; i++) {
+		const char *f = frag[rnd(x) % (sizeof(frag) / sizeof(frag[0]))];
+		size_t fl = strlen(f);
+
+		if (n + fl + 1 > cap)
+			break;
+		memcpy(buf + n, f, fl);
+		n += fl;
+	}
+	buf[n] = '\0';
+}
+
+/* Only our headers start lines; everything else continues one. */
+static void
+check_header_names(const char *s)
+{
+	static const char *const names[] = {
+		"Date: ", "From: ", "To: ", "Subject: ", "Message-ID: ",
+		"MIME-Version: ", "Content-Type: ", "Content-Transfer-Encoding: ",
+	};
+
+	for (const char *p = s; !(p[0] == '\r' && p[1] == '\n'); p = strstr(p, "\r\n") + 2) {
+		int known = *p == ' ';
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			known |= strncmp(p, names[i], strlen(names[i])) == 0;
+		if (!known)
+			fail_msg("unexpected header line: %.40s", p);
+	}
+	assert_int_equal(header_lines(s, "From:"), 1);
+	assert_int_equal(header_lines(s, "To:"), 1);
+	assert_int_equal(header_lines(s, "Subject:"), 1);
+}
+
+/* A header value: 7-bit, CR and LF only in CRLF SP folds. */
+static void
+check_folded(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++) {
+		assert_true((unsigned char)*p < 0x80);
+		if (*p == '\r')
+			assert_true(p[1] == '\n' && p[2] == ' ');
+		if (*p == '\n')
+			assert_true(p > s && p[-1] == '\r');
+	}
+}
+
+static void
+test_mime_random_inputs(void **state)
+{
+	char to_name[2048], from_name[2048], subject[2048], text[2048], html[2048];
+	char fname[2048], *s, *rep, *v;
+	struct mime_part att = {.content_type = "application/octet-stream",
+		.filename = fname, .data = "x", .len = 1};
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	size_t len;
+
+	(void)state;
+	for (int it = 0; it < 3000; it++) {
+		struct mime_msg m = base_msg();
+
+		random_text(&x, to_name, sizeof(to_name));
+		random_text(&x, from_name, sizeof(from_name));
+		random_text(&x, subject, sizeof(subject));
+		random_text(&x, text, sizeof(text));
+		random_text(&x, html, sizeof(html));
+		random_text(&x, fname, sizeof(fname));
+		m.to_name = to_name;
+		m.from_name = from_name;
+		m.subject = subject;
+		m.text = text;
+		m.html = it % 2 ? html : NULL;
+		m.attachments = &att;
+		m.nattach = it % 3 == 0;
+		s = build_ok(&m, &len, 0);
+		check_header_names(s);
+		if (it < 20) {
+			rep = oracle(s, len);
+			expect(rep, "to.n", "1");
+			expect(rep, "to.0.addr", "ana@example.org");
+			expect(rep, "from.n", "1");
+			expect(rep, "bcc.n", "0");
+			expect(rep, "cc.n", "0");
+			assert_non_null(v = get(rep, "subject"));
+			assert_null(strpbrk(v, "\r\n"));
+			free(v);
+			expect(rep, "defects", "0");
+			free(rep);
+		}
+		free(s);
+
+		/* The helpers alone: 7-bit, CR only in CRLF SP folds. */
+		assert_non_null(s = mime_encode_header(subject, (size_t)it % 80));
+		check_folded(s);
+		free(s);
+		assert_non_null(s = mime_address(to_name, "a@b.org", (size_t)it % 80));
+		check_folded(s);
+		free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -942,6 +1092,8 @@ main(void)
 		cmocka_unit_test(test_mime_text_endings),
 		cmocka_unit_test(test_mime_encode_functions),
 		cmocka_unit_test(test_mime_boundaries),
+		cmocka_unit_test(test_mime_long_whitespace),
+		cmocka_unit_test(test_mime_random_inputs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
