@@ -323,12 +323,23 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		    cJSON_GetStringValue(cJSON_GetObjectItem(spk, "organisation")));
 		add_sessions(v, sessions, cJSON_GetObjectItem(spk, "session_ids"), ev.tz);
 	}
-	if (has_ticket(o->kind)) {
-		if (code == NULL || *code == '\0') {
-			m->skip = "no valid ticket any more";
+	if (has_ticket(o->kind) && (code == NULL || *code == '\0')) {
+		const char *st = reg ? cJSON_GetStringValue(cJSON_GetObjectItem(reg, "status")) : NULL;
+		/*
+		 * Never mail a revoked ticket: a registration cancelled before
+		 * its ticket mail went out gets only the cancellation.  A
+		 * promotion or approval to "pending payment" has no ticket yet
+		 * and goes out without one.
+		 */
+		if (strcmp(o->kind, "ticket_resent") == 0 || st == NULL ||
+		    strcmp(st, "cancelled") == 0 || strcmp(st, "rejected") == 0 ||
+		    strcmp(st, "confirmed") == 0) {
+			m->skip = "no valid ticket any more (registration changed since)";
 			e = ERR_OK;
 			goto out;
 		}
+	}
+	if (has_ticket(o->kind) && code != NULL && *code != '\0') {
 		snprintf(m->cid, sizeof(m->cid), "qr.%lld@confero", o->id);
 		tpl_set_var(v, "ticket.code", code);
 		tpl_set_var(v, "ticket.qr_cid", m->cid);
@@ -510,8 +521,11 @@ deliver(struct rendered *msgs, struct outbox_row *rows, struct outcome *res, int
 				continue;
 			st = smtp_message_transfer_status(sm[i]);
 			rs = smtp_recipient_status(rc[i]);
-			/* A refused recipient is the message's fate. */
-			if (rs != NULL && rs->code >= 400 && (st == NULL || st->code < 400 || st->code == 0))
+			/*
+			 * A refused recipient is the message's fate: the reply
+			 * to DATA that follows ("503 need RCPT") says nothing.
+			 */
+			if (rs != NULL && rs->code >= 400)
 				st = rs;
 			res[i].code = st ? st->code : 0;
 			snprintf(res[i].reply, sizeof(res[i].reply), "%d %s", res[i].code,

@@ -24,7 +24,6 @@
 #define EW_MIN          24      /* fold rather than write a smaller word */
 #define WORD_MAX        75      /* a longer ASCII word is encoded, to fold */
 #define WS_MAX          8       /* longer runs of spaces are encoded, to fold */
-#define QUOTED_MAX      70      /* longer ASCII names become atoms and words */
 #define BODY_LINE       76      /* QP and base64 (RFC 2045) */
 #define CTYPE_MAX       200
 #define ID_MAX          250
@@ -430,9 +429,21 @@ mailbox(struct out *o, const char *name, const char *addr)
 		if (*q == '"' || *q == '\\')
 			nq++;
 	}
-	if (*q == '\0' && n + nq + 2 <= QUOTED_MAX) {
-		char buf[QUOTED_MAX + 1], *b = buf;
+	if (*q == '\0') {
+		/*
+		 * A quoted-string of any length, folded at its own spaces:
+		 * FWS inside quotes unfolds to the space it replaced, so the
+		 * name comes back exactly (adjacent encoded words do not, in
+		 * some readers).  clean() has collapsed runs of spaces.
+		 */
+		char *buf = malloc(n + nq + 3), *b, *start, *sp;
 
+		if (buf == NULL) {
+			o->failed = 1;
+			free(nm);
+			return;
+		}
+		b = buf;
 		*b++ = '"';
 		for (q = nm; *q != '\0'; q++) {
 			if (*q == '"' || *q == '\\')
@@ -440,7 +451,16 @@ mailbox(struct out *o, const char *name, const char *addr)
 			*b++ = *q;
 		}
 		*b++ = '"';
-		word(o, "", 0, buf, (size_t)(b - buf));
+		*b = '\0';
+		start = buf;
+		sp = strchr(start, ' ');
+		word(o, "", 0, start, sp ? (size_t)(sp - start) : strlen(start));
+		while (sp != NULL) {
+			start = sp + 1;
+			sp = strchr(start, ' ');
+			word(o, " ", 1, start, sp ? (size_t)(sp - start) : strlen(start));
+		}
+		free(buf);
 	} else
 		value(o, nm, V_PHRASE);
 	free(nm);
