@@ -10,7 +10,7 @@ CFLAGS_W = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS  ?= -O2 -g
 CPPFLAGS_ALL = -D_GNU_SOURCE -DCONFERO_VERSION=\"$(VERSION)\" -Isrc -Ibuild \
            $(shell pkg-config --cflags $(PKGS)) $(CPPFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lpthread -lm $(LDLIBS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lpthread -lm -ldl $(LDLIBS)
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -174,10 +174,12 @@ cmd_serve(int mailer_only)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (mail_start(mailer_only ? (config.mail_senders ? config.mail_senders : 1) :
-	    config.mail_senders) == -1)
-		return 1;
 	if (mailer_only) {
+		if (config.base_url_default)
+			log_warn("CONFERO_BASE_URL is not set: links in mails point at %s",
+			    config.base_url);
+		if (mail_start(config.mail_senders ? config.mail_senders : 1) == -1)
+			return 1;
 		log_info("mailer running");
 		goto wait;
 	}
@@ -189,6 +191,9 @@ cmd_serve(int mailer_only)
 		    strchr(config.listen_host, ':') ? "http://[%s]:%d" : "http://%s:%d",
 		    strcmp(config.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : config.listen_host,
 		    http_port());
+	/* After the base URL is final: mails carry links. */
+	if (mail_start(config.mail_senders) == -1)
+		return 1;
 	if (strchr(config.listen_host, ':') != NULL)
 		log_info("listening on http://[%s]:%d", config.listen_host, http_port());
 	else

@@ -11,6 +11,7 @@ and registrations.
 import asyncio
 import concurrent.futures
 import email
+import email.header
 import email.policy
 import email.utils
 import logging
@@ -331,10 +332,25 @@ def single_to(rec, email_addr):
           "To address: want %r, got %r" % (email_addr, addrs[0].addr_spec))
     check(not tos[0].defects, "To header defects %r: %r" % (tos[0].defects,
                                                           raw_header_lines(rec.raw, "To")))
-    return addrs[0].display_name
+    raw = raw_header_lines(rec.raw, "To")[0].decode("ascii", "replace")
+    return display_name(raw, addrs[0].display_name)
 
 
-def check_common_headers(rec):
+def display_name(raw_value, parsed):
+    """The display name of a one-mailbox header value.  Python's address
+    parser keeps the white space between adjacent encoded words, which RFC
+    2047 (section 6.2) says to drop; with encoded words in the phrase,
+    decode it as the RFC says."""
+    phrase = raw_value.strip()
+    if not phrase.endswith(">") or "<" not in phrase or "=?" not in phrase:
+        return parsed
+    phrase = phrase[:phrase.rindex("<")].strip()
+    if phrase.startswith('"'):
+        return parsed                   # a quoted-string: encoded words stay as they are
+    return str(email.header.make_header(email.header.decode_header(phrase)))
+
+
+def check_common_headers(rec, from_name=SMTP_FROM_NAME):
     """Date, Message-ID, From, To, Subject once each; From is ours."""
     msg = rec.msg
     for h in ("Date", "Message-ID", "From", "To", "Subject"):
@@ -345,8 +361,10 @@ def check_common_headers(rec):
     check(mid.startswith("<") and mid.endswith(">") and "@" in mid and " " not in mid,
           "Message-ID looks wrong: %r" % mid)
     fr = msg["From"].addresses
+    raw_from = raw_header_lines(rec.raw, "From")[0].decode("ascii", "replace")
     check(len(fr) == 1 and fr[0].addr_spec == SMTP_FROM_ADDR and
-          fr[0].display_name == SMTP_FROM_NAME, "From: %r" % (fr,))
+          display_name(raw_from, fr[0].display_name) == from_name,
+          "From: want %r <%s>, got %r (raw %r)" % (from_name, SMTP_FROM_ADDR, fr, raw_from))
     check(rec.mail_from == SMTP_FROM_ADDR, "envelope sender: want %r, got %r"
           % (SMTP_FROM_ADDR, rec.mail_from))
     check(headers_ascii(rec.raw), "non-ASCII octets in the header section:\n%r"
