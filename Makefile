@@ -27,7 +27,7 @@ UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 SQL      = $(sort $(wildcard sql/*.sql))
 
-.PHONY: all run test unit bench clean deps format
+.PHONY: all run test unit bench clean deps format confero
 all: confero
 
 confero: $(BUILD)/confero
@@ -66,7 +66,11 @@ test: deps
 	@$(MAKE) --no-print-directory confero unit
 	@sh scripts/test $(BUILD)
 
-BENCH_BINS = $(BUILD)/bench/loadgen $(BUILD)/bench/dblimit
+BENCH_BINS = $(BUILD)/bench/loadgen $(BUILD)/bench/dblimit $(BUILD)/bench/smtplimit
+
+$(BUILD)/bench/smtplimit: tests/bench/smtplimit.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
 
 $(BUILD)/bench/loadgen: tests/bench/loadgen.c
 	@mkdir -p $(BUILD)/bench

@@ -45,7 +45,7 @@ const struct config_var config_vars[] = {
 	{"CONFERO_SMTP_RATE", "0", "messages per second at most (0: no limit)"},
 	{"CONFERO_MAIL_BACKOFF", "60,300,1800,7200,21600", "seconds between attempts after temporary failures; then failed"},
 	{"CONFERO_MAIL_LEASE", "120", "seconds a sender owns a claimed message before others may retry it"},
-	{"CONFERO_MAIL_SENDERS", "1", "sender threads started by serve (0: none; run `confero mailer`)"},
+	{"CONFERO_MAIL_SENDERS", "2", "sender threads, each with its own SMTP session (0 in serve: run `confero mailer`)"},
 	{"CONFERO_MAIL_TEMPLATES", "mail-templates", "directory of mail templates"},
 	{NULL, NULL, NULL}
 };
@@ -215,7 +215,7 @@ config_parse_mail(struct config *c, config_getenv g, void *ctx, char *err,
 	if (num(g, ctx, "CONFERO_MAIL_LEASE", 120, 1, 86400, &n, err, errlen))
 		return -1;
 	c->mail_lease = (int)n;
-	if (num(g, ctx, "CONFERO_MAIL_SENDERS", 1, 0, 16, &n, err, errlen))
+	if (num(g, ctx, "CONFERO_MAIL_SENDERS", 2, 0, 16, &n, err, errlen))
 		return -1;
 	c->mail_senders = (int)n;
 	if (copy(c->mail_templates, sizeof(c->mail_templates),

@@ -80,17 +80,20 @@ claim_tx(struct db *d, void *arg)
 	struct claim_tx *t = arg;
 	struct claim_ctx c = {t->out, t->n, 0};
 	struct dbv a[] = {V_INT(t->n)};
+	struct dbv l[21];
 	enum err e;
 	int i;
 
 	t->got = 0;
 	if ((e = db_query(d, STMT_OUTBOX_CLAIM, a, NARGS(a), claim_row, &c)) != ERR_OK)
 		return e;
-	for (i = 0; i < c.n; i++) {
-		struct dbv l[] = {V_INT(t->lease), V_INT(c.out[i])};
-		if ((e = db_exec(d, STMT_OUTBOX_LEASE, l, NARGS(l), NULL, NULL)) != ERR_OK)
-			return e;
-	}
+	if (c.n == 0)
+		return ERR_OK;
+	l[0] = V_INT(t->lease);
+	for (i = 0; i < 20; i++)
+		l[i + 1] = V_INT(i < c.n ? c.out[i] : 0);
+	if ((e = db_exec(d, STMT_OUTBOX_LEASE, l, NARGS(l), NULL, NULL)) != ERR_OK)
+		return e;
 	t->got = c.n;
 	return ERR_OK;
 }
@@ -98,7 +101,7 @@ claim_tx(struct db *d, void *arg)
 enum err
 outbox_claim(struct db *d, int n, int lease, long long *out, int *got)
 {
-	struct claim_tx t = {n, lease, out, 0};
+	struct claim_tx t = {n > 20 ? 20 : n, lease, out, 0};
 	enum err e = db_tx(d, claim_tx, &t);
 
 	*got = e == ERR_OK ? t.got : 0;
@@ -107,15 +110,19 @@ outbox_claim(struct db *d, int n, int lease, long long *out, int *got)
 
 struct load_ctx {
 	struct outbox_row *o;
-	int found;
+	int cap, n;
 };
 
 static enum err
 load_row(void *ctx, const struct dbrow *r)
 {
 	struct load_ctx *c = ctx;
-	struct outbox_row *o = c->o;
+	struct outbox_row *o;
 
+	if (c->n >= c->cap)
+		return ERR_OK;
+	o = &c->o[c->n++];
+	memset(o, 0, sizeof(*o));
 	o->id = row_ll(r, 0);
 	row_cpy(r, 1, o->kind, sizeof(o->kind));
 	row_cpy(r, 2, o->to_addr, sizeof(o->to_addr));
@@ -127,21 +134,23 @@ load_row(void *ctx, const struct dbrow *r)
 	o->speaker_id = row_ll(r, 8);
 	o->mailing_id = row_ll(r, 9);
 	o->created = row_ll(r, 10);
-	c->found = 1;
 	return ERR_OK;
 }
 
 enum err
-outbox_load(struct db *d, long long id, struct outbox_row *o)
+outbox_load(struct db *d, const long long *ids, int n, struct outbox_row *o,
+    int *got)
 {
-	struct dbv a[] = {V_INT(id)};
-	struct load_ctx c = {o, 0};
+	struct dbv a[20];
+	struct load_ctx c = {o, n, 0};
 	enum err e;
+	int i;
 
-	memset(o, 0, sizeof(*o));
-	if ((e = db_query(d, STMT_OUTBOX_LOAD, a, NARGS(a), load_row, &c)) != ERR_OK)
-		return e;
-	return c.found ? ERR_OK : ERR_NOTFOUND;
+	for (i = 0; i < 20; i++)
+		a[i] = V_INT(i < n ? ids[i] : 0);
+	e = db_query(d, STMT_OUTBOX_LOAD, a, NARGS(a), load_row, &c);
+	*got = c.n;
+	return e;
 }
 
 enum err

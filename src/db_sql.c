@@ -389,12 +389,14 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= NOW(3)) "
 	    "OR (status = 'sending' AND lease_until < NOW(3)) ORDER BY id LIMIT ? "
 	    "FOR UPDATE SKIP LOCKED",
+	/* A batch of up to 20 ids; unused places are 0. */
 	[STMT_OUTBOX_LEASE] =
 	    "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
-	    "lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
+	    "lease_until = NOW(3) + INTERVAL ? SECOND WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_OUTBOX_LOAD] =
 	    "SELECT id, kind, to_addr, to_name, message_id, attempts, event_id, registration_id, "
-	    "speaker_id, mailing_id, UNIX_TIMESTAMP(created_at) FROM outbox WHERE id = ?",
+	    "speaker_id, mailing_id, UNIX_TIMESTAMP(created_at) FROM outbox WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ORDER BY id",
 	[STMT_OUTBOX_DONE] =
 	    "UPDATE outbox SET status = ?, last_reply = ?, lease_until = NULL, "
 	    "sent_at = IF(? = 'sent', NOW(3), sent_at) WHERE id = ?",

@@ -23,9 +23,11 @@ struct outbox_row {
 	long long id, attempts, event_id, reg_id, speaker_id, mailing_id, created;
 	char kind[33], to_addr[256], to_name[801], message_id[201];
 };
-/* Claim up to n due rows (lease_s seconds); ids into out. */
+/* Claim up to n (at most 20) due rows (lease_s seconds); ids into out. */
 enum err outbox_claim(struct db *, int n, int lease_s, long long *out, int *got);
-enum err outbox_load(struct db *, long long id, struct outbox_row *);
+/* Load up to 20 rows by id, in id order. */
+enum err outbox_load(struct db *, const long long *ids, int n,
+    struct outbox_row *, int *got);
 /* status: sent, failed, skipped. */
 enum err outbox_done(struct db *, long long id, const char *status, const char *reply);
 enum err outbox_retry(struct db *, long long id, int after_s, const char *reply);

@@ -268,13 +268,49 @@ event_ics(const struct event_ref *ev, cJSON *evj, char **out, size_t *len)
  * from the arguments, for a preview).  m->skip is set when the message no
  * longer makes sense (a ticket mail for a ticket since cancelled).
  */
+/* An event's data, kept across the messages of one batch. */
+struct evcache {
+	long long id;
+	struct event_ref ev;
+	cJSON *evj, *sessions;
+};
+
+static void
+evcache_free(struct evcache *c)
+{
+	cJSON_Delete(c->evj);
+	cJSON_Delete(c->sessions);
+	memset(c, 0, sizeof(*c));
+}
+
+static enum err
+evcache_load(struct db *d, long long id, struct evcache *c)
+{
+	enum err e;
+
+	if (c->id == id && c->evj != NULL)
+		return ERR_OK;
+	evcache_free(c);
+	if ((e = db_event_ref_id(d, id, &c->ev)) != ERR_OK ||
+	    (e = db_event_json(d, id, c->ev.tz, &c->evj)) != ERR_OK)
+		return e;
+	c->sessions = cJSON_CreateArray();
+	if ((e = db_session_list(d, id, c->ev.tz, c->sessions)) != ERR_OK) {
+		evcache_free(c);
+		return e;
+	}
+	c->id = id;
+	return ERR_OK;
+}
+
 static enum err
 render(struct db *d, const struct outbox_row *o, struct rendered *m,
-    const char *msubject, const char *mbody)
+    const char *msubject, const char *mbody, struct evcache *ec)
 {
+	struct evcache local;
 	struct event_ref ev;
 	struct tpl_vars *v;
-	cJSON *evj = NULL, *reg = NULL, *sessions = NULL, *mailing = NULL, *spk = NULL;
+	cJSON *evj, *reg = NULL, *sessions, *mailing = NULL, *spk = NULL;
 	unsigned char sealed[200];
 	char secret[96], *url;
 	const char *code = NULL;
@@ -283,15 +319,19 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	enum err e;
 
 	memset(m, 0, sizeof(*m));
-	if ((v = tpl_vars_new()) == NULL)
+	memset(&local, 0, sizeof(local));
+	if (ec == NULL)
+		ec = &local;
+	if ((e = evcache_load(d, o->event_id, ec)) != ERR_OK)
+		return e;
+	ev = ec->ev;
+	evj = ec->evj;
+	sessions = ec->sessions;
+	if ((v = tpl_vars_new()) == NULL) {
+		evcache_free(&local);
 		return ERR_INTERNAL;
-	if ((e = db_event_ref_id(d, o->event_id, &ev)) != ERR_OK ||
-	    (e = db_event_json(d, ev.id, ev.tz, &evj)) != ERR_OK)
-		goto out;
+	}
 	set_event_vars(v, &ev, evj);
-	sessions = cJSON_CreateArray();
-	if ((e = db_session_list(d, ev.id, ev.tz, sessions)) != ERR_OK)
-		goto out;
 	if (o->reg_id > 0) {
 		if ((e = db_reg_json(d, ev.id, o->reg_id, ev.tz, &reg)) != ERR_OK)
 			goto out;
@@ -375,9 +415,8 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	}
 	e = ERR_OK;
 out:
-	cJSON_Delete(evj);
+	evcache_free(&local);
 	cJSON_Delete(reg);
-	cJSON_Delete(sessions);
 	cJSON_Delete(mailing);
 	cJSON_Delete(spk);
 	tpl_vars_free(v);
@@ -389,7 +428,7 @@ mail_render_row(struct db *d, const struct outbox_row *o, struct mail_render *ou
     const char *msubject, const char *mbody)
 {
 	struct rendered m;
-	enum err e = render(d, o, &m, msubject, mbody);
+	enum err e = render(d, o, &m, msubject, mbody, NULL);
 
 	*out = m.r;
 	memset(&m.r, 0, sizeof(m.r));
@@ -562,6 +601,34 @@ backoff(long long attempts)
 	return cfg->mail_backoff[attempts - 1];
 }
 
+struct record_tx {
+	struct outcome *res;
+	struct outbox_row *rows;
+	int n;
+};
+
+static enum err
+record_tx(struct db *d, void *arg)
+{
+	struct record_tx *t = arg;
+	enum err e;
+	int i, wait;
+
+	for (i = 0; i < t->n; i++) {
+		struct outcome *r = &t->res[i];
+		if (strcmp(r->status, "retry") == 0) {
+			if ((wait = backoff(t->rows[i].attempts)) < 0)
+				e = outbox_done(d, r->id, "failed", r->reply);
+			else
+				e = outbox_retry(d, r->id, wait, r->reply);
+		} else
+			e = outbox_done(d, r->id, r->status, r->reply);
+		if (e != ERR_OK)
+			return e;
+	}
+	return ERR_OK;
+}
+
 /* One round: claim, render, send, record.  Returns messages handled. */
 static int
 round_once(void)
@@ -569,57 +636,51 @@ round_once(void)
 	struct outbox_row rows[BATCH];
 	struct rendered msgs[BATCH];
 	struct outcome res[BATCH];
+	struct evcache ec;
+	struct record_tx rt;
 	long long ids[BATCH];
 	struct db *d = NULL;
 	int got = 0, i, n = 0;
 
 	if (db_acquire(&d, 2000) != ERR_OK)
 		return 0;
-	if (outbox_claim(d, BATCH, cfg->mail_lease, ids, &got) != ERR_OK || got == 0) {
+	if (outbox_claim(d, BATCH, cfg->mail_lease, ids, &got) != ERR_OK || got == 0 ||
+	    outbox_load(d, ids, got, rows, &n) != ERR_OK) {
 		db_release(d);
 		return 0;
 	}
 	memset(res, 0, sizeof(res));
-	for (i = 0; i < got; i++) {
-		res[n].id = ids[i];
-		if (outbox_load(d, ids[i], &rows[n]) != ERR_OK) {
-			continue;
+	memset(&ec, 0, sizeof(ec));
+	for (i = 0; i < n; i++) {
+		res[i].id = rows[i].id;
+		if (render(d, &rows[i], &msgs[i], NULL, NULL, &ec) != ERR_OK) {
+			res[i].status = "retry";
+			snprintf(res[i].reply, sizeof(res[i].reply), "could not render the message");
+		} else if (msgs[i].skip != NULL) {
+			res[i].status = "skipped";
+			snprintf(res[i].reply, sizeof(res[i].reply), "%s", msgs[i].skip);
+		} else if (build(&rows[i], &msgs[i]) != 0) {
+			res[i].status = "failed";
+			snprintf(res[i].reply, sizeof(res[i].reply), "invalid recipient or header");
 		}
-		if (render(d, &rows[n], &msgs[n], NULL, NULL) != ERR_OK) {
-			res[n].status = "retry";
-			snprintf(res[n].reply, sizeof(res[n].reply), "could not render the message");
-		} else if (msgs[n].skip != NULL) {
-			res[n].status = "skipped";
-			snprintf(res[n].reply, sizeof(res[n].reply), "%s", msgs[n].skip);
-		} else if (build(&rows[n], &msgs[n]) != 0) {
-			res[n].status = "failed";
-			snprintf(res[n].reply, sizeof(res[n].reply), "invalid recipient or header");
-		}
-		n++;
 	}
+	evcache_free(&ec);
 	/* No database connection is held while talking to the relay. */
 	db_release(d);
 	d = NULL;
 	deliver(msgs, rows, res, n);
+	rt = (struct record_tx){res, rows, n};
 	if (db_acquire(&d, 10000) == ERR_OK) {
-		for (i = 0; i < n; i++) {
-			int wait;
-			if (strcmp(res[i].status, "retry") == 0) {
-				if ((wait = backoff(rows[i].attempts)) < 0)
-					outbox_done(d, res[i].id, "failed", res[i].reply);
-				else
-					outbox_retry(d, res[i].id, wait, res[i].reply);
-			} else
-				outbox_done(d, res[i].id, res[i].status, res[i].reply);
-			if (strcmp(res[i].status, "sent") != 0)
-				log_info("mail: outbox %lld %s: %s", res[i].id, res[i].status, res[i].reply);
-		}
+		if (db_tx(d, record_tx, &rt) != ERR_OK)
+			log_warn("mail: could not record a batch; it is sent again after the lease");
 		db_release(d);
 	}
-	/* Unrecorded rows come back when their lease runs out. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (strcmp(res[i].status, "sent") != 0)
+			log_info("mail: outbox %lld %s: %s", res[i].id, res[i].status, res[i].reply);
 		rendered_free(&msgs[i]);
-	return n;
+	}
+	return got;
 }
 
 static void *

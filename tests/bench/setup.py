@@ -28,7 +28,8 @@ csrf = call("POST", "/api/v1/auth/login", {"email": email, "password": password}
 out = {}
 for key, slug, cap, wait in [("CHECKIN", "bench-checkin", None, False),
                              ("REGISTER", "bench-register", 5000, False),
-                             ("LIMIT", "bench-limit", 5000, False)]:
+                             ("LIMIT", "bench-limit", 5000, False),
+                             ("MAIL", "bench-mail", None, False)]:
     ev = call("POST", "/api/v1/events", {
         "slug": slug, "name": slug, "timezone": "Europe/Ljubljana",
         "starts_at": "2030-05-14T09:00:00+02:00", "ends_at": "2030-05-15T17:00:00+02:00",
