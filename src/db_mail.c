@@ -85,8 +85,13 @@ claim_tx(struct db *d, void *arg)
 	int i;
 
 	t->got = 0;
-	if ((e = db_query(d, STMT_OUTBOX_CLAIM, a, NARGS(a), claim_row, &c)) != ERR_OK)
+	if ((e = db_query(d, STMT_OUTBOX_CLAIM_STALE, a, NARGS(a), claim_row, &c)) != ERR_OK)
 		return e;
+	if (c.n < t->n) {
+		struct dbv b[] = {V_INT(t->n - c.n)};
+		if ((e = db_query(d, STMT_OUTBOX_CLAIM, b, NARGS(b), claim_row, &c)) != ERR_OK)
+			return e;
+	}
 	if (c.n == 0)
 		return ERR_OK;
 	l[0] = V_INT(t->lease);
