@@ -416,6 +416,11 @@ finish(struct req *r)
 			e = ERR_NOTFOUND;
 	} else
 		e = handle(r);
+	/* The answer is built: the connection can serve the next request. */
+	if (r->db != NULL) {
+		db_release(r->db);
+		r->db = NULL;
+	}
 	if (e != ERR_OK)
 		error_reply(r, e);
 	else if (r->status == 0)
