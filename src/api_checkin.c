@@ -56,8 +56,16 @@ api_ticket_qr(struct req *r)
 		return e == ERR_NOTFOUND ? ERR_NOTFOUND : e;
 	if (ticketcode_verify(pk, code, &eid, &tid) != 0)
 		return ERR_NOTFOUND;
-	/* The image of a code never changes: let the phone keep it. */
-	resp_header(r, "Cache-Control", "private, max-age=86400, immutable");
+	/* A revoked code (cancelled, re-issued) has no image any more. */
+	{
+		struct ck_ticket t;
+		if ((e = db_ck_ticket(d, tid, &t)) != ERR_OK)
+			return e;
+		if (!t.found || strcmp(t.ticket_status, "valid") != 0)
+			return ERR_NOTFOUND;
+	}
+	/* The image of a code never changes, but revocation must show soon. */
+	resp_header(r, "Cache-Control", "private, max-age=300");
 	if (svgmode) {
 		if (qr_svg(code, &svg, &len) != 0)
 			return ERR_INTERNAL;

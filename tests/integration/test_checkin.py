@@ -223,6 +223,10 @@ def test_reissued_ticket():
     check(new and new != old, "reissue gives a new code: %r" % r)
     check(W.manage(reg).json.get("ticket", {}).get("code") == new, "manage link shows the new code")
     refused(W.checkin(slug, code=old), 404, "invalid", "the old code after reissue")
+    # The revoked code's QR image is gone; the new one is served.
+    check(W.anon().get("/t/%s.png" % old).status == 404, "QR of the revoked code: want 404")
+    check(W.anon().get("/t/%s.svg" % old).status == 404, "SVG of the revoked code: want 404")
+    check(W.anon().get("/t/%s.png" % new).status == 200, "QR of the new code: want 200")
     got = ok(W.checkin(slug, code=new), "the new code")
     check(got["attendee"].get("registration_id", reg["id"]) == reg["id"], "same attendee")
     refused(W.checkin(slug, code=old), 404, "invalid", "the old code after the new one checked in")
