@@ -3,7 +3,7 @@
 
 VERSION  = 0.1.0
 CC      ?= cc
-PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng
+PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng libidn2
 CFLAGS_W = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral \
            -Wvla -Wimplicit-fallthrough

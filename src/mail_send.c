@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <auth-client.h>
+#include <idn2.h>
 #include <libesmtp.h>
 #include <sodium.h>
 
@@ -436,14 +437,44 @@ mail_render_row(struct db *d, const struct outbox_row *o, struct mail_render *ou
 	return e;
 }
 
+/*
+ * An address with a UTF-8 domain ("ana@šola.si") in its ASCII (xn--)
+ * form, as SMTP and the headers need it; the local part is ASCII already
+ * (email_valid).  0, or -1 when the domain is not a valid IDN.
+ */
 static int
-build(const struct outbox_row *o, struct rendered *m)
+ascii_address(const char *addr, char *out, size_t len)
+{
+	const char *at = strrchr(addr, '@');
+	char *ace = NULL;
+	int n;
+
+	for (const char *p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			goto idn;
+	return (size_t)snprintf(out, len, "%s", addr) < len ? 0 : -1;
+idn:
+	if (at == NULL || idn2_to_ascii_8z(at + 1, &ace, IDN2_NONTRANSITIONAL) != IDN2_OK)
+		return -1;
+	n = snprintf(out, len, "%.*s@%s", (int)(at - addr), addr, ace);
+	idn2_free(ace);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+static int
+build(struct outbox_row *o, struct rendered *m)
 {
 	struct mime_part inl[1], att[2];
 	struct mime_msg msg;
 	size_t ninl = 0, natt = 0;
 	char *unsub = NULL;
 
+	char to[sizeof(o->to_addr)];
+
+	if (ascii_address(o->to_addr, to, sizeof(to)) != 0)
+		return -1;
+	/* The envelope (deliver) uses the same form. */
+	snprintf(o->to_addr, sizeof(o->to_addr), "%s", to);
 	memset(&msg, 0, sizeof(msg));
 	msg.from_name = cfg->smtp_from_name[0] ? cfg->smtp_from_name : NULL;
 	msg.from_addr = cfg->smtp_from_addr;

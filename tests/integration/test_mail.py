@@ -409,6 +409,22 @@ def test_non_ascii_names_rfc2047():
         check("\ufffd" not in str(subj), "Subject decodes with U+FFFD: %r" % str(subj))
 
 
+def test_idn_domain_sent_in_ascii_form():
+    # A UTF-8 domain is valid for registration; SMTP and the headers get
+    # its IDNA (xn--) form, and the message is delivered, not failed.
+    ev, tt = W.simple_event()
+    slug = ev["slug"]
+    local = uniq("idn")
+    reg = register(slug, tt["id"], "Špela Žužek", email_addr="%s@šola-žiri.si" % local)
+    rows = wait_settled(slug, 1)
+    rr = [x for x in rows if x.get("registration_id") == reg["id"]]
+    check(rr and rr[0]["status"] == "sent", "IDN recipient: want sent, got %r" % rr)
+    ascii_addr = "%s@%s" % (local, "šola-žiri.si".encode("idna").decode())
+    got = SINK.to(ascii_addr)
+    check(len(got) == 1, "want one message to %s, got %d" % (ascii_addr, len(got)))
+    check(ascii_addr in str(got[0].msg["To"]), "To header: %r" % str(got[0].msg["To"]))
+
+
 # --------------------------------------------------------------------------
 # 7, 9. SMTP replies
 
