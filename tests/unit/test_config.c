@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include "testutil.h"
+
 /* ---- a fake environment: a NULL-terminated list of name, value pairs ---- */
 
 #define MAXENV 64
@@ -679,8 +681,7 @@ secret_setup(void **state)
 	(void)state;
 	if (sodium_init() < 0)
 		return -1;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/confero-test-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return make_tmpdir(tmpdir, sizeof(tmpdir), "config");
 }
 
 static int

@@ -19,6 +19,8 @@
 #include "ics.h"
 #include "timeutil.h"
 
+#include "testutil.h"
+
 #define T0 1778742000LL         /* 2026-05-14T07:00:00Z */
 
 static char *
@@ -317,17 +319,17 @@ test_ics_fold_boundary(void **state)
 	char *out;
 
 	(void)state;
-	memset(text, 'x', 67);          /* "SUMMARY:" is 8 octets */
+	memset(text, 'q', 67);          /* "SUMMARY:" is 8 octets */
 	text[67] = '\0';
 	ev.summary = text;
 	out = build(&ev, &len);
-	assert_non_null(strstr(out, "\r\nSUMMARY:xxx"));
-	assert_null(strstr(out, "\r\n x"));
+	assert_non_null(strstr(out, "\r\nSUMMARY:qqq"));
+	assert_null(strstr(out, "\r\n q"));
 	free(out);
 	text[67] = 'y';
 	text[68] = '\0';
 	out = build(&ev, &len);
-	assert_non_null(strstr(out, "x\r\n y\r\n"));
+	assert_non_null(strstr(out, "q\r\n y\r\n"));
 	free(out);
 	/* "ž" would straddle the 75th octet: it moves whole to the next line. */
 	text[66] = '\xc5';
@@ -335,14 +337,14 @@ test_ics_fold_boundary(void **state)
 	text[68] = '\0';
 	out = build(&ev, &len);
 	check_lines(out, len);
-	assert_non_null(strstr(out, "x\r\n \xc5\xbe\r\n"));
+	assert_non_null(strstr(out, "q\r\n \xc5\xbe\r\n"));
 	free(out);
 	/* So does an escape pair. */
 	text[66] = ',';
 	text[67] = '\0';
 	out = build(&ev, &len);
 	check_lines(out, len);
-	assert_non_null(strstr(out, "x\r\n \\,\r\n"));
+	assert_non_null(strstr(out, "q\r\n \\,\r\n"));
 	free(out);
 }
 
@@ -499,8 +501,8 @@ test_ics_python_icalendar(void **state)
 		.location = "Dvorana A, Cankarjev dom", .url = "https://confero.test/e/1?x=a,b",
 		.categories = cats,
 	};
-	char dir[] = "/tmp/confero-ics-XXXXXX", ics_path[64], py_path[64];
-	char cmd[256], got[4096], want[4096];
+	char dir[96], ics_path[128], py_path[128];
+	char cmd[512], got[4096], want[4096];
 	size_t len, n;
 	FILE *f, *p;
 	char *out;
@@ -509,7 +511,7 @@ test_ics_python_icalendar(void **state)
 	if (access("/usr/bin/python3", X_OK) != 0 ||
 	    system("/usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1") != 0)
 		skip();
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(make_tmpdir(dir, sizeof(dir), "ics"), 0);
 	snprintf(ics_path, sizeof(ics_path), "%s/cal.ics", dir);
 	snprintf(py_path, sizeof(py_path), "%s/check.py", dir);
 	out = build(&ev, &len);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 
 #include "qr.h"
 #include "ticketcode.h"
+
+#include "testutil.h"
 
 /* A ticket code: 117 upper-case base32 characters. */
 static const char ticket[] =
@@ -291,14 +294,16 @@ test_svg_matches_symbol(void **state)
 static void
 zbar_roundtrip(const char *text, int module_px)
 {
-	char path[] = "/tmp/confero-qr-XXXXXX.png", cmd[128], got[4096];
+	char dir[96], path[128], cmd[192], got[4096];
 	unsigned char *png;
 	size_t len, n;
 	FILE *p;
 	int fd, st;
 
 	assert_int_equal(qr_png(text, module_px, &png, &len), 0);
-	fd = mkstemps(path, 4);
+	assert_int_equal(make_tmpdir(dir, sizeof(dir), "qr"), 0);
+	snprintf(path, sizeof(path), "%s/code.png", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, png, len), (ssize_t)len);
 	close(fd);
@@ -310,6 +315,7 @@ zbar_roundtrip(const char *text, int module_px)
 	got[n] = '\0';
 	st = pclose(p);
 	unlink(path);
+	rmdir(dir);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fail_msg("zbarimg found no symbol in %s (px=%d, status %d)", text,
 		    module_px, st);

@@ -18,6 +18,8 @@
 
 #include "template.h"
 
+#include "testutil.h"
+
 #define SHIPPED         "mail-templates"
 
 static const char *const kinds[] = {TPL_KINDS};
@@ -112,8 +114,7 @@ tmp_make(struct tmpdir *t)
 {
 	char name[64];
 
-	strcpy(t->path, "/tmp/confero-tpl-XXXXXX");
-	assert_non_null(mkdtemp(t->path));
+	assert_int_equal(make_tmpdir(t->path, sizeof(t->path), "tpl"), 0);
 	for (size_t k = 0; k < NKINDS; k++)
 		for (size_t e = 0; e < 3; e++) {
 			snprintf(name, sizeof(name), "%s.%s", kinds[k], exts[e]);
