@@ -14,17 +14,11 @@
 #include "log.h"
 #include "validate.h"
 
-static const char *
-cookie_name(void)
-{
-	return cfg->https ? "__Host-confero_session" : "confero_session";
-}
-
 static void
 set_cookie(struct req *r, const char *value, int max_age)
 {
 	char *c = arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
-	    cookie_name(), value, max_age, cfg->https ? "; Secure" : "");
+	    session_cookie_name(), value, max_age, cfg->https ? "; Secure" : "");
 
 	resp_header(r, "Set-Cookie", c);
 }

@@ -176,9 +176,10 @@ ck_tx(struct db *d, void *arg)
 	c->body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	c->status = c->result ? c->status : status;
+	/* The answer is kept only where a retry can ask for it again. */
 	e = db_scan_insert(d, c->event_id, c->by_user, c->by_token, c->gate, c->point,
 	    result, c->t.found ? c->t.reg_id : 0, c->t.found ? c->t.ticket_id : 0,
-	    c->nonce, status, c->body);
+	    c->nonce, status, c->nonce != NULL ? c->body : NULL);
 	if (e == ERR_CONFLICT) {
 		/* The same nonce won a race: answer as it was answered. */
 		c->nonce_taken = 1;

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "http.h"
 #include "json.h"
+#include "validate.h"
 
 cJSON *
 user_json(const struct user *u)
@@ -40,9 +41,8 @@ lower_dup(struct req *r, const char *s)
 {
 	char *p = arena_strdup(r->arena, s);
 
-	for (char *q = p; q != NULL && *q != '\0'; q++)
-		if (*q >= 'A' && *q <= 'Z')
-			*q = (char)(*q - 'A' + 'a');
+	if (p != NULL)
+		ascii_lower(p);
 	return p;
 }
 

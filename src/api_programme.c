@@ -21,6 +21,43 @@ path_id(struct req *r, long long *id)
 	return *id > 0 ? ERR_OK : ERR_NOTFOUND;
 }
 
+/*
+ * The common start of the read and delete handlers: the event (with the
+ * caller's access), the {id} when with_id, and a database connection.
+ */
+static enum err
+open_item(struct req *r, enum role need, int with_id, struct event_ref *ev,
+    long long *id, struct db **d)
+{
+	enum err e;
+
+	if ((e = event_load(r, need, ev)) != ERR_OK)
+		return e;
+	if (with_id && (e = path_id(r, id)) != ERR_OK)
+		return e;
+	return req_db(r, d);
+}
+
+/* {"<key>":[…]} from a list query, or the query's error. */
+static enum err
+reply_list(struct req *r, cJSON *o, enum err e)
+{
+	if (e != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	return reply_json(r, 200, o);
+}
+
+/* A deletion done: audit it and answer 204. */
+static enum err
+deleted(struct req *r, struct db *d, const char *object, long long id)
+{
+	db_audit(d, actor_kind(r), actor_id(r),
+	    arena_printf(r->arena, "%s.delete", object), object, id, NULL);
+	return reply_empty(r, 204);
+}
+
 /* ---- programme sessions ---- */
 
 static const char *const kinds[] = {"keynote", "talk", "panel", "workshop",
@@ -192,16 +229,10 @@ api_sessions_list(struct req *r)
 	enum err e;
 	cJSON *o;
 
-	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
+	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	if ((e = db_session_list(d, ev.id, ev.tz, cJSON_AddArrayToObject(o, "sessions"))) != ERR_OK) {
-		cJSON_Delete(o);
-		return e;
-	}
-	return reply_json(r, 200, o);
+	return reply_list(r, o, db_session_list(d, ev.id, ev.tz, cJSON_AddArrayToObject(o, "sessions")));
 }
 
 enum err
@@ -213,11 +244,8 @@ api_sessions_get(struct req *r)
 	enum err e;
 	cJSON *o;
 
-	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK || (e = path_id(r, &id)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	if ((e = db_session_json(d, ev.id, id, ev.tz, &o)) != ERR_OK)
+	if ((e = open_item(r, ROLE_NONE, 1, &ev, &id, &d)) != ERR_OK ||
+	    (e = db_session_json(d, ev.id, id, ev.tz, &o)) != ERR_OK)
 		return e;
 	return reply_json(r, 200, o);
 }
@@ -230,14 +258,10 @@ api_sessions_delete(struct req *r)
 	long long id;
 	enum err e;
 
-	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK || (e = path_id(r, &id)) != ERR_OK)
+	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
+	    (e = db_session_remove(d, ev.id, id)) != ERR_OK)
 		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	if ((e = db_session_remove(d, ev.id, id)) != ERR_OK)
-		return e;
-	db_audit(d, actor_kind(r), actor_id(r), "session.delete", "session", id, NULL);
-	return reply_empty(r, 204);
+	return deleted(r, d, "session", id);
 }
 
 /* ---- speakers ---- */
@@ -326,17 +350,11 @@ api_speakers_list(struct req *r)
 	enum err e;
 	cJSON *o;
 
-	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
+	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	if ((e = db_speaker_list(d, ev.id, event_is_staff(r, &ev),
-	    cJSON_AddArrayToObject(o, "speakers"))) != ERR_OK) {
-		cJSON_Delete(o);
-		return e;
-	}
-	return reply_json(r, 200, o);
+	return reply_list(r, o, db_speaker_list(d, ev.id, event_is_staff(r, &ev),
+	    cJSON_AddArrayToObject(o, "speakers")));
 }
 
 enum err
@@ -348,11 +366,8 @@ api_speakers_get(struct req *r)
 	enum err e;
 	cJSON *o;
 
-	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK || (e = path_id(r, &id)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	if ((e = db_speaker_json(d, ev.id, id, event_is_staff(r, &ev), &o)) != ERR_OK)
+	if ((e = open_item(r, ROLE_NONE, 1, &ev, &id, &d)) != ERR_OK ||
+	    (e = db_speaker_json(d, ev.id, id, event_is_staff(r, &ev), &o)) != ERR_OK)
 		return e;
 	return reply_json(r, 200, o);
 }
@@ -365,14 +380,10 @@ api_speakers_delete(struct req *r)
 	long long id;
 	enum err e;
 
-	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK || (e = path_id(r, &id)) != ERR_OK)
+	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
+	    (e = db_speaker_delete(d, ev.id, id)) != ERR_OK)
 		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	if ((e = db_speaker_delete(d, ev.id, id)) != ERR_OK)
-		return e;
-	db_audit(d, actor_kind(r), actor_id(r), "speaker.delete", "speaker", id, NULL);
-	return reply_empty(r, 204);
+	return deleted(r, d, "speaker", id);
 }
 
 /* ---- ticket types ---- */
@@ -529,16 +540,10 @@ api_ttypes_list(struct req *r)
 	enum err e;
 	cJSON *o;
 
-	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
+	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	if ((e = db_ttype_list(d, ev.id, ev.tz, 1, cJSON_AddArrayToObject(o, "ticket_types"))) != ERR_OK) {
-		cJSON_Delete(o);
-		return e;
-	}
-	return reply_json(r, 200, o);
+	return reply_list(r, o, db_ttype_list(d, ev.id, ev.tz, 1, cJSON_AddArrayToObject(o, "ticket_types")));
 }
 
 enum err
@@ -550,11 +555,8 @@ api_ttypes_get(struct req *r)
 	enum err e;
 	cJSON *o;
 
-	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK || (e = path_id(r, &id)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	if ((e = db_ttype_json(d, ev.id, id, ev.tz, &o)) != ERR_OK)
+	if ((e = open_item(r, ROLE_NONE, 1, &ev, &id, &d)) != ERR_OK ||
+	    (e = db_ttype_json(d, ev.id, id, ev.tz, &o)) != ERR_OK)
 		return e;
 	return reply_json(r, 200, o);
 }
@@ -567,9 +569,7 @@ api_ttypes_delete(struct req *r)
 	long long id;
 	enum err e;
 
-	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK || (e = path_id(r, &id)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
+	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK)
 		return e;
 	e = db_ttype_delete(d, ev.id, id);
 	cache_bump();
@@ -578,8 +578,7 @@ api_ttypes_delete(struct req *r)
 		    "This ticket type has registrations; it cannot be deleted.");
 	if (e != ERR_OK)
 		return e;
-	db_audit(d, actor_kind(r), actor_id(r), "ticket_type.delete", "ticket_type", id, NULL);
-	return reply_empty(r, 204);
+	return deleted(r, d, "ticket_type", id);
 }
 
 /* ---- questions ---- */
@@ -694,16 +693,10 @@ api_questions_list(struct req *r)
 	enum err e;
 	cJSON *o;
 
-	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
+	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	if ((e = db_question_list(d, ev.id, cJSON_AddArrayToObject(o, "questions"))) != ERR_OK) {
-		cJSON_Delete(o);
-		return e;
-	}
-	return reply_json(r, 200, o);
+	return reply_list(r, o, db_question_list(d, ev.id, cJSON_AddArrayToObject(o, "questions")));
 }
 
 enum err
@@ -714,15 +707,11 @@ api_questions_delete(struct req *r)
 	long long id;
 	enum err e;
 
-	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK || (e = path_id(r, &id)) != ERR_OK)
-		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	if ((e = db_question_delete(d, ev.id, id)) != ERR_OK)
+	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
+	    (e = db_question_delete(d, ev.id, id)) != ERR_OK)
 		return e;
 	cache_bump();
-	db_audit(d, actor_kind(r), actor_id(r), "question.delete", "question", id, NULL);
-	return reply_empty(r, 204);
+	return deleted(r, d, "question", id);
 }
 
 /* ---- iCalendar ---- */

@@ -521,21 +521,13 @@ api_registrations_list(struct req *r)
 	if ((s = req_query(r, "checked_in")) != NULL && *s != '\0')
 		f.checked_in = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
 	if ((s = req_query(r, "q")) != NULL && *s != '\0') {
-		size_t n = strlen(s), k = 0;
 		char *p;
-		if (n > 200 || !text_line_valid(s)) {
+		if (strlen(s) > 200 || !text_line_valid(s)) {
 			vld_fail(&(struct vld){req_fields(r), 0}, "q", "invalid");
 			return ERR_INVALID;
 		}
-		p = arena_alloc(r->arena, 2 * n + 3);
-		p[k++] = '%';
-		for (size_t j = 0; j < n; j++) {
-			if (s[j] == '%' || s[j] == '_' || s[j] == '\\')
-				p[k++] = '\\';
-			p[k++] = s[j];
-		}
-		p[k++] = '%';
-		p[k] = '\0';
+		p = arena_alloc(r->arena, 2 * strlen(s) + 3);
+		like_pattern("%", s, p);
 		f.q = p;
 	}
 	if ((s = req_query(r, "page")) != NULL && (page = parse_id(s)) == 0)

@@ -544,6 +544,34 @@ db_query_stream(struct db *d, enum stmt id, const struct dbv *args,
 	return query(d, id, args, nargs, fn, ctx, 0);
 }
 
+enum err
+db_row_ll(void *ctx, const struct dbrow *r)
+{
+	*(long long *)ctx = row_ll(r, 0);
+	return ERR_OK;
+}
+
+enum err
+db_row_exists(void *ctx, const struct dbrow *r)
+{
+	(void)r;
+	*(int *)ctx = 1;
+	return ERR_OK;
+}
+
+enum err
+db_row_blob(void *ctx, const struct dbrow *r)
+{
+	struct db_blob *b = ctx;
+
+	if (r->n > 0 && r->val[0] != NULL && r->len[0] <= b->cap) {
+		memcpy(b->buf, r->val[0], r->len[0]);
+		b->len = r->len[0];
+		b->found = 1;
+	}
+	return ERR_OK;
+}
+
 long long
 row_ll(const struct dbrow *r, unsigned int i)
 {
@@ -619,13 +647,6 @@ db_tx(struct db *d, db_txfn fn, void *arg)
 
 /* ---- migrations ---- */
 
-static enum err
-migration_applied(void *ctx, const struct dbrow *r)
-{
-	(void)r;
-	*(int *)ctx = 1;
-	return ERR_OK;
-}
 
 enum err
 db_migrate(struct db *d, int verbose)
@@ -662,7 +683,7 @@ db_migrate(struct db *d, int verbose)
 
 		applied = 0;
 		if ((e = db_query(d, STMT_MIGRATION_APPLIED, a, NARGS(a),
-		    migration_applied, &applied)) != ERR_OK)
+		    db_row_exists, &applied)) != ERR_OK)
 			goto out;
 		if (applied)
 			continue;

@@ -3,18 +3,12 @@
 
 #include "db_internal.h"
 
-static enum err
-one_ll(void *ctx, const struct dbrow *r)
-{
-	*(long long *)ctx = row_ll(r, 0);
-	return ERR_OK;
-}
 
 enum err
 db_user_count(struct db *d, long long *n)
 {
 	*n = 0;
-	return db_query(d, STMT_USER_COUNT, NULL, 0, one_ll, n);
+	return db_query(d, STMT_USER_COUNT, NULL, 0, db_row_ll, n);
 }
 
 enum err
@@ -321,7 +315,7 @@ db_throttle_check(struct db *d, const unsigned char k1[32],
 	struct dbv a[] = {V_BIN(k1, 32), V_BIN(k2, 32)};
 
 	*retry_after = 0;
-	return db_query(d, STMT_THROTTLE_CHECK, a, NARGS(a), one_ll, retry_after);
+	return db_query(d, STMT_THROTTLE_CHECK, a, NARGS(a), db_row_ll, retry_after);
 }
 
 enum err

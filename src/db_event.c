@@ -117,46 +117,22 @@ db_event_ref_id(struct db *d, long long id, struct event_ref *ev)
 	return c.found ? ERR_OK : ERR_NOTFOUND;
 }
 
-struct blob_ctx {
-	unsigned char *buf;
-	size_t cap, len;
-	int found;
-};
 
-static enum err
-blob_row(void *ctx, const struct dbrow *r)
-{
-	struct blob_ctx *c = ctx;
-
-	if (r->val[0] == NULL || r->len[0] > c->cap)
-		return ERR_INTERNAL;
-	memcpy(c->buf, r->val[0], r->len[0]);
-	c->len = r->len[0];
-	c->found = 1;
-	return ERR_OK;
-}
 
 enum err
 db_event_key(struct db *d, long long id, unsigned char *sealed, size_t cap,
     size_t *len)
 {
 	struct dbv a[] = {V_INT(id)};
-	struct blob_ctx c = {.buf = sealed, .cap = cap};
+	struct db_blob c = {.buf = sealed, .cap = cap};
 	enum err e;
 
-	if ((e = db_query(d, STMT_EVENT_KEY, a, NARGS(a), blob_row, &c)) != ERR_OK)
+	if ((e = db_query(d, STMT_EVENT_KEY, a, NARGS(a), db_row_blob, &c)) != ERR_OK)
 		return e;
 	*len = c.len;
 	return c.found ? ERR_OK : ERR_NOTFOUND;
 }
 
-static enum err
-flag_row(void *ctx, const struct dbrow *r)
-{
-	(void)r;
-	*(int *)ctx = 1;
-	return ERR_OK;
-}
 
 enum err
 db_event_is_member(struct db *d, long long event_id, long long user_id,
@@ -165,7 +141,7 @@ db_event_is_member(struct db *d, long long event_id, long long user_id,
 	struct dbv a[] = {V_INT(event_id), V_INT(user_id)};
 
 	*member = 0;
-	return db_query(d, STMT_EVENT_IS_MEMBER, a, NARGS(a), flag_row, member);
+	return db_query(d, STMT_EVENT_IS_MEMBER, a, NARGS(a), db_row_exists, member);
 }
 
 enum err

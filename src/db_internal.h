@@ -66,6 +66,16 @@ enum err db_query_stream(struct db *, enum stmt, const struct dbv *args,
     size_t nargs, db_rowfn fn, void *ctx);
 
 long long row_ll(const struct dbrow *, unsigned int i);
+/* Row callbacks for the common one-value queries: ctx is a long long *
+ * (column 0), an int * set to 1 when a row exists, or a struct db_blob *. */
+enum err db_row_ll(void *ctx, const struct dbrow *);
+enum err db_row_exists(void *ctx, const struct dbrow *);
+struct db_blob {
+	unsigned char *buf;
+	size_t cap, len;
+	int found;                      /* a non-NULL value that fitted */
+};
+enum err db_row_blob(void *ctx, const struct dbrow *);
 const char *row_str(const struct dbrow *, unsigned int i);
 /* Copy column i into dst (always NUL-terminated; "" for NULL). */
 void row_cpy(const struct dbrow *, unsigned int i, char *dst, size_t dstlen);

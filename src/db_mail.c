@@ -270,34 +270,17 @@ reg_seal_manage(struct db *d, long long reg_id, const unsigned char *sealed,
 	return db_exec(d, STMT_REG_SEAL, a, NARGS(a), NULL, NULL);
 }
 
-struct blob_ctx {
-	unsigned char *buf;
-	size_t cap, len;
-	int found;
-};
 
-static enum err
-blob_row(void *ctx, const struct dbrow *r)
-{
-	struct blob_ctx *c = ctx;
-
-	if (r->val[0] != NULL && r->len[0] <= c->cap) {
-		memcpy(c->buf, r->val[0], r->len[0]);
-		c->len = r->len[0];
-		c->found = 1;
-	}
-	return ERR_OK;
-}
 
 enum err
 reg_manage_sealed(struct db *d, long long reg_id, unsigned char *buf, size_t cap,
     size_t *len)
 {
 	struct dbv a[] = {V_INT(reg_id)};
-	struct blob_ctx c = {buf, cap, 0, 0};
+	struct db_blob c = {buf, cap, 0, 0};
 	enum err e;
 
-	if ((e = db_query(d, STMT_REG_MANAGE_SEALED, a, NARGS(a), blob_row, &c)) != ERR_OK)
+	if ((e = db_query(d, STMT_REG_MANAGE_SEALED, a, NARGS(a), db_row_blob, &c)) != ERR_OK)
 		return e;
 	*len = c.len;
 	return c.found ? ERR_OK : ERR_NOTFOUND;

@@ -5,6 +5,7 @@
 #include "db_internal.h"
 #include "registration.h"
 #include "timeutil.h"
+#include "validate.h"
 
 struct ttr_ctx {
 	struct ttype_rules *t;
@@ -305,12 +306,6 @@ db_reg_json(struct db *d, long long event_id, long long id, const char *tz,
 	return db_json_row(d, STMT_REG_GET, a, NARGS(a), REG_SPEC, tz, out);
 }
 
-static enum err
-ll_row(void *ctx, const struct dbrow *r)
-{
-	*(long long *)ctx = row_ll(r, 0);
-	return ERR_OK;
-}
 
 enum err
 db_reg_list(struct db *d, long long event_id, const struct reg_filter *f,
@@ -325,7 +320,7 @@ db_reg_list(struct db *d, long long event_id, const struct reg_filter *f,
 	enum err e;
 
 	*total = 0;
-	if ((e = db_query(d, STMT_REG_COUNT, a, NARGS(a) - 2, ll_row, total)) != ERR_OK)
+	if ((e = db_query(d, STMT_REG_COUNT, a, NARGS(a) - 2, db_row_ll, total)) != ERR_OK)
 		return e;
 	return db_json_rows(d, STMT_REG_LIST, a, NARGS(a), REG_SPEC, tz, array);
 }
@@ -563,27 +558,17 @@ db_attendees(struct db *d, long long event_id, const char *q, int with_email,
     const char *tz, cJSON *array)
 {
 	size_t n = strlen(q);
-	char *pfx = malloc(2 * n + 3), *word = malloc(2 * n + 4), *p;
+	char *pfx = malloc(2 * n + 3), *word = malloc(2 * n + 5);
 	enum err e;
-	size_t i;
 
 	if (pfx == NULL || word == NULL) {
 		free(pfx);
 		free(word);
 		return ERR_INTERNAL;
 	}
-	/* Escape LIKE's wildcards: a search for "50%" means the text. */
-	p = pfx;
-	for (i = 0; i < n; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			*p++ = '\\';
-		*p++ = q[i];
-	}
-	*p++ = '%';
-	*p = '\0';
-	word[0] = '%';
-	word[1] = ' ';
-	memcpy(word + 2, pfx, strlen(pfx) + 1);
+	/* A prefix of the name, of a later word of it, of email or organisation. */
+	like_pattern("", q, pfx);
+	like_pattern("% ", q, word);
 	{
 		struct dbv a[] = {V_INT(with_email), V_INT(event_id), V_STR(pfx),
 		    V_STR(word), V_STR(pfx), V_STR(pfx)};
@@ -636,7 +621,7 @@ db_stats(struct db *d, long long event_id, const char *tz, cJSON *out)
 	if ((e = db_query(d, STMT_STATS_STATUS, a, NARGS(a), status_row, &c)) != ERR_OK)
 		return e;
 	cJSON_AddNumberToObject(out, "registered", (double)c.total);
-	if ((e = db_query(d, STMT_STATS_CHECKED_IN, a, NARGS(a), ll_row, &checked)) != ERR_OK)
+	if ((e = db_query(d, STMT_STATS_CHECKED_IN, a, NARGS(a), db_row_ll, &checked)) != ERR_OK)
 		return e;
 	cJSON_AddNumberToObject(out, "checked_in", (double)checked);
 	if ((e = db_json_rows(d, STMT_STATS_TTYPES, a, NARGS(a),

@@ -198,7 +198,7 @@ is_unsafe(const char *m)
 	    strcmp(m, "OPTIONS") != 0;
 }
 
-static const char *
+const char *
 session_cookie_name(void)
 {
 	return cfg->https ? "__Host-confero_session" : "confero_session";

@@ -85,6 +85,9 @@ enum err reply_data(struct req *, int status, const char *ctype,
 enum err reply_fd(struct req *, int status, const char *ctype, int fd,
     size_t size);
 
+/* "confero_session", or "__Host-confero_session" under https. */
+const char *session_cookie_name(void);
+
 int http_start(void);
 void http_stop(void);
 /* The port bound (useful with CONFERO_LISTEN=…:0). */

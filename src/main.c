@@ -115,7 +115,6 @@ create_first_admin(struct db *d)
 	char hash[AUTH_HASH_MAX], email[256];
 	long long n, id;
 	enum err e;
-	size_t i;
 
 	if (config.admin_email[0] == '\0')
 		return 0;
@@ -124,9 +123,7 @@ create_first_admin(struct db *d)
 	if (n > 0)
 		return 0;
 	snprintf(email, sizeof(email), "%s", config.admin_email);
-	for (i = 0; email[i] != '\0'; i++)
-		if (email[i] >= 'A' && email[i] <= 'Z')
-			email[i] = (char)(email[i] - 'A' + 'a');
+	ascii_lower(email);
 	if (!email_valid(email)) {
 		fprintf(stderr, "confero: invalid configuration: CONFERO_ADMIN_EMAIL is not an email address\n");
 		exit(2);
@@ -223,7 +220,6 @@ cmd_user_add(int argc, char **argv)
 	long long id, n;
 	struct db *d;
 	enum err e;
-	size_t k;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
@@ -242,9 +238,7 @@ cmd_user_add(int argc, char **argv)
 		return 2;
 	}
 	snprintf(lemail, sizeof(lemail), "%s", email);
-	for (k = 0; lemail[k] != '\0'; k++)
-		if (lemail[k] >= 'A' && lemail[k] <= 'Z')
-			lemail[k] = (char)(lemail[k] - 'A' + 'a');
+	ascii_lower(lemail);
 	if (!email_valid(lemail)) {
 		fprintf(stderr, "confero user add: invalid email address\n");
 		return 2;

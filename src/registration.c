@@ -388,6 +388,28 @@ struct change_tx {
 	long long full_session;
 };
 
+/* Lock the registration the change is about; it must be of this event. */
+static enum err
+lock_reg(struct db *d, const struct change_tx *c, struct reg_row *r)
+{
+	enum err e;
+
+	if ((e = db_reg_lock(d, c->id, r)) != ERR_OK)
+		return e;
+	return r->event_id == c->ev->id ? ERR_OK : ERR_NOTFOUND;
+}
+
+/* Run a change in a transaction; its mail goes out after the commit. */
+static enum err
+run_change(struct db *d, db_txfn fn, struct change_tx *c)
+{
+	enum err e = db_tx(d, fn, c);
+
+	if (e == ERR_OK)
+		mail_wake();
+	return e;
+}
+
 static enum err
 cancel_tx(struct db *d, void *arg)
 {
@@ -397,10 +419,8 @@ cancel_tx(struct db *d, void *arg)
 	int held;
 	enum err e;
 
-	if ((e = db_reg_lock(d, c->id, &r)) != ERR_OK)
+	if ((e = lock_reg(d, c, &r)) != ERR_OK)
 		return e;
-	if (r.event_id != c->ev->id)
-		return ERR_NOTFOUND;
 	if (is(r.status, "cancelled") || is(r.status, "rejected"))
 		return ERR_CONFLICT;
 	if (c->reject && is(r.status, "confirmed"))
@@ -423,11 +443,7 @@ registration_cancel(struct db *d, const struct event_ref *ev, long long id,
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id, .reject = reject};
 
-	enum err e = db_tx(d, cancel_tx, &c);
-
-	if (e == ERR_OK)
-		mail_wake();
-	return e;
+	return run_change(d, cancel_tx, &c);
 }
 
 static enum err
@@ -441,10 +457,8 @@ approve_tx(struct db *d, void *arg)
 	enum err e;
 
 	c->outcome = 0;
-	if ((e = db_reg_lock(d, c->id, &r)) != ERR_OK)
+	if ((e = lock_reg(d, c, &r)) != ERR_OK)
 		return e;
-	if (r.event_id != c->ev->id)
-		return ERR_NOTFOUND;
 	if (!is(r.status, "pending_approval"))
 		return ERR_CONFLICT;
 	if ((e = db_ttype_rules(d, r.event_id, r.ttype_id, &tt)) != ERR_OK)
@@ -475,11 +489,9 @@ registration_approve(struct db *d, const struct event_ref *ev, long long id,
 {
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id};
-	enum err e = db_tx(d, approve_tx, &c);
+	enum err e = run_change(d, approve_tx, &c);
 
 	*outcome = c.outcome;
-	if (e == ERR_OK)
-		mail_wake();
 	return e;
 }
 
@@ -490,10 +502,8 @@ paid_tx(struct db *d, void *arg)
 	struct reg_row r;
 	enum err e;
 
-	if ((e = db_reg_lock(d, c->id, &r)) != ERR_OK)
+	if ((e = lock_reg(d, c, &r)) != ERR_OK)
 		return e;
-	if (r.event_id != c->ev->id)
-		return ERR_NOTFOUND;
 	if (!is(r.status, "pending_payment"))
 		return ERR_CONFLICT;
 	if ((e = db_reg_set_status(d, r.id, "confirmed", 1, 1)) != ERR_OK ||
@@ -511,11 +521,7 @@ registration_mark_paid(struct db *d, const struct event_ref *ev, long long id,
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id};
 
-	enum err e = db_tx(d, paid_tx, &c);
-
-	if (e == ERR_OK)
-		mail_wake();
-	return e;
+	return run_change(d, paid_tx, &c);
 }
 
 static enum err
@@ -528,10 +534,8 @@ sessions_tx(struct db *d, void *arg)
 	enum err e;
 
 	c->full_session = 0;
-	if ((e = db_reg_lock(d, c->id, &r)) != ERR_OK)
+	if ((e = lock_reg(d, c, &r)) != ERR_OK)
 		return e;
-	if (r.event_id != c->ev->id)
-		return ERR_NOTFOUND;
 	if (is(r.status, "cancelled") || is(r.status, "rejected"))
 		return ERR_CONFLICT;
 	if ((e = db_reg_sessions(d, r.id, cur, 128, &n)) != ERR_OK)
@@ -567,7 +571,7 @@ registration_set_sessions(struct db *d, const struct event_ref *ev, long long id
 {
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id, .sessions = sessions, .nsessions = n};
-	enum err e = db_tx(d, sessions_tx, &c);
+	enum err e = run_change(d, sessions_tx, &c);
 
 	*full = c.full_session;
 	return e;
@@ -580,10 +584,8 @@ reissue_tx(struct db *d, void *arg)
 	struct reg_row r;
 	enum err e;
 
-	if ((e = db_reg_lock(d, c->id, &r)) != ERR_OK)
+	if ((e = lock_reg(d, c, &r)) != ERR_OK)
 		return e;
-	if (r.event_id != c->ev->id)
-		return ERR_NOTFOUND;
 	if (!is(r.status, "confirmed"))
 		return ERR_CONFLICT;
 	if ((e = issue_ticket(d, r.event_id, r.id, NULL, 0)) != ERR_OK)
@@ -600,11 +602,7 @@ registration_reissue(struct db *d, const struct event_ref *ev, long long id,
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id};
 
-	enum err e = db_tx(d, reissue_tx, &c);
-
-	if (e == ERR_OK)
-		mail_wake();
-	return e;
+	return run_change(d, reissue_tx, &c);
 }
 
 static enum err
@@ -614,10 +612,8 @@ resend_tx(struct db *d, void *arg)
 	struct reg_row r;
 	enum err e;
 
-	if ((e = db_reg_lock(d, c->id, &r)) != ERR_OK)
+	if ((e = lock_reg(d, c, &r)) != ERR_OK)
 		return e;
-	if (r.event_id != c->ev->id)
-		return ERR_NOTFOUND;
 	if (!is(r.status, "confirmed"))
 		return ERR_CONFLICT;
 	if ((e = outbox_enqueue_reg(d, r.id, "ticket_resent")) != ERR_OK)
@@ -631,9 +627,5 @@ registration_resend(struct db *d, const struct event_ref *ev, long long id,
 {
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
 	    .actor_id = actor_id};
-	enum err e = db_tx(d, resend_tx, &c);
-
-	if (e == ERR_OK)
-		mail_wake();
-	return e;
+	return run_change(d, resend_tx, &c);
 }

@@ -138,6 +138,29 @@ email_valid(const char *s)
 }
 
 void
+ascii_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+void
+like_pattern(const char *pre, const char *s, char *out)
+{
+	size_t k = strlen(pre);
+
+	memcpy(out, pre, k);
+	for (; *s != '\0'; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			out[k++] = '\\';
+		out[k++] = *s;
+	}
+	out[k++] = '%';
+	out[k] = '\0';
+}
+
+void
 vld_fail(struct vld *v, const char *field, const char *code)
 {
 	if (v->errors != NULL &&

@@ -19,6 +19,14 @@ int utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t utf8_len(const char *s);
 int email_valid(const char *s);
+/* Lower-case A-Z in place (email addresses are compared this way). */
+void ascii_lower(char *s);
+/*
+ * s as a LIKE pattern that matches it literally: % _ \ escaped, with
+ * pre (may be "") before it and a % after.  out needs 2 * strlen(s) +
+ * strlen(pre) + 2 bytes.
+ */
+void like_pattern(const char *pre, const char *s, char *out);
 /* One line of text: valid UTF-8, no control characters. */
 int text_line_valid(const char *s);
 /* Multi-line text: as above but tab, CR and LF allowed. */
