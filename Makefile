@@ -27,7 +27,7 @@ UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 SQL      = $(sort $(wildcard sql/*.sql))
 
-.PHONY: all run test unit bench clean deps format confero
+.PHONY: all run test unit bench clean deps format confero web
 all: confero
 
 confero: $(BUILD)/confero
@@ -58,12 +58,15 @@ unit: $(UNIT_BINS)
 deps:
 	@sh scripts/install-deps
 
+web:
+	@sh scripts/web-build
+
 run: deps
-	@$(MAKE) --no-print-directory confero
+	@$(MAKE) --no-print-directory confero web
 	@sh scripts/run
 
 test: deps
-	@$(MAKE) --no-print-directory confero unit
+	@$(MAKE) --no-print-directory confero unit web
 	@sh scripts/test $(BUILD)
 
 BENCH_BINS = $(BUILD)/bench/loadgen $(BUILD)/bench/dblimit $(BUILD)/bench/smtplimit

@@ -29,7 +29,7 @@ static struct MHD_Daemon *daemon_;
 static atomic_ullong req_counter;
 static unsigned int instance_tag;
 
-#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
+#define CSP "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " \
 	"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; " \
 	"font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " \
 	"frame-ancestors 'none'"
@@ -290,6 +290,18 @@ is_json_type(const char *ct)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* A browser navigating asks for text/html before anything JSON. */
+static int
+wants_html(const char *accept)
+{
+	const char *h, *j;
+
+	if (accept == NULL || (h = strstr(accept, "text/html")) == NULL)
+		return 0;
+	j = strstr(accept, "application/json");
+	return j == NULL || h < j;
+}
+
 static enum err
 handle(struct req *r)
 {
@@ -306,6 +318,14 @@ handle(struct req *r)
 		}
 		return static_serve(r);
 	}
+	/*
+	 * The attendee's secret link is both the ticket page (a browser asks
+	 * for HTML) and its JSON API (the page's fetch asks for JSON).  The
+	 * page itself holds nothing personal; it fetches the data.
+	 */
+	if (strncmp(r->path, "/manage/", 8) == 0 && strcmp(r->method, "GET") == 0 &&
+	    wants_html(req_header(r, "Accept")))
+		return static_serve_path(r, "/manage.html");
 	rr = route_match(routes, nroutes, r->method, r->path, &r->route,
 	    &r->params, allow, sizeof(allow));
 	if (rr == ROUTE_NOTFOUND)
