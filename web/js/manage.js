@@ -1,0 +1,248 @@
+// The attendee's ticket page /manage/{secret}: the same URL answers JSON
+// to fetch (GET the registration and ticket, PATCH session sign-ups,
+// DELETE to cancel).  The secret never leaves this origin: no third-party
+// requests, and the server sends Referrer-Policy: no-referrer.
+'use strict';
+
+(() => {
+  const self = location.pathname;
+  let reg = null;     // the registration as last answered
+  let event = null;   // the event summary from the first answer
+  let pub = null;     // the public event (sessions, ticket types), if published
+
+  // GET with the JSON Accept header and without the HTTP cache: the same
+  // URL is also this HTML page, so a cached copy must never answer it.
+  async function getJson(path) {
+    const res = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'omit' });
+    const ct = res.headers.get('Content-Type') || '';
+    const body = ct.startsWith('application/json') ? await res.json() : null;
+    if (!res.ok) throw new Confero.ApiError(res.status, body);
+    return body;
+  }
+
+  async function load() {
+    try {
+      reg = await getJson(self);
+    } catch (e) {
+      const st = UI.clear(UI.$('#status'));
+      if (e instanceof Confero.ApiError && e.status === 404) {
+        document.title = 'Ticket not found – Confero';
+        st.append(UI.el('h1', { text: 'Ticket not found' }),
+          UI.el('p', { text: 'This ticket link is not valid. Please open the link from your confirmation email again; copying it by hand easily loses a character.' }),
+          UI.el('p', {}, UI.el('a', { href: '/', text: 'See all events' })));
+      } else {
+        st.append(UI.el('p', { class: 'notice bad', text: 'Your ticket could not be loaded. ' + Pub.generalError(e) }));
+      }
+      return;
+    }
+    event = reg.event || null;
+    if (event) {
+      try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug)); } catch (e) { pub = null; }
+    }
+    UI.clear(UI.$('#status'));
+    render();
+    UI.$('#ticket').hidden = false;
+  }
+
+  const tz = () => (event && event.timezone) || 'UTC';
+  const active = () => !['cancelled', 'rejected'].includes(reg.status);
+
+  function render() {
+    const name = event ? event.name : 'the event';
+    document.title = 'Your ticket – ' + name + ' – Confero';
+    UI.$('#t-title').textContent = 'Your ticket for ' + name;
+    const w = Pub.statusWords(reg.status);
+    UI.clear(UI.$('#t-status')).append(UI.el('div', { class: 'notice ' + w.cls, id: 'status-notice', 'data-status': reg.status },
+      UI.el('p', { class: 'status-line' }, UI.el('strong', { text: 'Status: ' + w.title })),
+      UI.el('p', { text: w.text }),
+      reg.checked_in_at ? UI.el('p', { text: 'Checked in on ' + UI.fmtDateTime(reg.checked_in_at, tz()) + '.' }) : null));
+
+    const qr = UI.clear(UI.$('#t-qr-wrap'));
+    if (reg.ticket && active()) {
+      qr.append(UI.el('figure', { class: 'qr-box', id: 'qr' },
+        UI.el('img', { class: 'qr', id: 'qr-img', src: Pub.localPath(reg.ticket.qr_svg_url), width: 360, height: 360,
+          alt: 'QR code of the ticket of ' + reg.name }),
+        UI.el('figcaption', { text: 'Show this code at the entrance. Turn the screen brightness up if the scanner struggles.' })));
+    }
+
+    const dl = UI.clear(UI.$('#t-details'));
+    const row = (k, v) => { if (v !== null && v !== undefined && v !== '') dl.append(UI.el('dt', { text: k }), UI.el('dd', {}, v)); };
+    row('Name', reg.name);
+    row('Organisation', reg.organisation);
+    row('Email', reg.email);
+    if (event) {
+      row('Event', UI.el('a', { href: '/events/' + encodeURIComponent(event.slug), text: event.name }));
+      row('When', UI.el('time', { datetime: event.starts_at, text: Pub.dateRange(event.starts_at, event.ends_at, tz()) }));
+      row('Where', event.venue);
+    }
+    row('Ticket type', reg.ticket_type);
+    row('Status', w.title);
+    const mine = signupSessions().filter((s) => (reg.session_ids || []).includes(s.id));
+    if (mine.length) row('Signed up for', mine.map((s) => s.title).join('; '));
+    if (reg.created_at) row('Registered', UI.fmtDateTime(reg.created_at, tz()));
+    UI.$('#tz-note').textContent = event ? Pub.tzNote(tz()) : '';
+
+    const actions = UI.clear(UI.$('#t-actions'));
+    if (event) {
+      actions.append(UI.el('a', { class: 'button secondary', href: '/api/v1/events/' + encodeURIComponent(event.slug) + '/programme.ics',
+        download: event.slug + '.ics', text: 'Add to calendar (.ics)' }));
+    }
+    if (reg.ticket && active()) {
+      actions.append(UI.el('a', { class: 'button secondary', href: '/t/' + encodeURIComponent(reg.ticket.code) + '.png?size=800',
+        download: 'ticket.png', text: 'Save the QR code' }));
+      actions.append(UI.el('button', { type: 'button', class: 'secondary', text: 'Print', onclick: () => window.print() }));
+    }
+
+    renderSessions();
+    UI.$('#cancel').hidden = !active();
+  }
+
+  function signupSessions() {
+    if (!pub) return [];
+    const t = (pub.ticket_types || []).find((x) => x.id === reg.ticket_type_id);
+    const included = (s) => !t || t.sessions === 'all' || (Array.isArray(t.sessions) && t.sessions.includes(s.id));
+    return (pub.sessions || []).filter((s) => s.requires_signup && included(s))
+      .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at) || a.id - b.id);
+  }
+
+  function renderSessions() {
+    const list = signupSessions();
+    const section = UI.$('#sessions');
+    section.hidden = !active() || !list.length;
+    if (section.hidden) return;
+    const box = UI.clear(UI.$('#session-choices'));
+    const mine = new Set(reg.session_ids || []);
+    for (const s of list) {
+      const id = 's-' + s.id;
+      const held = mine.has(s.id);
+      const full = !held && s.available !== null && s.available !== undefined && s.available <= 0;
+      let avail = '';
+      if (full) avail = ' · full';
+      else if (s.available !== null && s.available !== undefined && !held) avail = ' · ' + (s.available === 1 ? '1 place left' : s.available + ' places left');
+      const input = UI.el('input', { type: 'checkbox', id, name: 'session', value: s.id });
+      input.checked = held;
+      input.disabled = full;
+      box.append(UI.el('div', { class: 'check' }, input,
+        UI.el('label', { for: id },
+          UI.el('span', { class: 'choice-name', text: s.title }), ' ',
+          UI.el('span', { class: 'choice-info' + (full ? ' unavailable' : ''), text: '– ' +
+            UI.fmtDate(s.starts_at, tz(), { weekday: 'short', day: 'numeric', month: 'short' }) + ', ' +
+            Pub.timeRange(s.starts_at, s.ends_at, tz()) + (s.room ? ' · ' + s.room : '') + avail }))));
+    }
+  }
+
+  function setSessionsError(msg) {
+    const p = UI.$('#err-session_ids');
+    const boxes = UI.$$('input[name=session]');
+    if (msg) {
+      p.textContent = msg;
+      p.hidden = false;
+      UI.$('#f-session_ids').classList.add('invalid');
+      boxes.forEach((b) => { b.setAttribute('aria-invalid', 'true'); b.setAttribute('aria-describedby', 'err-session_ids'); });
+      const first = boxes.find((b) => !b.disabled);
+      if (first) first.focus();
+    } else {
+      p.textContent = '';
+      p.hidden = true;
+      UI.$('#f-session_ids').classList.remove('invalid');
+      boxes.forEach((b) => { b.removeAttribute('aria-invalid'); b.removeAttribute('aria-describedby'); });
+    }
+  }
+
+  async function saveSessions(e) {
+    e.preventDefault();
+    const btn = UI.$('#save-sessions');
+    const msg = UI.$('#sessions-msg');
+    msg.textContent = '';
+    msg.className = '';
+    setSessionsError('');
+    const signupIds = new Set(signupSessions().map((s) => s.id));
+    // Keep sign-ups this page does not show (sessions without limited places).
+    const keep = (reg.session_ids || []).filter((id) => !signupIds.has(id));
+    const chosen = UI.$$('input[name=session]:checked').map((i) => Number(i.value));
+    btn.disabled = true;
+    try {
+      const res = await Confero.patch(self, { session_ids: keep.concat(chosen) });
+      reg = Object.assign(reg, res);
+      try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug)); } catch (err) { /* keep */ }
+      render();
+      const m = UI.$('#sessions-msg');
+      m.className = 'saved';
+      m.textContent = 'Your session choices are saved.';
+    } catch (err) {
+      if (err instanceof Confero.ApiError && err.status === 422) {
+        const code = (err.fields || {}).session_ids;
+        const words = {
+          session_full: 'A session you chose has just become full, so nothing was changed. Please choose again.',
+          not_included: 'A session you chose is not included in your ticket type.',
+          unknown_session: 'A session you chose no longer exists. Please reload the page.',
+        };
+        try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug)); } catch (x) { /* keep */ }
+        const before = UI.$$('input[name=session]:checked').map((i) => Number(i.value));
+        renderSessions();
+        // Keep what the attendee ticked, where it is still possible.
+        for (const id of before) { const b = document.getElementById('s-' + id); if (b && !b.disabled) b.checked = true; }
+        setSessionsError(words[code] || Pub.reason(code || 'invalid', 'Your choice'));
+      } else if (err instanceof Confero.ApiError && err.status === 409) {
+        setSessionsError('This registration is cancelled; its sessions cannot be changed.');
+        reload();
+      } else {
+        setSessionsError(Pub.generalError(err));
+      }
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  function askCancel() {
+    UI.$('#cancel-confirm').hidden = false;
+    UI.$('#cancel-start').setAttribute('aria-expanded', 'true');
+    UI.$('#cancel-confirm-h').focus();
+  }
+
+  function keep() {
+    UI.$('#cancel-confirm').hidden = true;
+    UI.$('#cancel-start').setAttribute('aria-expanded', 'false');
+    UI.$('#cancel-start').focus();
+  }
+
+  async function doCancel() {
+    const btn = UI.$('#cancel-yes');
+    const msg = UI.$('#cancel-msg');
+    btn.disabled = true;
+    msg.textContent = '';
+    try {
+      const res = await Confero.del(self);
+      reg = Object.assign(reg, res);
+    } catch (err) {
+      if (!(err instanceof Confero.ApiError && err.status === 409)) {
+        msg.className = 'notice bad';
+        msg.textContent = 'The registration could not be cancelled. ' + Pub.generalError(err);
+        btn.disabled = false;
+        return;
+      }
+      await reload();
+    }
+    btn.disabled = false;
+    UI.$('#cancel-confirm').hidden = true;
+    UI.$('#cancel-start').setAttribute('aria-expanded', 'false');
+    render();
+    UI.$('#t-title').focus();
+    UI.announce('Your registration is cancelled.');
+  }
+
+  async function reload() {
+    try {
+      const r = await getJson(self);
+      reg = r;
+      render();
+    } catch (e) { /* keep what is shown */ }
+  }
+
+  UI.$('#sessions-form').addEventListener('submit', saveSessions);
+  UI.$('#cancel-start').addEventListener('click', askCancel);
+  UI.$('#cancel-no').addEventListener('click', keep);
+  UI.$('#cancel-yes').addEventListener('click', doCancel);
+  UI.$('#cancel-confirm').addEventListener('keydown', (e) => { if (e.key === 'Escape') keep(); });
+  load();
+})();
