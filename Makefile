@@ -3,14 +3,14 @@
 
 VERSION  = 0.1.0
 CC      ?= cc
-PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng libidn2
+PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng libidn2 xlsxwriter
 CFLAGS_W = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral \
            -Wvla -Wimplicit-fallthrough
 CFLAGS  ?= -O2 -g
 CPPFLAGS_ALL = -D_GNU_SOURCE -DCONFERO_VERSION=\"$(VERSION)\" -Isrc -Ibuild \
            $(shell pkg-config --cflags $(PKGS)) $(CPPFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lpthread -lm -ldl $(LDLIBS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lhpdf -lpthread -lm -ldl $(LDLIBS)
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

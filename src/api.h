@@ -77,6 +77,9 @@ enum err api_programme_ics(struct req *);
  * (admins always are; an event-scoped token only for its event).
  */
 enum err event_load(struct req *, enum role need, struct event_ref *);
+struct reg_filter;
+/* status, ticket_type, checked_in and q of the query string. */
+enum err reg_filter_query(struct req *, struct reg_filter *);
 enum err event_load_slug(struct req *, const char *slug, enum role need,
     struct event_ref *);
 /* 1 when the caller is staff of this event (member or admin). */
@@ -111,6 +114,12 @@ enum err api_checkin(struct req *);
 enum err api_checkin_undo(struct req *);
 enum err api_attendees(struct req *);
 enum err api_stats(struct req *);
+enum err api_export_attendees_csv(struct req *);
+enum err api_export_attendees_xlsx(struct req *);
+enum err api_export_attendance_csv(struct req *);
+enum err api_export_attendance_xlsx(struct req *);
+enum err api_export_badges(struct req *);
+enum err api_registration_certificate(struct req *);
 
 /* Mail (api_mail.c). */
 enum err api_mailings_create(struct req *);

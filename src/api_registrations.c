@@ -488,6 +488,47 @@ org_load(struct req *r, struct event_ref *ev, long long *id)
 static const char *const statuses[] = {"confirmed", "waitlisted", "pending_approval",
 	"pending_payment", "cancelled", "rejected", NULL};
 
+/*
+ * The registration filters of the query string (status, ticket_type,
+ * checked_in, q), shared by the list and the exports.
+ */
+enum err
+reg_filter_query(struct req *r, struct reg_filter *f)
+{
+	const char *s;
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	f->checked_in = -1;
+	if ((s = req_query(r, "status")) != NULL && *s != '\0') {
+		for (i = 0; statuses[i] != NULL && strcmp(statuses[i], s) != 0; i++)
+			continue;
+		if (statuses[i] == NULL) {
+			vld_fail(&(struct vld){req_fields(r), 0}, "status", "invalid");
+			return ERR_INVALID;
+		}
+		f->status = statuses[i];
+	}
+	if ((s = req_query(r, "ticket_type")) != NULL && *s != '\0' &&
+	    (f->ttype_id = parse_id(s)) == 0) {
+		vld_fail(&(struct vld){req_fields(r), 0}, "ticket_type", "invalid");
+		return ERR_INVALID;
+	}
+	if ((s = req_query(r, "checked_in")) != NULL && *s != '\0')
+		f->checked_in = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+	if ((s = req_query(r, "q")) != NULL && *s != '\0') {
+		char *p;
+		if (strlen(s) > 200 || !text_line_valid(s)) {
+			vld_fail(&(struct vld){req_fields(r), 0}, "q", "invalid");
+			return ERR_INVALID;
+		}
+		p = arena_alloc(r->arena, 2 * strlen(s) + 3);
+		like_pattern("%", s, p);
+		f->q = p;
+	}
+	return ERR_OK;
+}
+
 enum err
 api_registrations_list(struct req *r)
 {
@@ -498,38 +539,11 @@ api_registrations_list(struct req *r)
 	long long total, page = 1, per = 50;
 	enum err e;
 	cJSON *o;
-	int i;
 
 	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
 		return e;
-	memset(&f, 0, sizeof(f));
-	f.checked_in = -1;
-	if ((s = req_query(r, "status")) != NULL && *s != '\0') {
-		for (i = 0; statuses[i] != NULL && strcmp(statuses[i], s) != 0; i++)
-			continue;
-		if (statuses[i] == NULL) {
-			vld_fail(&(struct vld){req_fields(r), 0}, "status", "invalid");
-			return ERR_INVALID;
-		}
-		f.status = statuses[i];
-	}
-	if ((s = req_query(r, "ticket_type")) != NULL && *s != '\0' &&
-	    (f.ttype_id = parse_id(s)) == 0) {
-		vld_fail(&(struct vld){req_fields(r), 0}, "ticket_type", "invalid");
-		return ERR_INVALID;
-	}
-	if ((s = req_query(r, "checked_in")) != NULL && *s != '\0')
-		f.checked_in = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
-	if ((s = req_query(r, "q")) != NULL && *s != '\0') {
-		char *p;
-		if (strlen(s) > 200 || !text_line_valid(s)) {
-			vld_fail(&(struct vld){req_fields(r), 0}, "q", "invalid");
-			return ERR_INVALID;
-		}
-		p = arena_alloc(r->arena, 2 * strlen(s) + 3);
-		like_pattern("%", s, p);
-		f.q = p;
-	}
+	if ((e = reg_filter_query(r, &f)) != ERR_OK)
+		return e;
 	if ((s = req_query(r, "page")) != NULL && (page = parse_id(s)) == 0)
 		page = 1;
 	if ((s = req_query(r, "per_page")) != NULL && (per = parse_id(s)) == 0)

@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "cache.h"
 #include "db.h"
+#include "event.h"
 #include "http.h"
 #include "json.h"
 #include "validate.h"
@@ -51,12 +52,25 @@ api_tokens_create(struct req *r)
 	name = vld_line(&v, r->json, "name", 1, 100);
 	role = vld_enum(&v, r->json, "role", role_choices, 1, -1);
 	ev = cJSON_GetObjectItemCaseSensitive(r->json, "event");
-	if (ev != NULL && !cJSON_IsNull(ev)) {
-		/* Event scoping arrives with events; until then no slug exists. */
-		vld_fail(&v, "event", cJSON_IsString(ev) ? "not_found" : "not_a_string");
-	}
+	if (ev != NULL && !cJSON_IsNull(ev) && !cJSON_IsString(ev))
+		vld_fail(&v, "event", "not_a_string");
 	if (v.nerr)
 		return ERR_INVALID;
+	/*
+	 * A token for one event (a door scanner): only staff of that event may
+	 * make one, and it sees nothing of any other event.
+	 */
+	if (cJSON_IsString(ev)) {
+		struct event_ref ref;
+		e = event_load_slug(r, ev->valuestring, ROLE_CHECKIN, &ref);
+		if (e == ERR_NOTFOUND) {
+			vld_fail(&v, "event", "not_found");
+			return ERR_INVALID;
+		}
+		if (e != ERR_OK)
+			return e;
+		event_id = ref.id;
+	}
 	/* A stolen scanner token must not be able to outlive its revocation. */
 	if (r->who.kind == PRINCIPAL_TOKEN)
 		return req_fail(r, ERR_FORBIDDEN, "forbidden",

@@ -26,6 +26,9 @@ const struct config_var config_vars[] = {
 	{"CONFERO_DB_POOL", "16", "database connections in the pool (1-256)"},
 	{"CONFERO_SECRET_KEY_FILE", "", "file with the server secret (32+ random bytes); created if missing"},
 	{"CONFERO_WEB_DIR", "web", "directory of static files"},
+	{"CONFERO_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "TrueType font embedded in badges and certificates"},
+	{"CONFERO_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "its bold face"},
+	{"CONFERO_TMPDIR", "/tmp", "directory for export files being built (XLSX, PDF)"},
 	{"CONFERO_BODY_MAX", "1048576", "largest accepted request body, bytes"},
 	{"CONFERO_CONN_LIMIT", "1024", "maximum simultaneous HTTP connections"},
 	{"CONFERO_CONN_TIMEOUT", "30", "idle HTTP connection timeout, seconds"},
@@ -305,6 +308,13 @@ config_parse(struct config *c, config_getenv g, void *ctx, char *err,
 		return -1;
 	if (copy(c->web_dir, sizeof(c->web_dir), (v = get(g, ctx, "CONFERO_WEB_DIR")) ? v : "web",
 	    "CONFERO_WEB_DIR", err, errlen))
+		return -1;
+	if (copy(c->font, sizeof(c->font), (v = get(g, ctx, "CONFERO_FONT")) ? v :
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "CONFERO_FONT", err, errlen) ||
+	    copy(c->font_bold, sizeof(c->font_bold), (v = get(g, ctx, "CONFERO_FONT_BOLD")) ? v :
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "CONFERO_FONT_BOLD", err, errlen) ||
+	    copy(c->tmpdir, sizeof(c->tmpdir), (v = get(g, ctx, "CONFERO_TMPDIR")) ? v : "/tmp",
+	    "CONFERO_TMPDIR", err, errlen))
 		return -1;
 	if (num(g, ctx, "CONFERO_BODY_MAX", 1048576, 1024, 1LL << 30, &n, err, errlen))
 		return -1;

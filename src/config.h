@@ -28,6 +28,8 @@ struct config {
 	int secret_key_set;
 
 	char web_dir[512];
+	char font[512], font_bold[512];
+	char tmpdir[512];
 	size_t body_max;           /* bytes */
 	int conn_limit;
 	int conn_timeout;          /* seconds */

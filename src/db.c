@@ -405,112 +405,214 @@ db_exec(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 	return ERR_OK;
 }
 
+/*
+ * A result being read row by row.  Buffered cursors take the whole result
+ * first (the row callback may run other statements); streaming ones fetch
+ * from the server as the caller asks, so memory stays flat however many
+ * rows there are, and the connection is busy until the cursor is closed.
+ */
+struct db_cursor {
+	struct db *d;
+	MYSQL_STMT *st;
+	MYSQL_RES *meta;
+	MYSQL_BIND *b;
+	unsigned long *len, *cap;
+	my_bool *isnull, *error;
+	char **buf, **val;
+	struct dbrow row;
+	int buffered;
+	enum err e;
+};
+
+static void
+cursor_fini(struct db_cursor *c)
+{
+	unsigned int i;
+
+	if (c->st != NULL) {
+		mysql_stmt_free_result(c->st);
+		if (!c->buffered)
+			mysql_stmt_reset(c->st);
+	}
+	if (c->meta != NULL)
+		mysql_free_result(c->meta);
+	if (c->buf != NULL)
+		for (i = 0; i < c->row.n; i++)
+			free(c->buf[i]);
+	free(c->buf);
+	free(c->val);
+	free(c->b);
+	free(c->len);
+	free(c->cap);
+	free(c->isnull);
+	free(c->error);
+	c->st = NULL;
+	c->meta = NULL;
+	c->buf = c->val = NULL;
+	c->b = NULL;
+	c->len = c->cap = NULL;
+	c->isnull = c->error = NULL;
+}
+
+static enum err
+cursor_init(struct db_cursor *c, struct db *d, MYSQL_STMT *st, int buffered)
+{
+	MYSQL_FIELD *f;
+	unsigned int n, i;
+
+	memset(c, 0, sizeof(*c));
+	c->d = d;
+	c->st = st;
+	c->buffered = buffered;
+	if (buffered && mysql_stmt_store_result(st) != 0)
+		return c->e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "store");
+	if ((c->meta = mysql_stmt_result_metadata(st)) == NULL)
+		return c->e = ERR_INTERNAL;
+	n = mysql_num_fields(c->meta);
+	f = mysql_fetch_fields(c->meta);
+	c->b = calloc(n, sizeof(*c->b));
+	c->len = calloc(n, sizeof(*c->len));
+	c->cap = calloc(n, sizeof(*c->cap));
+	c->isnull = calloc(n, sizeof(*c->isnull));
+	c->error = calloc(n, sizeof(*c->error));
+	c->buf = calloc(n, sizeof(*c->buf));
+	c->val = calloc(n, sizeof(*c->val));
+	if (n == 0 || !c->b || !c->len || !c->cap || !c->isnull || !c->error ||
+	    !c->buf || !c->val)
+		return c->e = ERR_INTERNAL;
+	c->row.n = n;
+	c->row.val = c->val;
+	c->row.len = c->len;
+	for (i = 0; i < n; i++) {
+		c->cap[i] = (buffered ? f[i].max_length : 0) + 1;
+		if (c->cap[i] < 128)
+			c->cap[i] = 128;
+		if ((c->buf[i] = malloc(c->cap[i])) == NULL)
+			return c->e = ERR_INTERNAL;
+		c->b[i].buffer_type = MYSQL_TYPE_STRING;
+		c->b[i].buffer = c->buf[i];
+		c->b[i].buffer_length = c->cap[i];
+		c->b[i].length = &c->len[i];
+		c->b[i].is_null = &c->isnull[i];
+		c->b[i].error = &c->error[i];
+	}
+	if (mysql_stmt_bind_result(st, c->b) != 0)
+		return c->e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "bind result");
+	return ERR_OK;
+}
+
+/* 1: c->row holds the next row; 0: no more rows; -1: error (c->e). */
+static int
+cursor_fetch(struct db_cursor *c)
+{
+	MYSQL_STMT *st = c->st;
+	unsigned int i;
+	int rc, rebind = 0;
+
+	if (c->e != ERR_OK)
+		return -1;
+	rc = mysql_stmt_fetch(st);
+	if (rc == MYSQL_NO_DATA)
+		return 0;
+	if (rc == 1) {
+		c->e = classify(c->d, mysql_stmt_errno(st), mysql_stmt_error(st), "fetch");
+		return -1;
+	}
+	for (i = 0; i < c->row.n; i++) {
+		if (!c->isnull[i] && c->len[i] >= c->cap[i]) {
+			char *nb = realloc(c->buf[i], c->len[i] + 1);
+			if (nb == NULL) {
+				c->e = ERR_INTERNAL;
+				return -1;
+			}
+			c->buf[i] = nb;
+			c->cap[i] = c->len[i] + 1;
+			c->b[i].buffer = nb;
+			c->b[i].buffer_length = c->cap[i];
+			if (mysql_stmt_fetch_column(st, &c->b[i], i, 0) != 0) {
+				c->e = classify(c->d, mysql_stmt_errno(st), mysql_stmt_error(st),
+				    "fetch column");
+				return -1;
+			}
+			rebind = 1;
+		}
+		if (!c->isnull[i])
+			c->buf[i][c->len[i]] = '\0';
+		c->val[i] = c->isnull[i] ? NULL : c->buf[i];
+	}
+	if (rebind && mysql_stmt_bind_result(st, c->b) != 0) {
+		c->e = ERR_INTERNAL;
+		return -1;
+	}
+	return 1;
+}
+
 static enum err
 fetch_rows(struct db *d, MYSQL_STMT *st, db_rowfn fn, void *ctx, int buffered)
 {
-	MYSQL_RES *meta = NULL;
-	MYSQL_FIELD *f;
-	MYSQL_BIND *b = NULL;
-	unsigned long *len = NULL, *cap = NULL;
-	my_bool *isnull = NULL, *error = NULL;
-	char **buf = NULL, **val = NULL;
-	struct dbrow row;
-	unsigned int n = 0, i;
-	enum err e = ERR_OK;
+	struct db_cursor c;
+	enum err e;
 	int rc;
 
-	if (buffered && mysql_stmt_store_result(st) != 0) {
-		e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "store");
-		goto out;
+	if ((e = cursor_init(&c, d, st, buffered)) == ERR_OK) {
+		while ((rc = cursor_fetch(&c)) == 1)
+			if ((e = fn(ctx, &c.row)) != ERR_OK)
+				break;
+		if (e == ERR_OK && rc < 0)
+			e = c.e;
 	}
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
-	n = mysql_num_fields(meta);
-	f = mysql_fetch_fields(meta);
-	b = calloc(n, sizeof(*b));
-	len = calloc(n, sizeof(*len));
-	cap = calloc(n, sizeof(*cap));
-	isnull = calloc(n, sizeof(*isnull));
-	error = calloc(n, sizeof(*error));
-	buf = calloc(n, sizeof(*buf));
-	val = calloc(n, sizeof(*val));
-	if (n == 0 || !b || !len || !cap || !isnull || !error || !buf || !val) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		cap[i] = (buffered ? f[i].max_length : 0) + 1;
-		if (cap[i] < 128)
-			cap[i] = 128;
-		if ((buf[i] = malloc(cap[i])) == NULL) {
-			e = ERR_INTERNAL;
-			goto out;
-		}
-		b[i].buffer_type = MYSQL_TYPE_STRING;
-		b[i].buffer = buf[i];
-		b[i].buffer_length = cap[i];
-		b[i].length = &len[i];
-		b[i].is_null = &isnull[i];
-		b[i].error = &error[i];
-	}
-	if (mysql_stmt_bind_result(st, b) != 0) {
-		e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "bind result");
-		goto out;
-	}
-	row.n = n;
-	row.val = val;
-	row.len = len;
-	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
-		int rebind = 0;
+	cursor_fini(&c);
+	return e;
+}
 
-		for (i = 0; i < n; i++) {
-			if (!isnull[i] && len[i] >= cap[i]) {
-				char *nb = realloc(buf[i], len[i] + 1);
-				if (nb == NULL) {
-					e = ERR_INTERNAL;
-					goto out;
-				}
-				buf[i] = nb;
-				cap[i] = len[i] + 1;
-				b[i].buffer = nb;
-				b[i].buffer_length = cap[i];
-				if (mysql_stmt_fetch_column(st, &b[i], i, 0) != 0) {
-					e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "fetch column");
-					goto out;
-				}
-				rebind = 1;
-			}
-			if (!isnull[i])
-				buf[i][len[i]] = '\0';
-			val[i] = isnull[i] ? NULL : buf[i];
-		}
-		if (rebind && mysql_stmt_bind_result(st, b) != 0) {
-			e = ERR_INTERNAL;
-			goto out;
-		}
-		if ((e = fn(ctx, &row)) != ERR_OK)
-			goto out;
-	}
-	if (rc == 1)
-		e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "fetch");
-out:
-	mysql_stmt_free_result(st);
-	if (!buffered)
+enum err
+db_cursor_open(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
+    struct db_cursor **out)
+{
+	struct db_cursor *c;
+	MYSQL_STMT *st = NULL;
+	enum err e;
+	int attempt = 0;
+
+	*out = NULL;
+	do
+		e = execute(d, id, args, nargs, &st);
+	while (should_retry(d, e, attempt++));
+	if (e != ERR_OK)
+		return final(d, e);
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		mysql_stmt_free_result(st);
 		mysql_stmt_reset(st);
-	if (meta != NULL)
-		mysql_free_result(meta);
-	if (buf != NULL)
-		for (i = 0; i < n; i++)
-			free(buf[i]);
-	free(buf);
-	free(val);
-	free(b);
-	free(len);
-	free(cap);
-	free(isnull);
-	free(error);
+		return ERR_INTERNAL;
+	}
+	if ((e = cursor_init(c, d, st, 0)) != ERR_OK) {
+		cursor_fini(c);
+		free(c);
+		return final(d, e);
+	}
+	*out = c;
+	return ERR_OK;
+}
+
+int
+db_cursor_next(struct db_cursor *c, const struct dbrow **row)
+{
+	int rc = cursor_fetch(c);
+
+	*row = rc == 1 ? &c->row : NULL;
+	return rc;
+}
+
+enum err
+db_cursor_close(struct db_cursor *c)
+{
+	enum err e;
+
+	if (c == NULL)
+		return ERR_OK;
+	e = final(c->d, c->e);
+	cursor_fini(c);
+	free(c);
 	return e;
 }
 

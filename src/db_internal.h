@@ -65,6 +65,18 @@ enum err db_query(struct db *, enum stmt, const struct dbv *args,
 enum err db_query_stream(struct db *, enum stmt, const struct dbv *args,
     size_t nargs, db_rowfn fn, void *ctx);
 
+/*
+ * A streaming cursor: rows come from the server as db_cursor_next asks for
+ * them; the connection may run nothing else until db_cursor_close.
+ * next: 1 with *row set (valid until the next call), 0 at the end, -1 on
+ * error (db_cursor_close then returns it).
+ */
+struct db_cursor;
+enum err db_cursor_open(struct db *, enum stmt, const struct dbv *args,
+    size_t nargs, struct db_cursor **);
+int db_cursor_next(struct db_cursor *, const struct dbrow **row);
+enum err db_cursor_close(struct db_cursor *);
+
 long long row_ll(const struct dbrow *, unsigned int i);
 /* Row callbacks for the common one-value queries: ctx is a long long *
  * (column 0), an int * set to 1 when a row exists, or a struct db_blob *. */

@@ -6,7 +6,8 @@
 
 #define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 #define USER_COLS "id, email, role, disabled, " RFC3339("created_at") ", password_hash"
-#define TOKEN_COLS "t.id, t.name, t.prefix, t.user_id, t.role, t.event_id, '', " \
+#define TOKEN_COLS "t.id, t.name, t.prefix, t.user_id, t.role, t.event_id, " \
+	"(SELECT slug FROM events WHERE id = t.event_id), " \
 	RFC3339("t.created_at") ", " RFC3339("t.last_used_at") ", t.revoked_at IS NOT NULL"
 
 #define EVENT_REF_COLS "id, slug, name, status, timezone, capacity, waitlist, " \
@@ -431,4 +432,53 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "LEFT JOIN outbox o ON o.mailing_id = m.id WHERE m.event_id = ? GROUP BY m.id ORDER BY m.id DESC",
 	[STMT_MAILING_FIRST] =
 	    "SELECT id, registration_id, speaker_id FROM outbox WHERE mailing_id = ? ORDER BY id LIMIT 1",
+
+	/* ---- exports (db_export.c); "checked in" is a live entrance check-in */
+	[STMT_EXP_ATTENDEES] =
+	    "SELECT r.id, r.name, r.email, r.organisation, tt.name, r.status, "
+	    "UNIX_TIMESTAMP(r.created_at), UNIX_TIMESTAMP(ck.at), ck.gate, r.answers, "
+	    "(SELECT GROUP_CONCAT(session_id ORDER BY session_id) FROM registration_sessions "
+	    "WHERE registration_id = r.id), "
+	    "(SELECT GROUP_CONCAT(point ORDER BY point) FROM checkins c2 "
+	    "WHERE c2.registration_id = r.id AND c2.point <> 0 AND c2.live = 1) "
+	    "FROM registrations r JOIN ticket_types tt ON tt.id = r.ticket_type_id "
+	    "LEFT JOIN checkins ck ON ck.registration_id = r.id AND ck.point = 0 AND ck.live = 1 "
+	    "WHERE " REG_FILTER " ORDER BY r.id",
+	[STMT_EXP_SESSIONS] =
+	    "SELECT s.id, s.title, UNIX_TIMESTAMP(s.starts_at), UNIX_TIMESTAMP(s.ends_at), s.room, "
+	    "s.capacity, COALESCE(su.n, 0), COALESCE(ck.n, 0) FROM sessions s "
+	    "LEFT JOIN (SELECT rs.session_id, COUNT(*) AS n FROM registration_sessions rs "
+	    "JOIN registrations r ON r.id = rs.registration_id WHERE r.event_id = ? "
+	    "AND r.status = 'confirmed' GROUP BY rs.session_id) su ON su.session_id = s.id "
+	    "LEFT JOIN (SELECT point, COUNT(*) AS n FROM checkins WHERE event_id = ? "
+	    "AND point <> 0 AND live = 1 GROUP BY point) ck ON ck.point = s.id "
+	    "WHERE s.event_id = ? ORDER BY s.starts_at, s.room, s.id",
+	[STMT_EXP_DAYS] =
+	    "SELECT registration_id, UNIX_TIMESTAMP(at) FROM checkins "
+	    "WHERE event_id = ? AND live = 1",
+	[STMT_EXP_TTYPES] =
+	    "SELECT tt.name, tt.quota, COUNT(r.id), COUNT(ck.id) FROM ticket_types tt "
+	    "LEFT JOIN registrations r ON r.ticket_type_id = tt.id AND r.status = 'confirmed' "
+	    "LEFT JOIN checkins ck ON ck.registration_id = r.id AND ck.point = 0 AND ck.live = 1 "
+	    "WHERE tt.event_id = ? GROUP BY tt.id, tt.name, tt.quota ORDER BY tt.id",
+	[STMT_EXP_ORGS] =
+	    "SELECT MIN(r.organisation), COUNT(*), COUNT(ck.id) FROM registrations r "
+	    "LEFT JOIN checkins ck ON ck.registration_id = r.id AND ck.point = 0 AND ck.live = 1 "
+	    "WHERE r.event_id = ? AND r.status = 'confirmed' GROUP BY r.organisation "
+	    "ORDER BY COUNT(*) DESC, MIN(r.organisation)",
+	[STMT_EXP_ANSWERS] =
+	    "SELECT r.answers, ck.id IS NOT NULL FROM registrations r "
+	    "LEFT JOIN checkins ck ON ck.registration_id = r.id AND ck.point = 0 AND ck.live = 1 "
+	    "WHERE r.event_id = ? AND r.status = 'confirmed'",
+	[STMT_EXP_BADGES] =
+	    "SELECT r.id, r.name, r.organisation, tt.name, t.code FROM registrations r "
+	    "JOIN ticket_types tt ON tt.id = r.ticket_type_id "
+	    "JOIN tickets t ON t.registration_id = r.id AND t.status = 'valid' "
+	    "WHERE r.event_id = ? AND r.status = 'confirmed' "
+	    "AND (? IS NULL OR r.ticket_type_id = ?) AND (? IS NULL OR r.id = ?) "
+	    "ORDER BY r.name, r.id LIMIT ? OFFSET ?",
+	[STMT_EXP_CERT_SESSIONS] =
+	    "SELECT s.title, UNIX_TIMESTAMP(s.starts_at), UNIX_TIMESTAMP(s.ends_at), s.room "
+	    "FROM sessions s JOIN checkins c ON c.point = s.id AND c.live = 1 "
+	    "WHERE c.registration_id = ? AND s.event_id = ? ORDER BY s.starts_at, s.id",
 };

@@ -108,9 +108,43 @@ resp_header(struct req *r, const char *name, const char *value)
 	r->headers = h;
 }
 
+struct stream {
+	stream_fill_fn fill;
+	stream_done_fn done;
+	void *cls;
+};
+
+static void
+stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	if (st->done != NULL)
+		st->done(st->cls);
+	free(st);
+}
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	long n;
+
+	(void)pos;
+	n = st->fill(st->cls, buf, max);
+	if (n > 0)
+		return (ssize_t)n;
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM :
+	    MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
 static void
 resp_clear(struct req *r)
 {
+	if (r->stream != NULL) {
+		stream_free(r->stream);
+		r->stream = NULL;
+	}
 	if (r->resp_malloced)
 		free(r->resp);
 	if (r->resp_fd >= 0)
@@ -167,6 +201,26 @@ reply_fd(struct req *r, int status, const char *ctype, int fd, size_t size)
 	r->ctype = ctype;
 	r->resp_fd = fd;
 	r->resp_fd_size = size;
+	return ERR_OK;
+}
+
+enum err
+reply_stream(struct req *r, int status, const char *ctype, stream_fill_fn fill,
+    stream_done_fn done, void *cls)
+{
+	struct stream *st;
+
+	resp_clear(r);
+	if ((st = malloc(sizeof(*st))) == NULL) {
+		done(cls);
+		return ERR_INTERNAL;
+	}
+	st->fill = fill;
+	st->done = done;
+	st->cls = cls;
+	r->stream = st;
+	r->status = status;
+	r->ctype = ctype;
 	return ERR_OK;
 }
 
@@ -398,7 +452,12 @@ respond(struct req *r, struct MHD_Connection *c)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	if (r->resp_fd >= 0) {
+	if (r->stream != NULL) {
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+		    stream_read, r->stream, stream_free);
+		if (resp != NULL)
+			r->stream = NULL;       /* MHD calls stream_free now */
+	} else if (r->resp_fd >= 0) {
 		resp = MHD_create_response_from_fd(r->resp_fd_size, r->resp_fd);
 		if (resp != NULL)
 			r->resp_fd = -1;        /* MHD closes it now */

@@ -52,6 +52,7 @@ struct req {
 	size_t resp_len;
 	int resp_malloced;
 	int resp_fd;                    /* static files: fd to send, or -1 */
+	struct stream *stream;          /* reply_stream(), or NULL */
 	size_t resp_fd_size;
 	struct hdr *headers;
 	int responded;
@@ -84,6 +85,19 @@ enum err reply_data(struct req *, int status, const char *ctype,
 /* Send an open file; the fd is closed by the HTTP layer. */
 enum err reply_fd(struct req *, int status, const char *ctype, int fd,
     size_t size);
+
+/*
+ * A body of unknown length, sent with chunked encoding as it is produced.
+ * fill writes at most max bytes into buf and returns how many (> 0), 0 at
+ * the end of the body, or -1 to abort the connection (the client then sees
+ * a truncated body, never a false end).  done runs exactly once: when the
+ * response is finished or abandoned, or at once when it is never sent.
+ * cls must not live in the request's arena (done may run after it is gone).
+ */
+typedef long (*stream_fill_fn)(void *cls, char *buf, size_t max);
+typedef void (*stream_done_fn)(void *cls);
+enum err reply_stream(struct req *, int status, const char *ctype,
+    stream_fill_fn fill, stream_done_fn done, void *cls);
 
 /* "confero_session", or "__Host-confero_session" under https. */
 const char *session_cookie_name(void);

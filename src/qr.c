@@ -227,3 +227,25 @@ out:
 	QRcode_free(qr);
 	return rc;
 }
+
+int
+qr_matrix(const char *text, int *width, unsigned char **out)
+{
+	QRcode *qr;
+	unsigned char *m;
+	int x, y;
+
+	if (text == NULL || *text == '\0' || (qr = encode(text)) == NULL)
+		return -1;
+	if ((m = malloc((size_t)qr->width * (size_t)qr->width)) == NULL) {
+		QRcode_free(qr);
+		return -1;
+	}
+	for (y = 0; y < qr->width; y++)
+		for (x = 0; x < qr->width; x++)
+			m[y * qr->width + x] = (unsigned char)dark(qr, x, y);
+	*width = qr->width;
+	*out = m;
+	QRcode_free(qr);
+	return 0;
+}

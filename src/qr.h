@@ -32,6 +32,11 @@ int qr_png(const char *text, int module_px, unsigned char **out,
  * black <path> of horizontal runs.  NUL-terminated; *outlen = strlen.
  */
 int qr_svg(const char *text, char **out, size_t *outlen);
+/*
+ * The bare symbol for drawing it elsewhere (PDF): *width modules square,
+ * *out[y * width + x] is 1 for a dark module; no quiet zone.  Free *out.
+ */
+int qr_matrix(const char *text, int *width, unsigned char **out);
 /* The symbol version (1..40) text encodes to, or -1. */
 int qr_version(const char *text);
 

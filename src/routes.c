@@ -77,6 +77,13 @@ const struct route routes[] = {
 	{"GET", "/api/v1/mailings/{id}", api_mailings_get, ROLE_ORGANISER, 0},
 	{"GET", "/api/v1/events/{slug}/outbox", api_outbox_list, ROLE_ORGANISER, 0},
 
+	{"GET", "/api/v1/events/{slug}/exports/attendees.csv", api_export_attendees_csv, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/events/{slug}/exports/attendees.xlsx", api_export_attendees_xlsx, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/events/{slug}/exports/attendance.csv", api_export_attendance_csv, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/events/{slug}/exports/attendance.xlsx", api_export_attendance_xlsx, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/events/{slug}/exports/badges.pdf", api_export_badges, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/events/{slug}/registrations/{id}/certificate.pdf", api_registration_certificate, ROLE_ORGANISER, 0},
+
 	{"POST", "/api/v1/events/{slug}/checkins", api_checkin, ROLE_CHECKIN, RF_JSON},
 	{"DELETE", "/api/v1/checkins/{id}", api_checkin_undo, ROLE_CHECKIN, 0},
 	{"GET", "/api/v1/events/{slug}/attendees", api_attendees, ROLE_CHECKIN, 0},

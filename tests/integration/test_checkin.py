@@ -410,6 +410,33 @@ def test_checkin_token():
                  "checkin token lists registrations")
 
 
+def test_event_scoped_token():
+    # A door scanner paired with event A: it checks in at A and sees
+    # nothing of B; only staff of A may make such a token.
+    ev_a, tt_a = W.simple_event()
+    ev_b, tt_b = W.simple_event()
+    r = W.admin.post("/api/v1/tokens", {"name": "door A", "role": "checkin", "event": ev_a["slug"]})
+    expect_status(r, 201, "event-scoped token")
+    check(r.json.get("event") == ev_a["slug"], "token names its event: %r" % r)
+    scanner = W.srv.client()
+    scanner.bearer = r.json["token"]
+    reg_a = W.registered(ev_a["slug"], tt_a["id"])
+    reg_b = W.registered(ev_b["slug"], tt_b["id"])
+    ok(W.checkin(ev_a["slug"], client=scanner, code=reg_a["ticket"]["code"]), "scoped token at A")
+    r = W.checkin(ev_b["slug"], client=scanner, code=reg_b["ticket"]["code"])
+    check(r.status in (403, 404), "scoped token at B must fail: %r" % r)
+    check(r.status != 200, "no check-in at B")
+    expect_status(scanner.get("/api/v1/events/%s/stats" % ev_b["slug"]), 403, "stats of B")
+    r = W.admin.get("/api/v1/events/%s/stats" % ev_b["slug"])
+    check(r.json.get("checked_in") == 0, "nothing checked in at B: %r" % r)
+    expect_error(W.admin.post("/api/v1/tokens", {"name": "x", "role": "checkin",
+                                                 "event": "no-such-event"}), 422, None,
+                 "token for an unknown event")
+    stranger, sc = W.new_user("organiser")
+    r = sc.post("/api/v1/tokens", {"name": "x", "role": "checkin", "event": ev_a["slug"]})
+    check(r.status == 403, "non-staff cannot make a token for A: %r" % r)
+
+
 def test_attendee_lookup():
     ev = W.event(capacity=None)
     slug = ev["slug"]

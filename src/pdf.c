@@ -1,0 +1,284 @@
+/*
+ * Printable PDFs with libharu: name badges (A6, or four A6 on an A4 sheet
+ * for cutting) and certificates of attendance.  Text is UTF-8 in an
+ * embedded TrueType font (DejaVu Sans by default), so ž, č, š, ш and ő
+ * print as themselves; the QR is drawn as vector runs, crisp at any scale.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hpdf.h>
+
+#include "export.h"
+#include "qr.h"
+#include "timeutil.h"
+
+#define MM(x) ((HPDF_REAL)((x) * 72.0 / 25.4))
+
+struct pdf {
+	HPDF_Doc doc;
+	HPDF_Font font, bold;
+	int error;
+};
+
+static void
+on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+	struct pdf *p = user_data;
+
+	(void)detail_no;
+	if (p->error == 0)
+		p->error = (int)error_no;
+}
+
+static int
+pdf_open(struct pdf *p, const char *font_path, const char *bold_path, const char *title)
+{
+	const char *name;
+
+	memset(p, 0, sizeof(*p));
+	if ((p->doc = HPDF_New(on_error, p)) == NULL)
+		return -1;
+	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+	HPDF_UseUTFEncodings(p->doc);
+	HPDF_SetCurrentEncoder(p->doc, "UTF-8");
+	HPDF_SetInfoAttr(p->doc, HPDF_INFO_CREATOR, "Confero");
+	HPDF_SetInfoAttr(p->doc, HPDF_INFO_TITLE, title);
+	if ((name = HPDF_LoadTTFontFromFile(p->doc, font_path, HPDF_TRUE)) == NULL ||
+	    (p->font = HPDF_GetFont(p->doc, name, "UTF-8")) == NULL)
+		goto fail;
+	if ((name = HPDF_LoadTTFontFromFile(p->doc, bold_path, HPDF_TRUE)) == NULL ||
+	    (p->bold = HPDF_GetFont(p->doc, name, "UTF-8")) == NULL)
+		p->bold = p->font;
+	if (p->error != 0 && p->bold != p->font)
+		goto fail;
+	p->error = 0;
+	HPDF_ResetError(p->doc);
+	return 0;
+fail:
+	HPDF_Free(p->doc);
+	p->doc = NULL;
+	return -1;
+}
+
+static int
+pdf_close(struct pdf *p, const char *path)
+{
+	int rc = -1;
+
+	if (p->error == 0 && HPDF_SaveToFile(p->doc, path) == HPDF_OK && p->error == 0)
+		rc = 0;
+	HPDF_Free(p->doc);
+	return rc;
+}
+
+/* Width of text at size in font. */
+static HPDF_REAL
+text_width(HPDF_Page page, HPDF_Font font, HPDF_REAL size, const char *text)
+{
+	HPDF_Page_SetFontAndSize(page, font, size);
+	return HPDF_Page_TextWidth(page, text);
+}
+
+/*
+ * Draw text at baseline y, centred on x (centre) or starting at x,
+ * shrinking from max to min points
+ * to fit width w; still too wide, it is cut at a character boundary and
+ * ends in "…".  Returns the size used.
+ */
+static HPDF_REAL
+fit_text(HPDF_Page page, HPDF_Font font, const char *text, HPDF_REAL x,
+    HPDF_REAL y, HPDF_REAL w, HPDF_REAL max, HPDF_REAL min, int centre)
+{
+	HPDF_REAL size = max, tw;
+	char buf[1024];
+	size_t n;
+
+	if (text == NULL || *text == '\0')
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", text);
+	while ((tw = text_width(page, font, size, buf)) > w && size > min)
+		size -= 0.5f;
+	while (tw > w && (n = strlen(buf)) > 1) {
+		/* Drop the last UTF-8 character and any earlier ellipsis. */
+		do
+			n--;
+		while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
+		if (n + 4 > sizeof(buf))
+			break;
+		memcpy(buf + n, "\xE2\x80\xA6", 4);
+		tw = text_width(page, font, size, buf);
+		if (tw > w) {
+			buf[n] = '\0';
+		}
+	}
+	HPDF_Page_BeginText(page);
+	HPDF_Page_TextOut(page, centre ? x - tw / 2 : x, y, buf);
+	HPDF_Page_EndText(page);
+	return size;
+}
+
+/* The QR of text, side s points including its 4-module quiet zone. */
+static int
+draw_qr(HPDF_Page page, const char *text, HPDF_REAL x, HPDF_REAL y, HPDF_REAL s)
+{
+	unsigned char *m;
+	int w, row, col, run;
+	HPDF_REAL mod;
+
+	if (qr_matrix(text, &w, &m) != 0)
+		return -1;
+	mod = s / (HPDF_REAL)(w + 2 * QR_QUIET);
+	HPDF_Page_SetRGBFill(page, 1, 1, 1);
+	HPDF_Page_Rectangle(page, x, y, s, s);
+	HPDF_Page_Fill(page);
+	HPDF_Page_SetRGBFill(page, 0, 0, 0);
+	for (row = 0; row < w; row++)
+		for (col = 0; col < w; col += run) {
+			for (run = 0; col + run < w && m[row * w + col + run]; run++)
+				continue;
+			if (run == 0) {
+				run = 1;
+				continue;
+			}
+			HPDF_Page_Rectangle(page, x + (HPDF_REAL)(col + QR_QUIET) * mod,
+			    y + s - (HPDF_REAL)(row + QR_QUIET + 1) * mod,
+			    (HPDF_REAL)run * mod, mod);
+		}
+	HPDF_Page_Fill(page);
+	free(m);
+	return 0;
+}
+
+/* One A6 badge (105 x 148 mm) with its lower left corner at (x, y). */
+static void
+badge(struct pdf *p, HPDF_Page page, HPDF_REAL x, HPDF_REAL y, const char *event_name,
+    const struct badge *b)
+{
+	HPDF_REAL w = MM(105), h = MM(148), cx = x + w / 2, qs = MM(50);
+
+	/* Event band on top. */
+	HPDF_Page_SetRGBFill(page, 0.078f, 0.129f, 0.239f);
+	HPDF_Page_Rectangle(page, x, y + h - MM(18), w, MM(18));
+	HPDF_Page_Fill(page);
+	HPDF_Page_SetRGBFill(page, 1, 1, 1);
+	fit_text(page, p->bold, event_name, cx, y + h - MM(11.5), w - MM(12), 13, 7, 1);
+	/* Name and organisation. */
+	HPDF_Page_SetRGBFill(page, 0, 0, 0);
+	fit_text(page, p->bold, b->name, cx, y + h - MM(40), w - MM(12), 28, 12, 1);
+	HPDF_Page_SetRGBFill(page, 0.2f, 0.2f, 0.2f);
+	fit_text(page, p->font, b->org, cx, y + h - MM(52), w - MM(12), 16, 8, 1);
+	/* The ticket's QR, for a single-badge reprint and session scans. */
+	draw_qr(page, b->code, cx - qs / 2, y + MM(22), qs);
+	/* Ticket type band at the bottom. */
+	HPDF_Page_SetRGBFill(page, 0.043f, 0.361f, 0.678f);
+	HPDF_Page_Rectangle(page, x, y, w, MM(15));
+	HPDF_Page_Fill(page);
+	HPDF_Page_SetRGBFill(page, 1, 1, 1);
+	fit_text(page, p->bold, b->ttype, cx, y + MM(5.5), w - MM(12), 14, 7, 1);
+}
+
+int
+pdf_badges(const char *path, const char *font_path, const char *bold_path,
+    const char *event_name, const struct badge *b, size_t n, enum badge_layout layout)
+{
+	struct pdf p;
+	HPDF_Page page = NULL;
+	size_t i;
+
+	if (pdf_open(&p, font_path, bold_path, "Badges") != 0)
+		return -1;
+	for (i = 0; i < n && p.error == 0; i++) {
+		if (layout == BADGE_A6) {
+			page = HPDF_AddPage(p.doc);
+			HPDF_Page_SetWidth(page, MM(105));
+			HPDF_Page_SetHeight(page, MM(148));
+			badge(&p, page, 0, 0, event_name, &b[i]);
+			continue;
+		}
+		/* A4 portrait, 2 x 2 badges; thin cut lines between them. */
+		if (i % 4 == 0) {
+			page = HPDF_AddPage(p.doc);
+			HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+			HPDF_Page_SetRGBStroke(page, 0.6f, 0.6f, 0.6f);
+			HPDF_Page_SetLineWidth(page, 0.3f);
+			HPDF_Page_MoveTo(page, MM(105), 0);
+			HPDF_Page_LineTo(page, MM(105), MM(297));
+			HPDF_Page_MoveTo(page, 0, MM(148.5));
+			HPDF_Page_LineTo(page, MM(210), MM(148.5));
+			HPDF_Page_Stroke(page);
+		}
+		badge(&p, page, (i % 2) ? MM(105) : 0, (i % 4 < 2) ? MM(149) : MM(0.5),
+		    event_name, &b[i]);
+	}
+	return pdf_close(&p, path);
+}
+
+static void
+text_at(HPDF_Page page, HPDF_Font font, HPDF_REAL size, HPDF_REAL x, HPDF_REAL y,
+    const char *text)
+{
+	HPDF_Page_SetFontAndSize(page, font, size);
+	HPDF_Page_BeginText(page);
+	HPDF_Page_TextOut(page, x, y, text);
+	HPDF_Page_EndText(page);
+}
+
+int
+pdf_certificate(const char *path, const char *font_path, const char *bold_path,
+    const struct cert_info *c)
+{
+	struct pdf p;
+	HPDF_Page page;
+	HPDF_REAL w, cx, y;
+	char line[1200], when[20], until[20];
+	size_t i;
+
+	if (pdf_open(&p, font_path, bold_path, "Certificate of attendance") != 0)
+		return -1;
+	page = HPDF_AddPage(p.doc);
+	HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+	w = HPDF_Page_GetWidth(page);
+	cx = w / 2;
+	HPDF_Page_SetRGBStroke(page, 0.078f, 0.129f, 0.239f);
+	HPDF_Page_SetLineWidth(page, 2);
+	HPDF_Page_Rectangle(page, MM(12), MM(12), w - MM(24), MM(297 - 24));
+	HPDF_Page_Stroke(page);
+	HPDF_Page_SetRGBFill(page, 0.078f, 0.129f, 0.239f);
+	fit_text(page, p.bold, "Certificate of attendance", cx, MM(250), w - MM(40), 28, 16, 1);
+	HPDF_Page_SetRGBFill(page, 0, 0, 0);
+	fit_text(page, p.font, "This is to certify that", cx, MM(228), w - MM(40), 13, 9, 1);
+	fit_text(page, p.bold, c->name, cx, MM(212), w - MM(40), 26, 12, 1);
+	if (c->org != NULL && *c->org != '\0')
+		fit_text(page, p.font, c->org, cx, MM(202), w - MM(40), 14, 8, 1);
+	fit_text(page, p.font, "attended", cx, MM(188), w - MM(40), 13, 9, 1);
+	fit_text(page, p.bold, c->event_name, cx, MM(176), w - MM(40), 20, 10, 1);
+	snprintf(line, sizeof(line), "%s%s%s", c->dates, c->venue && *c->venue ? ", " : "",
+	    c->venue ? c->venue : "");
+	fit_text(page, p.font, line, cx, MM(166), w - MM(40), 12, 7, 1);
+	y = MM(150);
+	if (c->nsessions > 0) {
+		text_at(page, p.bold, 12, MM(25), y, "Sessions attended");
+		y -= MM(7);
+		for (i = 0; i < c->nsessions && y > MM(40); i++) {
+			local_time_text(c->tz, c->sessions[i].starts_at, when);
+			local_time_text(c->tz, c->sessions[i].ends_at, until);
+			snprintf(line, sizeof(line), "%s–%s", when, until + 11);
+			text_at(page, p.font, 10, MM(25), y, line);
+			snprintf(line, sizeof(line), "%s%s%s", c->sessions[i].title,
+			    *c->sessions[i].room ? " — " : "", c->sessions[i].room);
+			fit_text(page, p.font, line, MM(68), y, w - MM(93), 10, 6, 0);
+			y -= MM(6);
+		}
+		if (i < c->nsessions) {
+			snprintf(line, sizeof(line), "and %zu more", c->nsessions - i);
+			text_at(page, p.font, 10, MM(25), y, line);
+		}
+	}
+	snprintf(line, sizeof(line), "Issued %s by Confero for the organisers. Reference %lld.",
+	    c->issued, c->reg_id);
+	HPDF_Page_SetRGBFill(page, 0.29f, 0.31f, 0.34f);
+	fit_text(page, p.font, line, cx, MM(22), w - MM(40), 9, 6, 1);
+	return pdf_close(&p, path);
+}
