@@ -12,6 +12,7 @@
   let formBuilt = false;
   let registered = false;     // the result is showing
   let refreshing = false;
+  let closedByServer = false; // the server said registration_closed
 
   // ------------------------------------------------------------------
   // Loading and refreshing
@@ -402,11 +403,14 @@
 
   function renderForm() {
     if (registered) return;
-    const reg = Pub.registrationState(ev);
+    const reg = closedByServer ? { open: false, why: 'Registration for this event has closed. Nothing was registered.' }
+      : Pub.registrationState(ev);
     const closed = UI.$('#register-closed');
     const form = UI.$('#reg-form');
     if (!reg.open) {
-      UI.clear(closed).append(UI.el('p', { class: 'notice warn', text: reg.why }));
+      // Replace the notice only when its words change (it may have focus).
+      const cur = UI.$('.notice', closed);
+      if (!cur || cur.textContent !== reg.why) UI.clear(closed).append(UI.el('p', { class: 'notice warn', tabindex: '-1', text: reg.why }));
       closed.hidden = false;
       form.hidden = true;
       return;
@@ -653,8 +657,11 @@
         ['No places are left for the ticket type you chose. Nothing was registered.']);
       refresh();
     } else if (err.status === 403 && err.code === 'registration_closed') {
-      showErrors([], ['Registration for this event has closed. Nothing was registered.']);
-      UI.$('#submit').disabled = true;
+      // The form goes; the notice in its place says why.
+      closedByServer = true;
+      renderForm();
+      UI.$('#register-closed .notice').focus();
+      UI.announce('Registration for this event has closed. Nothing was registered.');
       refresh();
     } else if (err.status === 404) {
       showErrors([], ['This event is no longer available.']);

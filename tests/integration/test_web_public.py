@@ -1,0 +1,253 @@
+"""
+The public web pages (issue 5) in a real browser: the event list, the
+event page (programme by day and room, speakers, tickets, live
+availability), the registration form (client-side and server-side errors
+by their fields, the result with a QR ticket that zbarimg decodes to the
+code the API has), the attendee's ticket page (session changes, cancelling
+with a confirmation step), keyboard-only registration, and on every page:
+no horizontal scrolling at 320 px, labelled controls, AA contrast, no
+console errors or CSP violations, screenshots at 360 and 1280 px.
+
+One server for the module; the browser scripts are tests/browser/public_*.mjs.
+"""
+
+import base64
+import uuid
+
+from harness import check, expect_status
+from util_events import World, uniq, uniq_email, url_path, zbar_decode
+from util_web import run_browser
+
+W = None
+
+
+def setup_module():
+    global W
+    W = World("webpublic")
+
+
+def teardown_module():
+    if W is not None:
+        W.stop()
+
+
+def T(day, hm):
+    """A time of the test events (Europe/Ljubljana, summer time)."""
+    return "2027-05-%02dT%s:00+02:00" % (day, hm)
+
+
+def browser(script, args):
+    return run_browser(script, W.srv.url, args)
+
+
+def reg_by_email(slug, email):
+    body = W.reg_list(slug, q=email)
+    regs = [r for r in body.get("registrations", []) if r.get("email") == email]
+    return regs
+
+
+def full_event(name=None):
+    """A two-day event with a programme in several rooms, speakers, ticket
+    types (free, a sold-out one, one needing approval), questions of every
+    kind and sessions that need sign-up."""
+    ev = W.event(name=name or "Health Data Summit " + uuid.uuid4().hex[:4],
+                 description="Two days on health data.\n\nHospitals, start-ups and researchers.",
+                 capacity=100)
+    slug = ev["slug"]
+    maja = W.speaker(slug, name="Dr. Maja Kovač", organisation="UKC Ljubljana",
+                     bio="Leads the telemedicine programme.")
+    jan = W.speaker(slug, name="Jan Horvat", organisation="HealthTech d.o.o.", bio="Builds FHIR servers.")
+    s = {}
+    s["keynote"] = W.session(slug, title="Opening keynote", kind="keynote", room="Hall A", track="Main",
+                             starts_at=T(14, "09:00"), ends_at=T(14, "10:00"), speaker_ids=[maja["id"]])
+    s["talk"] = W.session(slug, title="Interoperability in practice", kind="talk", room="Hall A",
+                          track="Interop", starts_at=T(14, "10:30"), ends_at=T(14, "11:15"),
+                          speaker_ids=[jan["id"]])
+    s["fhir"] = W.session(slug, title="FHIR hands-on", kind="workshop", room="Room 2",
+                          starts_at=T(14, "10:30"), ends_at=T(14, "12:00"), capacity=2,
+                          requires_signup=True, speaker_ids=[jan["id"]])
+    s["lab"] = W.session(slug, title="Small lab", kind="workshop", room="Room 3",
+                         starts_at=T(15, "09:00"), ends_at=T(15, "10:00"), capacity=1,
+                         requires_signup=True)
+    s["panel"] = W.session(slug, title="Closing panel", kind="panel", room="Hall A",
+                           starts_at=T(15, "16:00"), ends_at=T(15, "17:00"))
+    tt = {}
+    tt["standard"] = W.ttype(slug, name="Standard", price_cents=0)
+    tt["early"] = W.ttype(slug, name="Early bird", price_cents=5000, currency="EUR", quota=1)
+    tt["vip"] = W.ttype(slug, name="Partner", price_cents=0, requires_approval=True,
+                        sessions=[s["keynote"]["id"], s["panel"]["id"]])
+    q = {}
+    q["job"] = W.question(slug, label="Job title", kind="text", required=True)
+    q["role"] = W.question(slug, label="Role", kind="choice", required=True,
+                           options=["Clinician", "Researcher", "Industry"])
+    q["topics"] = W.question(slug, label="Topics of interest", kind="multichoice",
+                             options=["AI", "Interoperability", "Security"])
+    q["diet"] = W.question(slug, label="Dietary needs", kind="textarea")
+    q["access"] = W.question(slug, label="I need step-free access", kind="checkbox")
+    q["country"] = W.question(slug, label="Country", kind="country", required=True)
+    answers = {str(q["job"]["id"]): "Nurse", str(q["role"]["id"]): "Clinician",
+               str(q["country"]["id"]): "SI"}
+    return {"ev": ev, "slug": slug, "s": s, "tt": tt, "q": q, "answers": answers,
+            "speakers": [maja, jan]}
+
+
+def other_registration(f, session_ids=(), tt="standard"):
+    """The body of someone else's registration, for the browser script or the API."""
+    return {"ticket_type_id": f["tt"][tt]["id"], "name": "Other Person",
+            "email": uniq_email("other"), "organisation": "Elsewhere",
+            "answers": f["answers"], "session_ids": list(session_ids), "consent": True}
+
+
+# --------------------------------------------------------------------------
+
+def test_home_lists_published_events_only():
+    later = W.event(name="Later Meetup " + uuid.uuid4().hex[:4], venue="Tehnološki park",
+                    starts_at="2027-09-20T17:00:00+02:00", ends_at="2027-09-20T20:00:00+02:00")
+    sooner = W.event(name="Sooner Forum " + uuid.uuid4().hex[:4],
+                     starts_at="2027-03-02T09:00:00+01:00", ends_at="2027-03-02T13:00:00+01:00")
+    draft = W.event(name="Secret Draft " + uuid.uuid4().hex[:4], publish=False)
+    res = browser("public_home.mjs", {
+        "published": [{"slug": sooner["slug"], "name": sooner["name"], "time": "09:00", "date": "2 March 2027"},
+                      {"slug": later["slug"], "name": later["name"], "time": "17:00", "date": "20 September 2027",
+                       "venue": "Tehnološki park"}],
+        "draft": {"slug": draft["slug"], "name": draft["name"]},
+    })
+    check(res.get("h1") == later["name"], "following the link opens the event page: %r" % res)
+
+
+def test_event_page_programme_tickets_and_live_availability():
+    f = full_event()
+    slug, s, tt = f["slug"], f["s"], f["tt"]
+    # One of two FHIR places and the only lab place are taken; the early-bird
+    # ticket's quota of one is sold (pending payment holds it).
+    W.registered(slug, tt["standard"]["id"], answers=f["answers"], session_ids=[s["fhir"]["id"], s["lab"]["id"]])
+    W.registered(slug, tt["early"]["id"], status="pending_payment", answers=f["answers"])
+    res = browser("public_event.mjs", {
+        "slug": slug, "name": f["ev"]["name"],
+        "sessions": {k: {"id": v["id"], "title": v["title"]} for k, v in s.items()},
+        "tt": {k: v["id"] for k, v in tt.items()},
+        "other": other_registration(f, [s["fhir"]["id"]]),
+    })
+    check(res.get("ics_status") == 200 and "BEGIN:VCALENDAR" in res.get("ics_start", ""),
+          "Add to calendar link does not give the iCalendar: %r" % res)
+    ev = W.anon().get("/api/v1/events/" + slug).json
+    fhir = [x for x in ev["sessions"] if x["id"] == s["fhir"]["id"]][0]
+    check(fhir["available"] == 0, "the script's registration did not take the last FHIR place: %r" % fhir)
+
+
+def test_register_through_the_form():
+    f = full_event()
+    slug, s, tt, q = f["slug"], f["s"], f["tt"], f["q"]
+    W.registered(slug, tt["standard"]["id"], answers=f["answers"], session_ids=[s["fhir"]["id"]])
+    email = uniq_email("ana")
+    r = W.admin.post("/api/v1/tokens", {"name": uniq("closer"), "role": "organiser", "event": None})
+    expect_status(r, 201, "organiser token for the script")
+    res = browser("public_register.mjs", {
+        "slug": slug, "email": email, "tt": tt["standard"]["id"], "paid_tt": tt["early"]["id"],
+        "q": {k: v["id"] for k, v in q.items()},
+        "fhir": {"id": s["fhir"]["id"], "title": s["fhir"]["title"]},
+        "lab": {"id": s["lab"]["id"], "title": s["lab"]["title"]},
+        "other": other_registration(f, [s["fhir"]["id"]]),
+        "token": r.json["token"],
+    })
+    regs = reg_by_email(slug, email)
+    check(len(regs) == 1, "want exactly one registration for %s, got %r" % (email, regs))
+    reg = W.reg(slug, regs[0]["id"])
+    check(reg["status"] == "confirmed", "registration: %r" % reg)
+    check(reg["name"] == "Ana Novak" and reg["organisation"] == "Klinika Golnik",
+          "name/organisation from the form: %r" % reg)
+    check(reg["session_ids"] == [s["lab"]["id"]],
+          "sessions: want only the lab (FHIR was full), got %r" % reg["session_ids"])
+    a = reg["answers"]
+    check(a.get(str(q["job"]["id"])) == "Head nurse" and a.get(str(q["role"]["id"])) == "Researcher" and
+          a.get(str(q["country"]["id"])) == "SI" and a.get(str(q["topics"]["id"])) == ["AI", "Security"] and
+          a.get(str(q["access"]["id"])) is True and a.get(str(q["diet"]["id"])) == "Vegetarian\nNo nuts",
+          "answers from the form: %r" % a)
+    code = reg["ticket"]["code"]
+    decoded = zbar_decode(base64.b64decode(res["qr_png"]))
+    check(decoded == [code], "QR shown after registering decodes to %r, want the ticket code %r" % (decoded, code))
+    m = W.anon().request("GET", url_path(res["manage_href"]), headers={"Accept": "application/json"})
+    expect_status(m, 200, "the result's ticket-page link is this registration's manage link")
+    check(m.json["id"] == reg["id"], "manage link belongs to another registration: %r" % m.json)
+    ev = W.anon().get("/api/v1/events/" + slug).json
+    check(ev["status"] == "closed", "the script closed registration: %r" % ev["status"])
+
+
+def test_ticket_page_sessions_and_cancel():
+    ev = W.event(name="Clinic Tech Day " + uuid.uuid4().hex[:4], capacity=20)
+    slug = ev["slug"]
+    sess = {}
+    for key, title, cap, start in (("a", "Workshop Alpha", 5, "09:00"), ("b", "Workshop Beta", 1, "10:00"),
+                                   ("c", "Workshop Gamma", 1, "11:00"), ("d", "Workshop Delta", 5, "12:00")):
+        end = "%02d:00" % (int(start[:2]) + 1)
+        sess[key] = W.session(slug, title=title, kind="workshop", room="Lab " + key.upper(),
+                              capacity=cap, requires_signup=True, starts_at=T(14, start), ends_at=T(14, end))
+    tt = W.ttype(slug, name="Day pass")
+    W.registered(slug, tt["id"], session_ids=[sess["c"]["id"]])        # Gamma is full
+    reg = W.registered(slug, tt["id"], name="Luka Zupan", organisation="Bolnišnica Celje",
+                       session_ids=[sess["a"]["id"]])
+    other = {"ticket_type_id": tt["id"], "name": "Other Person", "email": uniq_email("o"),
+             "consent": True, "session_ids": [sess["b"]["id"]]}
+    res = browser("public_manage.mjs", {
+        "manage": url_path(reg["manage_url"]), "slug": slug, "event_name": ev["name"],
+        "name": "Luka Zupan", "sessions": {k: {"id": v["id"], "title": v["title"]} for k, v in sess.items()},
+        "other": other,
+    })
+    decoded = zbar_decode(base64.b64decode(res["qr_png"]))
+    check(decoded == [reg["ticket"]["code"]],
+          "QR on the ticket page decodes to %r, want %r" % (decoded, reg["ticket"]["code"]))
+    check(res["qr_width"] >= 280, "QR is %r CSS px wide at 320 px, want >= 280" % res["qr_width"])
+    got = W.reg(slug, reg["id"])
+    check(got["status"] == "cancelled", "after cancelling on the page the API says %r" % got["status"])
+    check(got["session_ids"] in ([sess["d"]["id"]], []),
+          "sessions after the change: %r" % got["session_ids"])
+    check(res["saved_sessions"] == [sess["d"]["id"]],
+          "API sessions after saving on the page: %r" % res["saved_sessions"])
+    q = W.anon().get("/t/%s.png" % reg["ticket"]["code"])
+    check(q.status == 404, "the cancelled ticket's QR image still answers %d" % q.status)
+
+
+def test_keyboard_only_registration():
+    ev = W.event(name="Keyboard Meetup " + uuid.uuid4().hex[:4])
+    slug = ev["slug"]
+    std = W.ttype(slug, name="Standard")
+    W.ttype(slug, name="Supporter", price_cents=2000)
+    job = W.question(slug, label="Job title", kind="text", required=True)
+    country = W.question(slug, label="Country", kind="country", required=True)
+    email = uniq_email("kb")
+    browser("public_keyboard.mjs", {"slug": slug, "email": email, "tt": std["id"],
+                                    "job": job["id"], "country": country["id"]})
+    regs = reg_by_email(slug, email)
+    check(len(regs) == 1, "keyboard registration: %r" % regs)
+    reg = W.reg(slug, regs[0]["id"])
+    check(reg["status"] == "confirmed" and reg["ticket_type_id"] == std["id"] and
+          reg["name"] == "Mia Keyes" and
+          reg["answers"] == {str(job["id"]): "Engineer", str(country["id"]): "SI"},
+          "keyboard registration stored: %r" % reg)
+
+
+def test_every_public_page_basics():
+    f = full_event("Screenshot Summit")
+    slug = f["slug"]
+    reg = W.registered(slug, f["tt"]["standard"]["id"], name="Ana Novak", answers=f["answers"],
+                       session_ids=[f["s"]["fhir"]["id"]])
+    waiting = W.registered(slug, f["tt"]["vip"]["id"], status="pending_approval",
+                           name="Petra Waits", answers=f["answers"])
+    closed = W.event(name="Closed Colloquium " + uuid.uuid4().hex[:4],
+                     registration_closes_at="2026-01-01T00:00:00+01:00")
+    W.ttype(closed["slug"], name="Standard")
+    bogus = "/manage/" + "A" * 43
+    browser("public_pages.mjs", {"pages": [
+        {"name": "home", "path": "/", "ready": ".event-card", "text": "Screenshot Summit"},
+        {"name": "event", "path": "/events/" + slug, "ready": "#reg-form:not([hidden])",
+         "text": "FHIR hands-on"},
+        {"name": "event_closed", "path": "/events/" + closed["slug"], "ready": "#register-closed:not([hidden])",
+         "text": "Registration for this event is closed.", "invisible": ["#reg-form", "#go-register"]},
+        {"name": "event_missing", "path": "/events/no-such-event-" + uuid.uuid4().hex[:6],
+         "ready": "h1", "text": "Event not found", "allow": [404]},
+        {"name": "manage", "path": url_path(reg["manage_url"]), "ready": "#qr-img", "text": "Confirmed"},
+        {"name": "manage_pending", "path": url_path(waiting["manage_url"]), "ready": "#status-notice",
+         "text": "Waiting for approval"},
+        {"name": "manage_invalid", "path": bogus, "ready": "h1", "text": "Ticket not found", "allow": [404]},
+        {"name": "privacy", "path": "/privacy.html", "ready": "h1", "text": "How to cancel"},
+    ]})
