@@ -3,8 +3,9 @@
 // speakers, ticket types with prices and availability (sold out shown and
 // not choosable), the .ics link, and availability that updates while the
 // page is open.  args: {slug, name, sessions: {key: {id, title}},
-// tt: {standard, early, vip}, other: a registration body taking the last
-// FHIR place}
+// tt: {standard, early, vip, last}, q: question ids, email, other: a
+// registration body taking the last FHIR place, other_last: one taking
+// the only seat of tt.last}
 import { run, newPage, check, shot, args, PHONE, DESKTOP } from './lib.mjs';
 import { VISITOR, noErrors, apiPost } from './public_common.mjs';
 
@@ -117,7 +118,43 @@ run(async (browser) => {
     prog: document.querySelector(`.session[data-session-id="${id}"] .session-avail`).textContent,
   }), S.fhir.id);
   check(/full/.test(after.label) && /Full/.test(after.prog), 'FHIR not shown full after refresh: ' + JSON.stringify(after));
-  noErrors(page, 'event page');
+
+  // The last seat of a ticket type goes to someone else while this visitor
+  // fills the form: the server's sold_out is shown by the ticket choice.
+  await page.check('#tt-' + args.tt.last);
+  await page.fill('#f-name', 'Pia Partner');
+  await page.fill('#f-email', args.email);
+  await page.fill('#q-' + args.q.job, 'Manager');
+  await page.check(`#q-${args.q.role}-2`);
+  await page.selectOption('#q-' + args.q.country, 'AT');
+  await page.check('#f-consent');
+  const taken = await apiPost(`/api/v1/events/${args.slug}/registrations`, args.other_last);
+  check(taken.status === 201, 'other registration (last seat): ' + JSON.stringify(taken));
+  await page.click('#submit');
+  await page.waitForFunction(() => !document.getElementById('err-ticket_type_id').hidden);
+  const sold = await page.evaluate(() => ({
+    err: document.getElementById('err-ticket_type_id').textContent,
+    summary: document.getElementById('error-list').textContent,
+    invalid: document.querySelector('input[name=ticket_type_id]').getAttribute('aria-invalid'),
+  }));
+  check(/sold out/.test(sold.err) && /No places are left/.test(sold.summary) && sold.invalid === 'true',
+    'sold_out: ' + JSON.stringify(sold));
+  await page.waitForFunction((id) => document.getElementById('tt-' + id).disabled, args.tt.last, { timeout: 10000 });
+  await shot(page, 'public_event_sold_out_desktop');
+
+  // Another type, one the organiser approves: the result says so, with no QR yet.
+  await page.check('#tt-' + args.tt.vip);
+  await page.click('#submit');
+  await page.waitForSelector('#reg-result [data-status]');
+  const pending = await page.evaluate(() => ({
+    status: document.querySelector('#reg-result [data-status]').dataset.status,
+    text: document.getElementById('reg-result').innerText,
+    qr: !!document.querySelector('#reg-result img'),
+  }));
+  check(pending.status === 'pending_approval' && /waiting for approval/i.test(pending.text) &&
+    /approved or declined/.test(pending.text) && /see your registration/.test(pending.text) && !pending.qr,
+  'pending approval result: ' + JSON.stringify(pending));
+  noErrors(page, 'event page', [409]);
 
   const phone = await newPage(browser, PHONE, VISITOR);
   await phone.goto('/events/' + args.slug + '#programme');

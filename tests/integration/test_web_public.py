@@ -122,17 +122,25 @@ def test_event_page_programme_tickets_and_live_availability():
     # ticket's quota of one is sold (pending payment holds it).
     W.registered(slug, tt["standard"]["id"], answers=f["answers"], session_ids=[s["fhir"]["id"], s["lab"]["id"]])
     W.registered(slug, tt["early"]["id"], status="pending_payment", answers=f["answers"])
+    last = W.ttype(slug, name="Last seat", quota=1)
+    email = uniq_email("partner")
     res = browser("public_event.mjs", {
         "slug": slug, "name": f["ev"]["name"],
         "sessions": {k: {"id": v["id"], "title": v["title"]} for k, v in s.items()},
-        "tt": {k: v["id"] for k, v in tt.items()},
+        "tt": dict({k: v["id"] for k, v in tt.items()}, last=last["id"]),
+        "q": {k: v["id"] for k, v in f["q"].items()},
         "other": other_registration(f, [s["fhir"]["id"]]),
+        "other_last": dict(other_registration(f), ticket_type_id=last["id"]),
+        "email": email,
     })
     check(res.get("ics_status") == 200 and "BEGIN:VCALENDAR" in res.get("ics_start", ""),
           "Add to calendar link does not give the iCalendar: %r" % res)
     ev = W.anon().get("/api/v1/events/" + slug).json
     fhir = [x for x in ev["sessions"] if x["id"] == s["fhir"]["id"]][0]
     check(fhir["available"] == 0, "the script's registration did not take the last FHIR place: %r" % fhir)
+    regs = reg_by_email(slug, email)
+    check(len(regs) == 1 and regs[0]["status"] == "pending_approval" and regs[0]["ticket_type_id"] == tt["vip"]["id"],
+          "registration after sold_out, with the approval ticket: %r" % regs)
 
 
 def test_register_through_the_form():
