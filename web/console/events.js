@@ -63,7 +63,7 @@
     let f = null;
     f = Forms.build(eventSpec(true, zone), { timezone: zone, waitlist: false }, {
       submit: 'Create event',
-      tz: () => f.read().values.timezone || zone,
+      tz: () => f.control('timezone').input.value || zone,
       onSubmit: async (v) => {
         const ev = await Confero.post('/api/v1/events', v);
         A.go(A.eventPath(ev, ''), { msg: 'created' });
@@ -92,7 +92,7 @@
     let f = null;
     f = Forms.build(eventSpec(false, ev.timezone), ev, {
       submit: 'Save settings',
-      tz: () => f.read().values.timezone || ev.timezone,
+      tz: () => f.control('timezone').input.value || ev.timezone,
       onSubmit: async (v) => {
         const saved = await Confero.patch('/api/v1/events/' + encodeURIComponent(slug), v);
         A.setTz(saved.timezone);

@@ -115,6 +115,7 @@ const Forms = (() => {
         const c = controls.get(name);
         let text = message(code);
         if (code === 'unknown_placeholder' && msg) text = msg;
+        if (code === 'invalid' && c && c.type === 'email') text = MESSAGES.invalid_email;
         if (c && !c.hidden()) {
           c.setError(text);
           if (!first) first = c;
@@ -287,7 +288,7 @@ const Forms = (() => {
     set(value === undefined ? f.default : value);
 
     return {
-      root, input,
+      root, input, type,
       read,
       set,
       hidden: () => root.hidden,

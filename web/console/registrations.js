@@ -94,7 +94,7 @@
           { class: 'danger', confirm: `Cancel ${reg.name}\u2019s registration? The seat is freed.` }));
       }
       out.push(UI.el('button', { type: 'button', class: 'secondary small', text: 'Edit',
-        'aria-label': 'Edit ' + reg.name, onclick: () => editDialog(reg, tr) }));
+        'aria-label': 'Edit: ' + reg.name, onclick: () => editDialog(reg, tr) }));
       return UI.el('div', { class: 'actions' }, ...out);
     }
 

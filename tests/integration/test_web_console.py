@@ -1,0 +1,240 @@
+"""
+The staff pages (issue 5) in a real browser: the organiser console
+(sign-in, events, programme, tickets and questions, members, check-in
+devices, registrations, mailings, the live dashboard) and the door
+scanner (staff sign-in or a paired device key, a real camera stream of a
+ticket's QR code decoded by zxing-wasm, a handheld scanner typing the code,
+look-up by name, undo, every refusal shown).  What the pages did is then
+checked through the API.  Every page is also checked for console errors
+and CSP violations, sideways scrolling at 320/360 px and unlabelled
+controls, and photographed at 360 and 1280 px
+(tests/artifacts/screenshots/console_* and scan_*).
+
+One server for the module (with a real SMTP server for mailings); the
+browser scripts are tests/browser/console_*.mjs and scan_*.mjs.
+"""
+
+import base64
+import io
+import os
+import subprocess
+import uuid
+
+import harness
+from harness import check, expect_status
+from util_events import World, uniq, uniq_email, url_path
+from util_mail import SmtpSink, mail_env, wait_mailing_done
+from util_web import run_browser
+
+W = None
+SINK = None
+STAFF_PASSWORD = "staff-password-0123"
+
+
+def setup_module():
+    global W, SINK
+    SINK = SmtpSink().start()
+    W = World("webconsole", mail_env(SINK.port))
+
+
+def teardown_module():
+    if W is not None:
+        W.stop()
+    if SINK is not None:
+        SINK.stop()
+
+
+def browser(script, args, flags=None):
+    a = dict(args)
+    if flags:
+        a["chromium_flags"] = flags
+    return run_browser(script, W.srv.url, a)
+
+
+def staff(role):
+    """A new staff account: (user, logged-in client, email)."""
+    user, client = W.new_user(role, password=STAFF_PASSWORD)
+    return user, client, user["email"]
+
+
+def get_event(slug, client=None):
+    r = (client or W.admin).get("/api/v1/events/%s" % slug)
+    expect_status(r, 200, "get event %s" % slug)
+    return r.json
+
+
+def ticket_code(slug, reg_id):
+    reg = W.reg(slug, reg_id)
+    check(reg.get("ticket") and reg["ticket"].get("code"), "registration %d has no ticket: %r" % (reg_id, reg))
+    return reg["ticket"]["code"]
+
+
+def hm(iso):
+    """'HH:MM' of an RFC 3339 time as written (the API writes the event's offset)."""
+    return iso[11:16]
+
+
+# --------------------------------------------------------------------------
+# A real camera: a YUV4MPEG2 file that Chromium plays as the webcam
+
+def make_y4m(png, path, width=640, height=480, frames=10, size=300):
+    """Write a .y4m video (4:2:0, grey: U = V = 128) whose frames show the
+    QR code of png, scaled to size px, centred on white."""
+    from PIL import Image      # Debian's python3-pil
+    qr = Image.open(io.BytesIO(png)).convert("L").resize((size, size), Image.NEAREST)
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(qr, ((width - size) // 2, (height - size) // 2))
+    y = frame.tobytes()
+    uv = bytes([128]) * ((width // 2) * (height // 2))
+    with open(path, "wb") as f:
+        f.write(b"YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C420jpeg\n" % (width, height))
+        for _ in range(frames):
+            f.write(b"FRAME\n" + y + uv + uv)
+    return path
+
+
+def camera_flags(y4m):
+    return ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            "--use-file-for-fake-video-capture=" + y4m]
+
+
+def qr_png(code):
+    r = W.anon().get("/t/%s.png?size=400" % code)
+    expect_status(r, 200, "QR image of a ticket")
+    check(r.header("Content-Type", "").startswith("image/png"), "QR is not a PNG: %r" % r)
+    return r.body
+
+
+def zbar_image(data, suffix):
+    d = harness.tmpdir("z")
+    path = os.path.join(d, "img" + suffix)
+    with open(path, "wb") as f:
+        f.write(data)
+    p = subprocess.run(["zbarimg", "--raw", "-q", path], capture_output=True, timeout=30)
+    check(p.returncode in (0, 4), "zbarimg failed: %r" % p)
+    return [x for x in p.stdout.decode("utf-8", "replace").splitlines() if x]
+
+
+# --------------------------------------------------------------------------
+# The organiser console
+
+def test_console_creates_event_session_ticket_type():
+    user, client, email = staff("organiser")
+    slug = uniq("spring")
+    name = "Digital Health Spring " + uuid.uuid4().hex[:4]
+    out = browser("console_create.mjs", {"email": email, "password": STAFF_PASSWORD,
+                                         "slug": slug, "name": name})
+    # What the organiser saw.
+    check("Wrong email or password" in out["wrong_password"], "wrong password: %r" % out)
+    check("No events yet" in out["empty_list"], "empty list: %r" % out)
+    check(out["ends_error"] == "Must be after the start.", "end before start: %r" % out)
+    check("does not exist" in out["gap_error"], "02:30 on the DST night: %r" % out)
+    check("Event created" in out["created_notice"] and out["status_before"] == "Draft", "after create: %r" % out)
+    check(out["settings_starts"] == "2027-03-27T09:00" and out["settings_ends"] == "2027-03-28T18:00",
+          "settings show the times in the event's zone: %r" % out)
+    check(out["session_day"].startswith("Sunday") and "28" in out["session_day"], "session day: %r" % out)
+    check(out["session_room"] == "Hall A" and out["session_card"].startswith("10:00\u201311:00 Opening keynote"),
+          "session card: %r" % out)
+    check("Dr. Maja Kovač" in out["session_card"] and "0 / 50 seats" in out["session_card"], "session card: %r" % out)
+    check("\u20ac25.50" in out["ttype_row"] and "Required" in out["ttype_row"] and "Opening keynote" in out["ttype_row"],
+          "ticket type row: %r" % out)
+    check(out["options_hidden_for_text"] is True, "options field shown for a text question: %r" % out)
+    check(out["status_after"] == "Published", "publish: %r" % out)
+    check(name in out["list_row"] and "Published" in out["list_row"], "events list: %r" % out)
+    check(out["after_logout"] == 401, "still signed in after log out: %r" % out)
+
+    # What the server has.
+    ev = get_event(slug, client)
+    check(ev["name"] == name and ev["timezone"] == "Europe/Ljubljana" and ev["status"] == "published",
+          "event: %r" % ev)
+    check(ev["starts_at"] == "2027-03-27T09:00:00+01:00", "starts_at (winter time): %r" % ev["starts_at"])
+    check(ev["ends_at"] == "2027-03-28T18:00:00+02:00", "ends_at (summer time): %r" % ev["ends_at"])
+    check(ev["capacity"] == 120 and ev["venue"] == "Cankarjev dom", "event fields: %r" % ev)
+    check(len(ev["sessions"]) == 1, "sessions: %r" % ev["sessions"])
+    s = ev["sessions"][0]
+    check(s["title"] == "Opening keynote" and s["kind"] == "keynote" and s["room"] == "Hall A"
+          and s["track"] == "Main" and s["capacity"] == 50, "session: %r" % s)
+    check(s["starts_at"] == "2027-03-28T10:00:00+02:00" and s["ends_at"] == "2027-03-28T11:00:00+02:00",
+          "session times in the event's zone after the DST change: %r" % s)
+    check(len(ev["speakers"]) == 1 and ev["speakers"][0]["name"] == "Dr. Maja Kovač"
+          and s["speaker_ids"] == [ev["speakers"][0]["id"]], "speaker: %r / %r" % (ev["speakers"], s))
+    check(ev["speakers"][0].get("email") == "maja@example.test", "speaker email: %r" % ev["speakers"])
+    check(len(ev["ticket_types"]) == 1, "ticket types: %r" % ev["ticket_types"])
+    t = ev["ticket_types"][0]
+    check(t["name"] == "Standard" and t["price_cents"] == 2550 and t["currency"] == "EUR"
+          and t["quota"] == 100 and t["requires_approval"] is True and t["sessions"] == [s["id"]],
+          "ticket type: %r" % t)
+    check(t["sale_ends_at"] == "2027-03-27T08:00:00+01:00" and t["sale_starts_at"] is None,
+          "sale window: %r" % t)
+    check(len(ev["questions"]) == 1, "questions: %r" % ev["questions"])
+    q = ev["questions"][0]
+    check(q["label"] == "Dietary needs" and q["kind"] == "choice" and q["required"] is True
+          and q["options"] == ["None", "Vegetarian", "Vegan"], "question: %r" % q)
+    r = client.get("/api/v1/events/%s/members" % slug)
+    expect_status(r, 200, "members")
+    check([m["email"] for m in r.json["members"]] == [email], "the creator is the member: %r" % r.json)
+
+
+def regs_event(organiser_client):
+    """An event of the organiser with three ticket types (free, needing
+    approval, paid), two questions and 32 registrations in every state."""
+    ev = W.event(client=organiser_client, name="Registrations " + uuid.uuid4().hex[:4])
+    slug = ev["slug"]
+    free = W.ttype(slug, name="Standard")
+    partner = W.ttype(slug, name="Partner", requires_approval=True)
+    paid = W.ttype(slug, name="Paid", price_cents=4000)
+    job = W.question(slug, label="Job title", kind="text", required=True)
+    diet = W.question(slug, label="Diet", kind="choice", options=["None", "Vegan"])
+
+    def reg(name, tt, status="confirmed", **kw):
+        return W.registered(slug, tt["id"], status=status, name=name,
+                            answers={str(job["id"]): "Nurse"}, **kw)
+    people = {}
+    for i in range(1, 29):
+        people["p%02d" % i] = reg("Person %02d" % i, free)
+    people["ana"] = reg("Ana Novak", free, organisation="Acme d.o.o.")
+    people["bojan"] = reg("Bojan Pending", partner, status="pending_approval")
+    people["cene"] = reg("Cene Unpaid", paid, status="pending_payment")
+    people["dora"] = reg("Dora Cancel", free)
+    return ev, people, {"job": job, "diet": diet}
+
+
+def test_console_registrations():
+    user, client, email = staff("organiser")
+    ev, people, qs = regs_event(client)
+    slug = ev["slug"]
+    r = W.checkin(slug, code=ticket_code(slug, people["p01"]["id"]))
+    expect_status(r, 200, "check in Person 01")
+    new_email = uniq_email("ana")
+    out = browser("console_registrations.mjs", {
+        "email": email, "password": STAFF_PASSWORD, "slug": slug,
+        "pending": "Bojan Pending", "unpaid": "Cene Unpaid", "edit": "Ana Novak",
+        "cancel": "Dora Cancel", "new_email": new_email})
+    check(out["total"] == "32 registrations.", "count: %r" % out)
+    check(out["page1"] == "Page 1 of 2" and out["rows_page1"] == 25, "page 1: %r" % out)
+    check(out["page2"] == "Page 2 of 2" and out["rows_page2"] == 7, "page 2: %r" % out)
+    check(out["checked_in_rows"] == ["Person 01"], "checked-in filter: %r" % out)
+    check("checked_in=true" in out["hash_after_filter"], "filters belong in the URL: %r" % out)
+    check(out["pending_status"] == "Awaiting approval" and out["approved_status"] == "Confirmed",
+          "approve: %r" % out)
+    check(out["paid_status"] == "Confirmed", "mark paid: %r" % out)
+    check(out["dialog_job"] == "Nurse", "the edit dialog shows the answers: %r" % out)
+    check(out["email_error"], "no error for an invalid email: %r" % out)
+    check("Zdravje d.o.o." in out["edited_row"] and new_email in out["edited_row"], "edited row: %r" % out)
+    check(new_email in out["resend_notice"], "re-send notice: %r" % out)
+    check(len(out["cancel_asked"]) == 1 and "Dora Cancel" in out["cancel_asked"][0], "cancel confirmation: %r" % out)
+    check(out["cancelled_status"] == "Cancelled" and out["cancelled_actions"] == ["Edit"],
+          "cancelled row: %r" % out)
+
+    check(W.reg(slug, people["bojan"]["id"])["status"] == "confirmed", "Bojan not approved on the server")
+    check(W.reg(slug, people["cene"]["id"])["status"] == "confirmed", "Cene not marked paid on the server")
+    check(W.reg(slug, people["dora"]["id"])["status"] == "cancelled", "Dora not cancelled on the server")
+    ana = W.reg(slug, people["ana"]["id"])
+    check(ana["organisation"] == "Zdravje d.o.o." and ana["email"] == new_email, "Ana: %r" % ana)
+    check(ana["answers"] == {str(qs["job"]["id"]): "Head nurse", str(qs["diet"]["id"]): "Vegan"},
+          "Ana's answers: %r" % ana)
+    r = W.admin.get("/api/v1/events/%s/outbox" % slug)
+    expect_status(r, 200, "outbox")
+    kinds = [(m["kind"], m["to"]) for m in r.json["messages"]]
+    check(("ticket_resent", new_email) in kinds, "no re-sent ticket to %s: %r" % (new_email, kinds))
+    check(any(k == "approved" for k, _ in kinds), "no approval mail: %r" % kinds)
