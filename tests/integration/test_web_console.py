@@ -238,3 +238,49 @@ def test_console_registrations():
     kinds = [(m["kind"], m["to"]) for m in r.json["messages"]]
     check(("ticket_resent", new_email) in kinds, "no re-sent ticket to %s: %r" % (new_email, kinds))
     check(any(k == "approved" for k, _ in kinds), "no approval mail: %r" % kinds)
+
+
+# --------------------------------------------------------------------------
+# The door scanner
+
+def door_staff(slug):
+    """A check-in account that is a member of the event."""
+    user, client, email = staff("checkin")
+    W.add_member(slug, user["id"])
+    return user, client, email
+
+
+def test_scanner_camera_checks_in_once():
+    # New York: neither the browser's zone (Tokyo) nor the server's (UTC).
+    ev, tt = W.simple_event(name="Camera " + uuid.uuid4().hex[:4], timezone="America/New_York",
+                            starts_at="2027-05-14T09:00:00-04:00", ends_at="2027-05-14T18:00:00-04:00")
+    slug = ev["slug"]
+    reg = W.registered(slug, tt["id"], name="Camera Person", organisation="Lens d.o.o.")
+    code = reg["ticket"]["code"]
+    video = make_y4m(qr_png(code), os.path.join(harness.tmpdir("v"), "ticket.y4m"))
+    user, client, email = door_staff(slug)
+    out = browser("scan_camera.mjs", {"email": email, "password": STAFF_PASSWORD, "gate": "North door"},
+                  flags=camera_flags(video))
+    check(out["single_event"] == "Event: " + ev["name"], "one event, no choice: %r" % out)
+    check(out["points"] == ["Event entrance"], "check-in points: %r" % out)
+    check("North door" in out["context"] and "Event entrance" in out["context"], "context: %r" % out)
+    check(out["idle_focus"] == "code", "the code field is not focused when idle: %r" % out)
+    check(out["video_playing"], "the camera video is not playing: %r" % out)
+    check(out["ok"]["title"] == "\u2713\u00a0Checked in" or out["ok"]["title"].endswith("Checked in"),
+          "first scan: %r" % out)
+    check(out["ok"]["name"] == "Camera Person" and "Lens d.o.o." in out["ok"]["detail"], "first scan: %r" % out)
+    check(out["undo_enabled"] and out["count_device_after_ok"] == "1", "after the first scan: %r" % out)
+    check(out["ready_ms"] <= 1000, "not ready for the next scan within a second: %r" % out)
+    check(out["repeat_after_ms"] >= 2500, "the code in view was scanned again before the debounce: %r" % out)
+
+    r = W.reg(slug, reg["id"])
+    at = r.get("checked_in_at")
+    check(at, "no check-in on the server: %r" % r)
+    want = "Already checked in at %s, North door" % hm(at)
+    check(out["warn"]["title"].endswith(want), "second scan: want %r, got %r" % (want, out))
+    check(out["warn"]["name"] == "Camera Person", "second scan name: %r" % out)
+    check(out["count_device_after_repeat"] == "1" and out["count_total"] == "1", "counts: %r" % out)
+    check(out["video_hidden"], "the video stays after Stop camera: %r" % out)
+    stats = W.stats(slug)
+    check(stats["checked_in"] == 1, "stats.checked_in: %r" % stats)
+    check(sum(b["count"] for b in stats["arrivals"]) == 1, "exactly one check-in: %r" % stats["arrivals"])
