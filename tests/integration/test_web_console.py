@@ -284,3 +284,83 @@ def test_scanner_camera_checks_in_once():
     stats = W.stats(slug)
     check(stats["checked_in"] == 1, "stats.checked_in: %r" % stats)
     check(sum(b["count"] for b in stats["arrivals"]) == 1, "exactly one check-in: %r" % stats["arrivals"])
+
+
+def checkin_token(client, name, slug):
+    """A check-in device key made through the API, as the console makes it:
+    scoped to the event where the server can, else for the user's events."""
+    r = client.post("/api/v1/tokens", {"name": name, "role": "checkin", "event": slug})
+    if r.status == 422 and "event" in ((r.json or {}).get("error") or {}).get("fields", {}):
+        r = client.post("/api/v1/tokens", {"name": name, "role": "checkin", "event": None})
+    expect_status(r, 201, "create token %s" % name)
+    return r.json
+
+
+def tokens_by_name(client):
+    r = client.get("/api/v1/tokens")
+    expect_status(r, 200, "tokens")
+    return {t["name"]: t for t in r.json["tokens"]}
+
+
+def test_console_devices_and_scanner_pairing():
+    user, client, email = staff("organiser")
+    ev = W.event(client=client, name="Pairing " + uuid.uuid4().hex[:4])
+    slug = ev["slug"]
+    tt = W.ttype(slug, name="Standard")
+    reg = W.registered(slug, tt["id"], name="Pat Paired", organisation="Pair Lab")
+    door, _, door_email = staff("checkin")
+    checkin_token(client, "Old tablet", slug)
+
+    out = browser("console_devices.mjs", {"email": email, "password": STAFF_PASSWORD, "slug": slug,
+                                          "checkin_user_id": door["id"], "old_token_name": "Old tablet"})
+    check(out["members_before"] == 1 and door_email in out["members_after"], "members: %r" % out)
+    check(door_email in out["member_notice"], "member notice: %r" % out)
+    check("already a member" in out["member_again"], "adding twice: %r" % out)
+    check(out["member_unknown"] == "No such active user.", "unknown user id: %r" % out)
+    r = client.get("/api/v1/events/%s/members" % slug)
+    expect_status(r, 200, "members")
+    check(sorted(m["email"] for m in r.json["members"]) == sorted([email, door_email]), "members: %r" % r.json)
+
+    url = out["pair_url"]
+    prefix = "%s/scan/#event=%s&token=" % (W.srv.url, slug)
+    check(url.startswith(prefix) and url[len(prefix):].startswith("cft_"), "pairing URL: %r" % url)
+    check("Main door phone" in out["pair_heading"] and "Main door phone" in out["qr_alt"], "pairing: %r" % out)
+    check(out["qr_loaded"] and out["qr_src"].startswith("data:image/gif;base64,"), "QR image: %r" % out)
+    from PIL import Image
+    gif = Image.open(io.BytesIO(base64.b64decode(out["qr_src"].split(",", 1)[1])))
+    png = io.BytesIO()
+    gif.convert("L").save(png, "PNG")
+    check(zbar_image(png.getvalue(), ".png") == [url], "the QR code does not decode to the link shown")
+    toks = tokens_by_name(client)
+    t = toks.get("Main door phone")
+    check(t and t["role"] == "checkin" and not t["revoked"] and t["event"] in (slug, None), "token: %r" % toks)
+    if t["event"] is None:
+        check(any("cannot limit device keys" in n for n in out["pair_notices"]),
+              "an unscoped key without a word about it: %r" % out)
+    check(toks["Old tablet"]["revoked"] is True and "Revoked" in out["devices_after"], "revoke: %r / %r" % (toks, out))
+    check("Old tablet" in out["revoke_asked"], "revoking did not ask first: %r" % out)
+
+    lost = checkin_token(client, "Lost phone", slug)
+    expect_status(client.delete("/api/v1/tokens/%d" % lost["id"]), 204, "revoke Lost phone")
+    revoked_url = "%s/scan/#event=%s&token=%s" % (W.srv.url, slug, lost["token"])
+
+    out = browser("scan_pair.mjs", {"url": url, "code": reg["ticket"]["code"], "revoked_url": revoked_url})
+    check(out["url_after"] == W.srv.url + "/scan/" and out["history_hash"] == "", "the key stays in the URL: %r" % out)
+    check(out["stored_matches"], "the key is not kept on the device: %r" % out)
+    check(out["cookies"] == [], "a paired device has a session cookie: %r" % out)
+    check("Paired device" in out["nav"] and out["selected_event"] == slug, "after pairing: %r" % out)
+    check(out["focus_idle"] == "code", "the code field is not focused when idle: %r" % out)
+    check(out["ok_name"] == "Pat Paired" and out["device_after_ok"] == "1" and out["code_cleared"],
+          "handheld check-in: %r" % out)
+    check("undone" in out["undo_title"] and out["device_after_undo"] == "0" and out["undo_disabled"], "undo: %r" % out)
+    check(out["still_scanning"] and out["device_after_second"] == "1",
+          "typing while a button had focus: %r" % out)
+    check("Side door" in out["context_after_reload"] and out["device_after_reload"] == "1", "reload: %r" % out)
+    check(out["stored_after_forget"] is None and "no longer paired" in out["forget_message"], "forget: %r" % out)
+    check("no longer works" in out["revoked_message"] and out["revoked_stored"] is None, "revoked key: %r" % out)
+
+    stats = W.stats(slug)
+    check(stats["checked_in"] == 1 and sum(b["count"] for b in stats["arrivals"]) == 1,
+          "one live check-in after check-in, undo, check-in: %r" % stats)
+    check(W.reg(slug, reg["id"]).get("checked_in_at"), "not checked in on the server")
+    check(tokens_by_name(client)["Main door phone"]["last_used_at"], "the device key was never used (Bearer auth)")
