@@ -5,15 +5,17 @@ import { check, shot, PHONE, DESKTOP, NARROW } from './lib.mjs';
 // page.errors without the browser's own "Failed to load resource" lines for
 // HTTP statuses the test expects (a 401 from /auth/me before sign-in, a 409
 // for a ticket already used, ...): those are answers, not faults.
-export function unexpectedErrors(page, statuses = []) {
+// allow: more patterns of expected lines (a test that cuts the network).
+export function unexpectedErrors(page, statuses = [], allow = []) {
   return page.errors.filter((e) => {
     const m = /Failed to load resource: the server responded with a status of (\d{3})/.exec(e);
-    return !(m && statuses.includes(Number(m[1])));
+    if (m && statuses.includes(Number(m[1]))) return false;
+    return !allow.some((re) => re.test(e));
   });
 }
 
-export function noErrors(page, statuses, where) {
-  const bad = unexpectedErrors(page, statuses);
+export function noErrors(page, statuses, where, allow = []) {
+  const bad = unexpectedErrors(page, statuses, allow);
   check(bad.length === 0, `${where}: console errors or CSP violations:\n  ${bad.join('\n  ')}`);
 }
 

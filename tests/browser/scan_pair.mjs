@@ -47,11 +47,12 @@ run(async (browser) => {
   await shots(page, 'scan_paired_ok');
 
   // ---- undo
-  await page.getByRole('button', { name: 'Undo last check-in' }).click();
+  out.undo_label = await text(page, '#undo');
+  await page.locator('#undo').click();
   await waitResult(page, 'idle', 'undone');
   out.undo_title = await text(page, '#result-title');
   out.device_after_undo = await text(page, '#count-device');
-  out.undo_disabled = await page.getByRole('button', { name: 'Undo last check-in' }).isDisabled();
+  out.undo_disabled = await page.locator('#undo').isDisabled();
   await page.waitForFunction(() => document.getElementById('count-total').textContent === '0');
 
   // ---- a scanner typing while a button has focus: the code still goes in

@@ -352,6 +352,7 @@ def test_console_devices_and_scanner_pairing():
     check(out["focus_idle"] == "code", "the code field is not focused when idle: %r" % out)
     check(out["ok_name"] == "Pat Paired" and out["device_after_ok"] == "1" and out["code_cleared"],
           "handheld check-in: %r" % out)
+    check(out["undo_label"] == "Undo check-in: Pat Paired", "undo button: %r" % out)
     check("undone" in out["undo_title"] and out["device_after_undo"] == "0" and out["undo_disabled"], "undo: %r" % out)
     check(out["still_scanning"] and out["device_after_second"] == "1",
           "typing while a button had focus: %r" % out)
@@ -364,3 +365,74 @@ def test_console_devices_and_scanner_pairing():
           "one live check-in after check-in, undo, check-in: %r" % stats)
     check(W.reg(slug, reg["id"]).get("checked_in_at"), "not checked in on the server")
     check(tokens_by_name(client)["Main door phone"]["last_used_at"], "the device key was never used (Bearer auth)")
+
+
+def test_scanner_shows_every_answer():
+    ev = W.event(name="Answers " + uuid.uuid4().hex[:4], waitlist=True)
+    slug = ev["slug"]
+    s1 = W.session(slug, title="Workshop A", kind="talk", starts_at="2027-05-14T10:00:00+02:00",
+                   ends_at="2027-05-14T11:00:00+02:00", room="Room 1")
+    s2 = W.session(slug, title="Workshop B", kind="talk", starts_at="2027-05-14T11:00:00+02:00",
+                   ends_at="2027-05-14T12:00:00+02:00", room="Room 2")
+    std = W.ttype(slug, name="Standard")
+    day = W.ttype(slug, name="Day pass", sessions=[s2["id"]])
+    partner = W.ttype(slug, name="Partner", requires_approval=True)
+    olga = W.registered(slug, std["id"], name="Olga Ok", organisation="Okay d.o.o.")
+    nina = W.registered(slug, std["id"], name="Nina Network")
+    dan = W.registered(slug, day["id"], name="Dan Daypass")
+    cene = W.registered(slug, std["id"], name="Cene Cancelled")
+    W.registered(slug, partner["id"], name="Pia Pending", status="pending_approval")
+    expect_status(W.admin.post("/api/v1/events/%s/registrations/%d/cancel" % (slug, cene["id"])), 200, "cancel")
+    full = get_event(slug)["seats_taken"]
+    expect_status(W.admin.patch("/api/v1/events/%s" % slug, {"capacity": full}), 200, "fill the event")
+    W.registered(slug, std["id"], name="Wanda Waitlist", status="waitlisted")
+    other, other_tt = W.simple_event(name="Other " + uuid.uuid4().hex[:4])
+    stranger = W.registered(other["slug"], other_tt["id"], name="Stranger")
+    user, client, email = door_staff(slug)
+    W.add_member(other["slug"], user["id"])
+    from util_events import alter_char
+    codes = {"ok": olga["ticket"]["code"], "network": nina["ticket"]["code"],
+             "day_pass": dan["ticket"]["code"], "cancelled": cene["ticket"]["code"],
+             "other_event": stranger["ticket"]["code"],
+             "forged": alter_char(olga["ticket"]["code"], 100)}
+    out = browser("scan_results.mjs", {"email": email, "password": STAFF_PASSWORD, "slug": slug,
+                                       "codes": codes, "session_id": s1["id"], "session_title": "Workshop A"})
+    res = out["results"]
+    check(sorted(out["event_options"]) == sorted([ev["name"], other["name"]]), "event choice: %r" % out)
+
+    def shows(key, kind, title, name=None):
+        r = res[key]
+        check(r["kind"] == kind and r["title"].endswith(title) and (name is None or r["name"] == name),
+              "%s: want %s %r (%r), got %r" % (key, kind, title, name, r))
+    shows("ok", "ok", "Checked in", "Olga Ok")
+    at = W.reg(slug, olga["id"])["checked_in_at"]
+    shows("again", "warn", "Already checked in at %s, Hall door" % hm(at), "Olga Ok")
+    shows("invalid", "bad", "Invalid ticket", "")
+    shows("cancelled", "bad", "Cancelled", "Cene Cancelled")
+    shows("wrong_event", "bad", "Wrong event")
+    shows("waitlisted", "bad", "On the waiting list", "Wanda Waitlist")
+    shows("pending", "bad", "Not confirmed", "Pia Pending")
+    check(all(res[k]["posts"] == 1 for k in ("ok", "again", "invalid", "cancelled", "wrong_event")),
+          "one request per scan: %r" % res)
+    shows("offline", "bad", "No connection")
+    shows("back_online", "ok", "Checked in", "Nina Network")
+    n = out["network_nonces"]
+    check(len(n) == 5 and len(set(n)) == 1, "retries after a network failure must repeat the nonce: %r" % n)
+    check(out["retry_hidden"], "Try again still shown: %r" % out)
+    check(out["remembered_gate"] == "Hall door", "gate not remembered: %r" % out)
+    check("Workshop A" in out["session_context"], "session context: %r" % out)
+    shows("not_for_session", "bad", "Not for this session", "Dan Daypass")
+    shows("session_ok", "ok", "Checked in", "Olga Ok")
+    check(out["session_total_label"] == "Attended this session", "session count: %r" % out)
+    distinct = len(set(out["all_nonces"]))
+    check(distinct == len(out["all_nonces"]) - 4, "every scan needs a fresh nonce: %r" % out["all_nonces"])
+    check(out["session_ids"][-1] == s1["id"] and out["session_ids"][0] is None, "points sent: %r" % out)
+    check(out["gates"] == ["Hall door"], "gate sent: %r" % out)
+    check(any("Pia Pending" in r and "Not confirmed" in r for r in out["lookup_rows"]),
+          "look-up rows show the registration's state: %r" % out)
+
+    stats = W.stats(slug)
+    check(stats["checked_in"] == 2, "entrance check-ins (Olga, Nina): %r" % stats)
+    by = {x["session_id"]: x for x in stats["by_session"]}
+    check(by[s1["id"]]["checked_in"] == 1 and by[s2["id"]]["checked_in"] == 0, "session check-ins: %r" % stats)
+    check(W.stats(other["slug"])["checked_in"] == 0, "the other event's ticket was checked in")

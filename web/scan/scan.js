@@ -263,7 +263,7 @@
     $('count-total-label').textContent = S.point ? 'Attended this session' : 'Checked in at this event';
     $('count-device').textContent = String(deviceCount());
     S.lastOk = null;
-    $('undo').disabled = true;
+    drawUndo();
     setResult('idle', 'Ready to scan', '', S.point ? 'Checking tickets for ' + pointName().replace(/^Session: /, '') : '');
     refreshStats();
     clearInterval(S.statsTimer);
@@ -325,7 +325,7 @@
     const tz = S.event.timezone;
     if (body.result === 'ok') {
       S.lastOk = { id: body.checkin.id, name: a ? a.name : '' };
-      $('undo').disabled = false;
+      drawUndo();
       addDeviceCount(1);
       setResult('ok', 'Checked in', a ? a.name : '', attendeeLine(a));
       tone('ok');
@@ -414,6 +414,14 @@
     await checkIn({ code });
   }
 
+  // The button names whose check-in it undoes: after a refused scan it
+  // still means the last successful one.
+  function drawUndo() {
+    const b = $('undo');
+    b.disabled = !S.lastOk;
+    b.textContent = S.lastOk ? 'Undo check-in: ' + (S.lastOk.name || 'last ticket') : 'Undo last check-in';
+  }
+
   async function undo() {
     if (!S.lastOk) return;
     const last = S.lastOk;
@@ -421,6 +429,7 @@
     try {
       await Confero.del('/api/v1/checkins/' + last.id);
       S.lastOk = null;
+      drawUndo();
       addDeviceCount(-1);
       setResult('idle', 'Check-in undone', last.name, 'Ready for the next scan.');
     } catch (e) {
