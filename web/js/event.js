@@ -465,13 +465,13 @@
     const body = { answers: {}, session_ids: [], consent: UI.$('#f-consent').checked };
     body.ticket_type_id = selectedTicketId();
     if (!body.ticket_type_id) errors.push(['ticket_type_id', 'Choose a ticket type.']);
-    body.name = UI.$('#f-name').value;
+    body.name = UI.$('#f-name').value.trim();
     let m = lineCheck(body.name, true, 200, 'Your full name');
     if (m) errors.push(['name', m]);
     body.email = UI.$('#f-email').value.trim();
     if (!body.email) errors.push(['email', 'Enter your email address.']);
     else if (!emailValid(body.email)) errors.push(['email', 'Enter an email address in the form name@example.org.']);
-    body.organisation = UI.$('#f-organisation').value;
+    body.organisation = UI.$('#f-organisation').value.trim();
     m = lineCheck(body.organisation, false, 200, 'Organisation');
     if (m) errors.push(['organisation', m]);
     for (const q of ev.questions || []) {
