@@ -237,7 +237,7 @@ api_checkin(struct req *r)
 	struct ck c;
 	const char *code;
 	char ucode[TICKETCODE_MAX];
-	unsigned char pk[32];
+	unsigned char sk[64];
 	uint32_t eid = 0, tid = 0;
 	int forged = 0, done, exists, signup, included, signed_up;
 	struct db *d;
@@ -275,10 +275,11 @@ api_checkin(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	if (code != NULL && !forged) {
-		e = eventkey_pk(d, eid, pk);
-		if (e == ERR_NOTFOUND || (e == ERR_OK && ticketcode_verify(pk, ucode, &eid, &tid) != 0))
+		e = eventkey_sk(d, eid, sk);
+		if (e == ERR_NOTFOUND || (e == ERR_OK && ticketcode_check(sk, ucode, &eid, &tid) != 0))
 			forged = 1;
-		else if (e != ERR_OK)
+		sodium_memzero(sk, sizeof(sk));
+		if (!forged && e != ERR_OK)
 			return e;
 	}
 	if (c.nonce != NULL) {

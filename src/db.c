@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,9 +127,12 @@ db_shutdown(void)
  * Waiters queue in arrival order and a released connection is handed to
  * the oldest one directly: with 64 clients on 16 connections, FIFO keeps
  * the slowest requests close to the average instead of starving a few.
+ * The hand-over is a semaphore posted under the pool lock, so the woken
+ * thread owns its connection without taking the lock again (a condition
+ * variable would make it queue for the mutex the releaser still holds).
  */
 struct waiter {
-	pthread_cond_t cv;
+	sem_t sem;
 	struct db *d;
 	struct waiter *next;
 };
@@ -140,21 +144,15 @@ db_acquire(struct db **out, int timeout_ms)
 	struct timespec ts;
 	struct waiter w;
 	struct db *d;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&pool_mtx);
-	if ((d = freelist) != NULL)
+	if ((d = freelist) != NULL) {
 		freelist = d->next;
-	else {
-		pthread_cond_init(&w.cv, NULL);
+		pthread_mutex_unlock(&pool_mtx);
+	} else {
+		sem_init(&w.sem, 0, 0);
 		w.d = NULL;
 		w.next = NULL;
 		if (wait_tail != NULL)
@@ -162,8 +160,17 @@ db_acquire(struct db **out, int timeout_ms)
 		else
 			wait_head = &w;
 		wait_tail = &w;
-		while (w.d == NULL && rc == 0)
-			rc = pthread_cond_timedwait(&w.cv, &pool_mtx, &ts);
+		pthread_mutex_unlock(&pool_mtx);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += timeout_ms / 1000;
+		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		while ((rc = sem_timedwait(&w.sem, &ts)) == -1 && errno == EINTR)
+			continue;
+		pthread_mutex_lock(&pool_mtx);
 		d = w.d;
 		if (d == NULL) {
 			/* Timed out: leave the queue. */
@@ -176,9 +183,10 @@ db_acquire(struct db **out, int timeout_ms)
 					wait_tail = prev;
 			}
 		}
-		pthread_cond_destroy(&w.cv);
+		/* Any post happened under the lock: the semaphore is idle now. */
+		pthread_mutex_unlock(&pool_mtx);
+		sem_destroy(&w.sem);
 	}
-	pthread_mutex_unlock(&pool_mtx);
 	if (d == NULL) {
 		log_warn("db: no free connection after %d ms", timeout_ms);
 		return ERR_UNAVAILABLE;
@@ -209,7 +217,7 @@ db_release(struct db *d)
 		if (wait_head == NULL)
 			wait_tail = NULL;
 		w->d = d;
-		pthread_cond_signal(&w->cv);
+		sem_post(&w->sem);
 	} else {
 		d->next = freelist;
 		freelist = d;

@@ -41,6 +41,9 @@ int ticketcode_parse(const char *code, uint32_t *event_id,
 /* As ticketcode_parse, and 0 only when the signature verifies with pk. */
 int ticketcode_verify(const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
     const char *code, uint32_t *event_id, uint32_t *ticket_id);
+/* The same answer as ticketcode_verify, from the secret key, faster. */
+int ticketcode_check(const unsigned char sk[crypto_sign_SECRETKEYBYTES],
+    const char *code, uint32_t *event_id, uint32_t *ticket_id);
 
 /*
  * A new event key pair.  pk is stored in the clear; the secret key leaves

@@ -167,6 +167,42 @@ test_tamper_every_position(void **state)
 		}
 }
 
+/* ticketcode_check (re-sign and compare) answers exactly as verify does. */
+static void
+test_check_agrees_with_verify(void **state)
+{
+	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	char code[TICKETCODE_MAX], t[TICKETCODE_MAX], lower[TICKETCODE_MAX];
+	uint32_t ev = 0, tk = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ticketcode_make(sk1, 4242, 77, code), 0);
+	assert_int_equal(ticketcode_check(sk1, code, &ev, &tk), 0);
+	assert_int_equal(ev, 4242);
+	assert_int_equal(tk, 77);
+	for (i = 0; code[i] != '\0'; i++)
+		lower[i] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] + 32 : code[i]);
+	lower[i] = '\0';
+	assert_int_equal(ticketcode_check(sk1, lower, &ev, &tk),
+	    ticketcode_verify(pk1, lower, &ev, &tk));
+	/* Another event's key: refused. */
+	ev = tk = 7;
+	assert_int_equal(ticketcode_check(sk2, code, &ev, &tk), -1);
+	assert_int_equal(ev, 7);
+	for (i = 0; i < TICKETCODE_LEN; i++) {
+		memcpy(t, code, sizeof(t));
+		t[i] = b32[(strchr(b32, code[i]) - b32 + 1) % 32];
+		if (ticketcode_check(sk1, t, &ev, &tk) != ticketcode_verify(pk1, t, &ev, &tk) ||
+		    ticketcode_check(sk1, t, &ev, &tk) != -1)
+			fail_msg("position %zu altered: check and verify disagree or accept", i);
+	}
+	/* A payload signed by the right key but built by hand still passes. */
+	forge(TICKETCODE_VERSION, 9, 9, sk1, t);
+	assert_int_equal(ticketcode_check(sk1, t, &ev, &tk), 0);
+	assert_int_equal(tk, 9);
+}
+
 static void
 test_forged_payload(void **state)
 {
@@ -393,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_lower_case_accepted),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_tamper_every_position),
+		cmocka_unit_test(test_check_agrees_with_verify),
 		cmocka_unit_test(test_forged_payload),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_malformed),
