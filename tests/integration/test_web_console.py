@@ -436,3 +436,85 @@ def test_scanner_shows_every_answer():
     by = {x["session_id"]: x for x in stats["by_session"]}
     check(by[s1["id"]]["checked_in"] == 1 and by[s2["id"]]["checked_in"] == 0, "session check-ins: %r" % stats)
     check(W.stats(other["slug"])["checked_in"] == 0, "the other event's ticket was checked in")
+
+
+def test_dashboard_follows_checkins_live():
+    user, client, email = staff("organiser")
+    ev = W.event(client=client, name="Live " + uuid.uuid4().hex[:4])
+    slug = ev["slug"]
+    keynote = W.session(slug, title="Keynote", kind="keynote")
+    std = W.ttype(slug, name="Standard")
+    partner = W.ttype(slug, name="Partner", requires_approval=True)
+    ana = W.registered(slug, std["id"], name="Ana Novak", organisation="Acme d.o.o.")
+    bor = W.registered(slug, std["id"], name="Bor Code")
+    cvet = W.registered(slug, std["id"], name="Cvet Session")
+    W.registered(slug, partner["id"], name="Pia Pending", status="pending_approval")
+    door, _, door_email = door_staff(slug)
+    before = W.stats(slug)
+    out = browser("scan_dashboard.mjs", {
+        "slug": slug, "organiser": {"email": email, "password": STAFF_PASSWORD},
+        "door": {"email": door_email, "password": STAFF_PASSWORD},
+        "search": "Ana", "name": "Ana Novak", "code": bor["ticket"]["code"],
+        "session_id": keynote["id"], "session_reg": cvet["id"], "session_title": "Keynote"})
+    check(out["before"] == {"registered": str(before["registered"]), "checked_in": "0",
+                            "waitlisted": str(before["waitlisted"]), "pending": str(before["pending"])},
+          "dashboard before: %r vs %r" % (out["before"], before))
+    check(out["before"]["pending"] == "1", "pending count: %r" % out)
+    check(out["no_arrivals"], "an arrivals chart with no arrivals: %r" % out)
+    check(out["scan_name"] == "Ana Novak", "look-up check-in: %r" % out)
+    check(out["lookup_email_hidden"], "door staff see email addresses: %r" % out)
+    at = W.reg(slug, ana["id"])["checked_in_at"]
+    check(any("Ana Novak" in r and "Checked in at " + hm(at) in r for r in out["lookup_after"]),
+          "look-up after check-in: %r (at %s)" % (out["lookup_after"], at))
+    check(out["first_update_ms"] <= 10000, "the dashboard took too long: %r" % out)
+    check(out["same_document"], "the dashboard reloaded the page")
+    check(out["session_row"].startswith("Keynote") and out["session_row"].endswith(" 1"), "session row: %r" % out)
+    check("2 in total" in out["chart_label"] and out["chart_drawn"], "arrivals chart: %r" % out)
+    check(out["arrivals_table"].endswith(" 2"), "arrivals table: %r" % out)
+    check(out["checked_extra"].startswith("67% of 3 confirmed"), "checked-in share: %r" % out)
+    stats = W.stats(slug)
+    check(stats["checked_in"] == 2, "stats after: %r" % stats)
+
+
+def test_console_mailing_preview_send_and_failures():
+    user, client, email = staff("organiser")
+    ev = W.event(client=client, name="Mailing " + uuid.uuid4().hex[:4], venue="Cankarjev dom")
+    slug = ev["slug"]
+    std = W.ttype(slug, name="Standard")
+    fail_email = uniq_email("nobody")
+    SINK.script(fail_email, rcpt=[("550 5.1.1 No such user here", True)])
+    ok_emails = [uniq_email("ana"), uniq_email("bo")]
+    W.registered(slug, std["id"], name="Ana Mail", email=ok_emails[0])
+    W.registered(slug, std["id"], name="Bo Mail", email=ok_emails[1])
+    W.registered(slug, std["id"], name="Fail Person", email=fail_email)
+    out = browser("console_mailing.mjs", {"email": email, "password": STAFF_PASSWORD, "slug": slug,
+                                          "fail_email": fail_email})
+    check(out["empty"] == "No mailings yet.", "before: %r" % out)
+    check("Everyone registered (confirmed)" in out["audiences"] and "Ticket type: Standard" in out["audiences"],
+          "audiences: %r" % out)
+    check("attendee.nmae" in out["placeholder_error"], "unknown placeholder: %r" % out)
+    check(out["preview_count"].startswith("3 recipients"), "preview count: %r" % out)
+    check(out["preview_subject"] == "Subject: Practical details for " + ev["name"], "preview subject: %r" % out)
+    check("Dear Ana Mail," in out["preview_html"] and "See you at Cankarjev dom." in out["preview_html"],
+          "preview body: %r" % out)
+    check(out["preview_safe"] and out["preview_styled"] == "24px", "preview rendering: %r" % out)
+    check("Dear Ana Mail," in out["preview_text"], "plain-text preview: %r" % out)
+    check("to 3 recipients" in out["send_asked"], "sending did not ask first: %r" % out)
+    check(out["queued"] == "Queued for 3 recipients.", "queued: %r" % out)
+    check(out["progress"].startswith("2 sent, 1 failed, 0 waiting of 3"), "progress: %r" % out)
+    check(out["progress_value"] == [3, 3], "progress bar: %r" % out)
+    check("failed" in out["progress_failure_note"], "failure note: %r" % out)
+    check(out["mailings_row"].startswith("Practical details for {{event.name}}") and "Done" in out["mailings_row"],
+          "mailings table: %r" % out)
+    check(any(fail_email in r and "550 5.1.1 No such user here" in r and "failed" in r for r in out["failed_rows"]),
+          "outbox failures: %r" % out)
+    check(all(fail_email in r for r in out["failed_rows"]), "only failures listed: %r" % out)
+
+    r = client.get("/api/v1/events/%s/mailings" % slug)
+    expect_status(r, 200, "mailings")
+    m = r.json["mailings"]
+    check(len(m) == 1 and m[0]["total"] == 3 and m[0]["sent"] == 2 and m[0]["failed"] == 1, "mailing: %r" % m)
+    got = SINK.wait_for(ok_emails, timeout=20, count=1)
+    for a in ok_emails:
+        subjects = [x.msg["Subject"] for x in got[a.lower()]]
+        check("Practical details for " + ev["name"] in subjects, "no mailing to %s: %r" % (a, subjects))

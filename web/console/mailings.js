@@ -11,7 +11,7 @@
   // put into the page as markup: it is parsed into an inert document and
   // rebuilt here from a short list of harmless elements, with text as
   // text nodes, links only to http(s)/mailto and inline styles applied
-  // through the CSSOM (the page's CSP forbids style attributes).
+  // through the CSSOM (the page's CSP forbids style attributes in markup).
   const ALLOWED = new Set(['a', 'b', 'strong', 'i', 'em', 'u', 'p', 'br', 'div', 'span', 'h1', 'h2', 'h3',
     'h4', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'hr', 'blockquote', 'pre', 'code', 'small']);
   const DROP = new Set(['script', 'style', 'head', 'title', 'meta', 'link', 'iframe', 'object', 'embed', 'form', 'img', 'svg', 'math', 'template']);
@@ -32,7 +32,7 @@
         if (/^(https?:|mailto:)/i.test(href)) { e.setAttribute('href', href); e.setAttribute('rel', 'noopener noreferrer'); e.setAttribute('target', '_blank'); }
       }
       for (const a of ['colspan', 'rowspan', 'align']) if (c.hasAttribute(a)) e.setAttribute(a, c.getAttribute(a));
-      const style = c.getAttribute('style');
+      const style = c.getAttribute('data-mail-style');
       if (style && !/url\s*\(|expression|@import/i.test(style)) e.style.cssText = style;
       safeCopy(c, e);
       out.append(e);
@@ -41,7 +41,10 @@
 
   function renderHtml(html) {
     const box = UI.el('div', { class: 'mail-html' });
-    const doc = new DOMParser().parseFromString(html, 'text/html');
+    // Style attributes are renamed inside the tags before parsing: parsing
+    // them would already count as inline style under the page's CSP.
+    const tamed = html.replace(/<[^>]*>/g, (tag) => tag.replace(/(\s)style(\s*=)/gi, '$1data-mail-style$2'));
+    const doc = new DOMParser().parseFromString(tamed, 'text/html');
     safeCopy(doc.body, box);
     return box;
   }
