@@ -701,7 +701,9 @@
         UI.el('ul', {},
           UI.el('li', {}, 'Your ticket page: ',
             UI.el('a', { href: manage, id: 'manage-link', text: res.ticket ? 'open your ticket' : 'see your registration' }),
-            '. Bookmark it: there you can show the QR code, change your session sign-ups or cancel. Keep the link private – anyone who has it can change your registration.'),
+            res.ticket ? '. Bookmark it: there you can show the QR code, change your session sign-ups or cancel.'
+              : '. Bookmark it: there you can follow your registration, change your session sign-ups or cancel.',
+            ' Keep the link private – anyone who has it can change your registration.'),
           UI.el('li', {}, UI.el('a', { href: apiPath + '/programme.ics', download: slug + '.ics', text: 'Add the event to your calendar' }), '.'),
           UI.el('li', { text: res.ticket ? 'At the entrance, show the QR code on your phone or on paper.'
             : 'You will receive your ticket by email when your place is confirmed.' })));
