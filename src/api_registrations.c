@@ -263,6 +263,15 @@ check_sessions(struct req *r, struct vld *v, struct db *d, long long event_id,
 	return 0;
 }
 
+/* 422 naming the session that filled up meanwhile, so a page can point at it. */
+static enum err
+session_full(struct req *r, struct vld *v, long long session_id)
+{
+	vld_fail(v, "session_ids", "session_full");
+	cJSON_AddNumberToObject(req_fields(r), "full_session_id", (double)session_id);
+	return req_fail(r, ERR_INVALID, "validation", "A session you chose is full.");
+}
+
 enum err
 api_register(struct req *r)
 {
@@ -340,11 +349,8 @@ api_register(struct req *r)
 		    "This email address is already registered for this event.");
 	if (outcome == REG_SOLD_OUT)
 		return req_fail(r, ERR_CONFLICT, "sold_out", "No seats are left.");
-	if (outcome == REG_SESSION_FULL) {
-		vld_fail(&v, "session_ids", "session_full");
-		cJSON_AddNumberToObject(req_fields(r), "full_session_id", (double)rq.full_session);
-		return req_fail(r, ERR_INVALID, "validation", "A session you chose is full.");
-	}
+	if (outcome == REG_SESSION_FULL)
+		return session_full(r, &v, rq.full_session);
 	if (e != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
@@ -435,10 +441,8 @@ api_manage_update(struct req *r)
 	if (n > 0 && check_sessions(r, &v, d, ev.id, ttype, ids, n, &e) != 0)
 		return e != ERR_OK ? e : ERR_INVALID;
 	e = registration_set_sessions(d, &ev, id, ids, n, "attendee", id, &full);
-	if (e == ERR_CONFLICT && full > 0) {
-		vld_fail(&v, "session_ids", "session_full");
-		return ERR_INVALID;
-	}
+	if (e == ERR_CONFLICT && full > 0)
+		return session_full(r, &v, full);
 	if (e == ERR_CONFLICT)
 		return req_fail(r, ERR_CONFLICT, "cancelled", "This registration is cancelled.");
 	if (e != ERR_OK)
@@ -635,10 +639,8 @@ api_registrations_update(struct req *r)
 		return e;
 	if (n >= 0) {
 		e = registration_set_sessions(d, &ev, id, ids, n, actor_kind(r), actor_id(r), &full);
-		if (e == ERR_CONFLICT && full > 0) {
-			vld_fail(&v, "session_ids", "session_full");
-			return ERR_INVALID;
-		}
+		if (e == ERR_CONFLICT && full > 0)
+			return session_full(r, &v, full);
 		if (e != ERR_OK && e != ERR_CONFLICT)
 			return e;
 	}

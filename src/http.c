@@ -377,9 +377,11 @@ handle(struct req *r)
 	 * for HTML) and its JSON API (the page's fetch asks for JSON).  The
 	 * page itself holds nothing personal; it fetches the data.
 	 */
-	if (strncmp(r->path, "/manage/", 8) == 0 && strcmp(r->method, "GET") == 0 &&
-	    wants_html(req_header(r, "Accept")))
-		return static_serve_path(r, "/manage.html");
+	if (strncmp(r->path, "/manage/", 8) == 0) {
+		resp_header(r, "Vary", "Accept");
+		if (strcmp(r->method, "GET") == 0 && wants_html(req_header(r, "Accept")))
+			return static_serve_path(r, "/manage.html");
+	}
 	rr = route_match(routes, nroutes, r->method, r->path, &r->route,
 	    &r->params, allow, sizeof(allow));
 	if (rr == ROUTE_NOTFOUND)

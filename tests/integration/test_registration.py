@@ -558,6 +558,15 @@ def test_session_capacity():
     r = W.manage(third, "PATCH", {"session_ids": [net["id"]]})
     f = expect_fields(r, "session_ids", "manage PATCH into a full session")
     check(f["session_ids"] == "session_full", "manage PATCH full: %r" % f)
+    check(f.get("full_session_id") == net["id"], "manage PATCH names the full session: %r" % f)
+    check("Accept" in (r.header("Vary") or ""), "the manage URL varies by Accept: %r" % r.header("Vary"))
+    page = W.anon().get(url_path(third["manage_url"]), headers={"Accept": "text/html,*/*;q=0.8"})
+    expect_status(page, 200, "the manage URL as a page")
+    check(page.header("Content-Type", "").startswith("text/html") and
+          page.header("Cache-Control") == "no-store", "ticket page is HTML, never cached: %r"
+          % page.header("Cache-Control"))
+    check(third["manage_url"].rsplit("/", 1)[1].encode() not in page.raw,
+          "the page itself holds no secret")
     r = W.manage(first, "PATCH", {"session_ids": []})
     expect_status(r, 200, "first registrant drops the session")
     check(r.json.get("session_ids") == [], "first registrant's sessions: %r" % r)
