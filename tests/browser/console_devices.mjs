@@ -13,6 +13,7 @@ run(async (browser) => {
 
   // ---- members
   await view(page, `/events/${slug}/members`, 'Members:');
+  await page.waitForSelector('.members-table tbody tr');
   out.members_before = await page.locator('.members-table tbody tr').count();
   const f = page.locator('#member-form');
   await f.getByLabel('User id').fill(String(args.checkin_user_id));
@@ -34,6 +35,7 @@ run(async (browser) => {
 
   // ---- devices
   await view(page, `/events/${slug}/devices`, 'Check-in devices:');
+  await page.waitForSelector('.tokens-table tbody tr');
   out.devices_before = (await page.locator('.tokens-table tbody').innerText()).replace(/\s+/g, ' ');
   const d = page.locator('#device-form');
   await d.getByLabel('Device name').fill('Main door phone');

@@ -50,7 +50,10 @@ run(async (browser) => {
 
   // ---- the outbox, failures only
   await page.getByLabel('Show').selectOption('failed');
-  await page.waitForFunction((a) => (document.querySelector('.outbox-table')?.textContent || '').includes(a), args.fail_email);
+  await page.waitForFunction(() => {
+    const badges = [...document.querySelectorAll('.outbox-table tbody .badge')];
+    return badges.length > 0 && badges.every((b) => b.textContent === 'failed');
+  });
   out.failed_rows = (await page.locator('.outbox-table tbody tr').allInnerTexts()).map((s) => s.replace(/\s+/g, ' '));
   await shots(page, 'console_mailings');
   noErrors(page, [401, 422], 'mailings');

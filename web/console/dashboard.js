@@ -103,7 +103,7 @@
     function draw(s) {
       const cap = s.capacity === null || s.capacity === undefined ? null : s.capacity;
       const pct = s.confirmed ? Math.round((100 * s.checked_in) / s.confirmed) : 0;
-      A.put(cards, 
+      A.put(cards,
         card('registered', 'Registered', s.registered, cap === null ? 'no capacity limit' : `capacity ${cap}`),
         card('checked_in', 'Checked in', s.checked_in, `${pct}% of ${s.confirmed} confirmed`),
         card('waitlisted', 'Waiting list', s.waitlisted),
@@ -139,7 +139,7 @@
       timer = setTimeout(tick, REFRESH_MS);
     }
 
-    A.put(m, 
+    A.put(m,
       A.eventHeader(ev, 'dashboard', 'Dashboard: ' + ev.name),
       errBox,
       cards,

@@ -74,7 +74,7 @@
         copy.addEventListener('click', async () => {
           try { await navigator.clipboard.writeText(url); copied.textContent = 'Copied.'; } catch (e) { copied.textContent = 'Select the link and copy it.'; }
         });
-        A.put(created, 
+        A.put(created,
           UI.el('h3', { text: 'Pair \u201c' + token.name + '\u201d' }),
           UI.el('p', { class: 'notice warn', text: 'This code is shown only now. Scan it with the phone\u2019s camera, or open the link on the device; anyone with it can check people in until you revoke it.' }),
           scoped ? null : UI.el('p', { class: 'notice warn', text: 'This server cannot limit device keys to one event yet: this key can check in at every event you manage.' }),
@@ -90,13 +90,14 @@
     });
     f.form.id = 'device-form';
 
-    A.put(m, 
+    await draw();
+    if (!current()) return;
+    A.put(m,
       A.eventHeader(ev, 'devices', 'Check-in devices: ' + ev.name),
       msgs,
       A.section('Pair a device',
         UI.el('p', { text: 'A device key lets a phone or laptop at the door check people in without a staff login. It can only check in and look attendees up.' }),
         f.form, created),
       A.section('Devices', list));
-    await draw();
   });
 })();

@@ -18,7 +18,7 @@
         UI.el('a', { href: '#' + A.eventPath(ev, 'registrations'), text: 'Registrations' }), ' ',
         UI.el('a', { href: '#' + A.eventPath(ev, 'dashboard'), text: 'Dashboard' })),
     ]);
-    A.put(m, 
+    A.put(m,
       UI.el('div', { class: 'title-row' },
         UI.el('h1', { text: 'Your events' }),
         UI.el('a', { class: 'button', href: '#/events/new', text: 'New event' })),
@@ -75,7 +75,7 @@
     let touched = false;
     slug.addEventListener('input', () => { touched = true; });
     name.addEventListener('input', () => { if (!touched) slug.value = slugify(name.value); });
-    A.put(m, 
+    A.put(m,
       UI.el('p', { class: 'crumbs' }, UI.el('a', { href: '#/', text: 'Events' }), ' / New event'),
       UI.el('h1', { text: 'New event' }),
       f.form);
@@ -103,7 +103,7 @@
     const statusBox = UI.el('div', { class: 'status-actions' });
     const drawStatus = (e) => {
       const publicUrl = '/events/' + encodeURIComponent(e.slug);
-      A.put(statusBox, 
+      A.put(statusBox,
         UI.el('p', {}, 'Status: ', A.statusBadge(e.status), ' ',
           e.status === 'draft' ? 'Only staff can see it.' : e.status === 'published'
             ? 'Public; registration follows its window.' : 'Closed: no new registrations.'),
@@ -120,7 +120,7 @@
     };
     drawStatus(ev);
 
-    A.put(m, 
+    A.put(m,
       A.eventHeader(ev, '', 'Settings: ' + ev.name),
       msgs,
       A.section('Publication', statusBox),

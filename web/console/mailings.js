@@ -106,7 +106,7 @@
           A.put(preview, UI.el('p', { class: 'notice warn', text: 'Nobody is in this audience yet.' }));
           return;
         }
-        A.put(preview, 
+        A.put(preview,
           UI.el('h3', { text: 'Preview' }),
           UI.el('p', { class: 'preview-count', text: `${p.recipients} recipient${p.recipients === 1 ? '' : 's'}. This is how the first one sees it:` }),
           UI.el('p', { class: 'preview-subject' }, UI.el('span', { class: 'label', text: 'Subject: ' }), UI.el('span', { text: p.subject || '' })),
@@ -176,14 +176,16 @@
         UI.el('span', { class: 'badge outbox-' + x.status, text: x.status }), String(x.attempts || 0),
         x.last_reply || '', x.created_at ? UI.fmtDateTime(x.created_at, zone) : '',
         x.sent_at ? UI.fmtDateTime(x.sent_at, zone) : (x.status === 'pending' && x.next_attempt_at ? 'next try ' + UI.fmtTime(x.next_attempt_at, zone) : '')]);
-      A.put(outboxBox, 
+      A.put(outboxBox,
         failed && !st ? UI.el('p', { class: 'notice bad', text: `${failed} message${failed === 1 ? '' : 's'} failed.` }) : null,
         rows.length
           ? A.table(['Recipient', 'Kind', 'Status', 'Attempts', 'Last server reply', 'Created', 'Sent'], rows, { caption: 'Outbox', class: 'outbox-table' })
           : UI.el('p', { class: 'empty', text: 'No messages.' }));
     }
 
-    A.put(m, 
+    await Promise.all([drawList(), drawOutbox()]);
+    if (!current()) return;
+    A.put(m,
       A.eventHeader(ev, 'mailings', 'Mailings: ' + ev.name),
       msgs,
       A.section('Write to attendees', f.form, preview, progress),
@@ -191,7 +193,6 @@
       A.section('Outbox',
         UI.el('div', { class: 'field inline-field' }, UI.el('label', { for: 'outbox-status', text: 'Show' }), outStatus),
         outboxBox));
-    await Promise.all([drawList(), drawOutbox()]);
     // Keep watching a mailing that is still going out.
     const r = await Confero.get(base + '/mailings');
     const sending = (r.mailings || []).find((mg) => mg.status !== 'done');

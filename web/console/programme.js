@@ -129,7 +129,7 @@
         });
       }
       f.form.id = 'session-form';
-      A.put(sessionFormBox, 
+      A.put(sessionFormBox,
         UI.el('h3', { text: editing ? 'Edit session: ' + s.title : 'Add a session' }),
         UI.el('datalist', { id: 'rooms-list' }, ...rooms.map((r) => UI.el('option', { value: r }))),
         UI.el('datalist', { id: 'tracks-list' }, ...tracks.map((r) => UI.el('option', { value: r }))),
@@ -182,12 +182,12 @@
         },
       });
       f.form.id = 'speaker-form';
-      A.put(speakerFormBox, 
+      A.put(speakerFormBox,
         UI.el('h3', { text: editing ? 'Edit speaker: ' + p.name : 'Add a speaker' }), f.form);
       if (editing) f.control('name').focus();
     }
 
-    A.put(m, 
+    A.put(m,
       A.eventHeader(ev, 'programme', 'Programme: ' + ev.name),
       msgs,
       A.section('Sessions', sessionsBox, sessionFormBox),

@@ -182,7 +182,7 @@
       page < pages ? pageLink(page + 1, 'Next page') : null);
 
     const filtered = ['q', 'status', 'ticket_type', 'checked_in'].some((k) => query.get(k));
-    A.put(m, 
+    A.put(m,
       A.eventHeader(ev, 'registrations', 'Registrations: ' + ev.name),
       filters,
       msgs,

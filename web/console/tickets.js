@@ -90,7 +90,7 @@
         },
       });
       f.form.id = 'ttype-form';
-      A.put(ttFormBox, 
+      A.put(ttFormBox,
         UI.el('h3', { text: editing ? 'Edit ticket type: ' + t.name : 'Add a ticket type' }), f.form);
       if (editing) f.control('name').focus();
     }
@@ -145,12 +145,12 @@
       kind.addEventListener('change', sync);
       sync();
       f.form.id = 'question-form';
-      A.put(qFormBox, 
+      A.put(qFormBox,
         UI.el('h3', { text: editing ? 'Edit question' : 'Add a question' }), f.form);
       if (editing) f.control('label').focus();
     }
 
-    A.put(m, 
+    A.put(m,
       A.eventHeader(ev, 'tickets', 'Tickets & questions: ' + ev.name),
       msgs,
       A.section('Ticket types', ttBox, ttFormBox),
@@ -200,7 +200,9 @@
     });
     f.form.id = 'member-form';
 
-    A.put(m, 
+    await draw();
+    if (!current()) return;
+    A.put(m,
       A.eventHeader(ev, 'members', 'Members: ' + ev.name),
       msgs,
       A.section('Members', list),
@@ -208,6 +210,5 @@
         users ? UI.el('datalist', { id: 'users-list' },
           ...users.filter((u) => !u.disabled).map((u) => UI.el('option', { value: String(u.id), label: `${u.email} (${u.role})` }))) : null,
         f.form));
-    await draw();
   });
 })();
