@@ -68,14 +68,67 @@ export async function controlsLabelled(page, where) {
   check(missing.length === 0, `${where}: controls without a label: ${missing.join(' | ')}`);
 }
 
+// WCAG AA contrast of every visible piece of text (4.5:1, 3:1 for large
+// text) against the background it is drawn on (composited up the tree).
+// Disabled controls are exempt, as WCAG allows.
+export async function contrastAA(page, where) {
+  const bad = await page.evaluate(() => {
+    const parse = (c) => {
+      const m = /rgba?\(([^)]+)\)/.exec(c || '');
+      if (!m) return null;
+      const p = m[1].split(/[ ,/]+/).filter(Boolean).map(parseFloat);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const over = (top, base) => ({ r: top.r * top.a + base.r * (1 - top.a),
+      g: top.g * top.a + base.g * (1 - top.a), b: top.b * top.a + base.b * (1 - top.a), a: 1 });
+    const lum = (c) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    const background = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+      }
+      let base = { r: 255, g: 255, b: 255, a: 1 };
+      for (const l of layers.reverse()) base = over(l, base);
+      return base;
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || seen.has(el) || !n.nodeValue.trim()) continue;
+      seen.add(el);
+      if (el.closest('[hidden], script, style, noscript, option, .visually-hidden, [disabled], :disabled, dialog:not([open])')) continue;
+      const cs = getComputedStyle(el);
+      if (cs.visibility === 'hidden' || !el.getClientRects().length) continue;
+      const bg = background(el);
+      const fg = over(parse(cs.color), bg);
+      const l1 = lum(fg); const l2 = lum(bg);
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const size = parseFloat(cs.fontSize);
+      const large = size >= 24 || (size >= 18.66 && parseInt(cs.fontWeight, 10) >= 700);
+      if (ratio < (large ? 3 : 4.5) - 0.01) {
+        out.push(`${ratio.toFixed(2)}:1 "${n.nodeValue.trim().slice(0, 40)}" (${cs.color} on rgb(${Math.round(bg.r)},${Math.round(bg.g)},${Math.round(bg.b)}))`);
+      }
+    }
+    return out;
+  });
+  check(bad.length === 0, `${where}: text below AA contrast:\n  ${bad.join('\n  ')}`);
+}
+
 // Screenshots of the current page at phone and desktop widths (and a
-// sideways-scroll check at each, plus 320 px).
+// sideways-scroll and contrast check at each, plus 320 px).
 export async function shots(page, name) {
   const files = [];
   for (const [tag, vp] of [['360', PHONE], ['1280', DESKTOP]]) {
     await page.setViewportSize(vp);
     await page.waitForTimeout(150);
     await noSideScroll(page, `${name} at ${tag} px`);
+    await contrastAA(page, `${name} at ${tag} px`);
     files.push(await shot(page, `${name}_${tag}`));
   }
   await page.setViewportSize(NARROW);
