@@ -93,6 +93,25 @@ run(async (browser) => {
   out.session_card = (await card.innerText()).replace(/\s+/g, ' ').trim();
   out.session_day = await text(page, '.day h3');
   out.session_room = await text(page, '.room h4');
+  // Edit it: a later end, another room.
+  await card.getByRole('button', { name: 'Edit session Opening keynote' }).click();
+  await page.waitForSelector('#session-form h3, h3:has-text("Edit session")');
+  out.edit_prefill = {
+    starts: await sf.getByLabel('Starts (Europe/Ljubljana)').inputValue(),
+    room: await sf.getByLabel('Room (optional)').inputValue(),
+  };
+  await sf.getByLabel('Ends (Europe/Ljubljana)').fill('2027-03-28T11:30');
+  await sf.getByLabel('Room (optional)').fill('Hall B');
+  await sf.getByRole('button', { name: 'Save session' }).click();
+  await page.waitForSelector('.room h4:text-is("Hall B")');
+  out.session_card_edited = (await page.locator('.session-card', { hasText: 'Opening keynote' }).innerText()).replace(/\s+/g, ' ').trim();
+  // A second speaker, deleted again after a confirmation.
+  await spk.getByLabel('Name').fill('Temporary Speaker');
+  await spk.getByRole('button', { name: 'Add speaker' }).click();
+  await page.waitForSelector('.speakers-table th:text-is("Temporary Speaker")');
+  await page.getByRole('button', { name: 'Delete speaker Temporary Speaker' }).click();
+  await page.waitForFunction(() => !/Temporary Speaker/.test(document.querySelector('.speakers-table')?.textContent || ''));
+  out.speaker_delete_asked = page.dialogs.slice(-1)[0] || '';
   await controlsLabelled(page, 'programme');
   await shots(page, 'console_programme');
 
@@ -131,12 +150,26 @@ run(async (browser) => {
   await page.waitForFunction(() => /Published/.test(document.querySelector('.status-actions .badge')?.textContent || ''));
   out.status_after = await text(page, '.status-actions .badge');
   out.published_notice = await text(page, '.messages');
+  // Edit a detail.
+  await page.getByLabel('Venue (optional)').fill('Cankarjev dom, Linhart hall');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.waitForFunction(() => /Saved/.test(document.querySelector('.form-summary')?.textContent || ''));
+  out.saved_notice = await text(page, '.form-summary');
 
   // ---- the list now shows it
   await page.getByRole('link', { name: 'Events', exact: true }).first().click();
   await page.waitForSelector('h1:has-text("Your events")');
   out.list_row = (await page.locator('.events-table tbody tr').first().innerText()).replace(/\s+/g, ' ').trim();
   await shots(page, 'console_events');
+
+  // ---- close registration (asks first)
+  await page.getByRole('link', { name: args.name }).click();
+  await page.waitForSelector('h1:has-text("Settings:")');
+  await page.getByRole('button', { name: 'Close registration' }).click();
+  await page.waitForFunction(() => /Closed/.test(document.querySelector('.status-actions .badge')?.textContent || ''));
+  out.close_asked = page.dialogs.slice(-1)[0] || '';
+  out.status_closed = await text(page, '.status-actions .badge');
+  out.reopen_offered = await page.getByRole('button', { name: 'Re-open (publish)' }).isVisible();
 
   // ---- log out
   await page.locator('#logout').click();

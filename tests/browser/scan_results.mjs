@@ -10,6 +10,15 @@ run(async (browser) => {
   const page = await newPage(browser, DESKTOP, { timezoneId: 'Pacific/Auckland' });
   acceptDialogs(page);
   const out = { results: {} };
+  // Record the tones played (WebAudio oscillators: type and frequency).
+  await page.addInitScript(() => {
+    window.__tones = [];
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...a) {
+      window.__tones.push(this.type + ':' + this.frequency.value);
+      return start.apply(this, a);
+    };
+  });
   const posts = [];
   page.on('request', (r) => {
     if (r.method() === 'POST' && r.url().endsWith('/checkins')) posts.push(JSON.parse(r.postData()));
@@ -30,11 +39,13 @@ run(async (browser) => {
   };
   const type = async (key, code) => {
     const before = posts.length;
+    const tonesBefore = await page.evaluate(() => window.__tones.length);
     await page.evaluate(() => { const r = document.getElementById('result'); r.dataset.result = 'idle'; });
     await page.locator('#code').fill(code);
     await page.keyboard.press('Enter');
     out.results[key] = await answer();
     out.results[key].posts = posts.length - before;
+    out.results[key].tones = await page.evaluate((n) => window.__tones.slice(n), tonesBefore);
     seq++;
   };
   const lookupCheckIn = async (key, q, name) => {

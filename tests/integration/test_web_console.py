@@ -139,22 +139,29 @@ def test_console_creates_event_session_ticket_type():
     check("\u20ac25.50" in out["ttype_row"] and "Required" in out["ttype_row"] and "Opening keynote" in out["ttype_row"],
           "ticket type row: %r" % out)
     check(out["options_hidden_for_text"] is True, "options field shown for a text question: %r" % out)
+    check(out["edit_prefill"] == {"starts": "2027-03-28T10:00", "room": "Hall A"}, "edit form prefill: %r" % out)
+    check(out["session_card_edited"].startswith("10:00\u201311:30 Opening keynote"), "edited session: %r" % out)
+    check("Temporary Speaker" in out["speaker_delete_asked"], "speaker delete did not ask: %r" % out)
     check(out["status_after"] == "Published", "publish: %r" % out)
+    check(out["saved_notice"] == "Saved.", "save settings: %r" % out)
+    check("Close this event" in out["close_asked"] and out["status_closed"] == "Closed" and out["reopen_offered"],
+          "close: %r" % out)
     check(name in out["list_row"] and "Published" in out["list_row"], "events list: %r" % out)
+    check(out["url_after_create"].endswith("/console/#/events/%s?msg=created" % slug), "after create: %r" % out)
     check(out["after_logout"] == 401, "still signed in after log out: %r" % out)
 
     # What the server has.
     ev = get_event(slug, client)
-    check(ev["name"] == name and ev["timezone"] == "Europe/Ljubljana" and ev["status"] == "published",
+    check(ev["name"] == name and ev["timezone"] == "Europe/Ljubljana" and ev["status"] == "closed",
           "event: %r" % ev)
     check(ev["starts_at"] == "2027-03-27T09:00:00+01:00", "starts_at (winter time): %r" % ev["starts_at"])
     check(ev["ends_at"] == "2027-03-28T18:00:00+02:00", "ends_at (summer time): %r" % ev["ends_at"])
-    check(ev["capacity"] == 120 and ev["venue"] == "Cankarjev dom", "event fields: %r" % ev)
+    check(ev["capacity"] == 120 and ev["venue"] == "Cankarjev dom, Linhart hall", "event fields: %r" % ev)
     check(len(ev["sessions"]) == 1, "sessions: %r" % ev["sessions"])
     s = ev["sessions"][0]
-    check(s["title"] == "Opening keynote" and s["kind"] == "keynote" and s["room"] == "Hall A"
+    check(s["title"] == "Opening keynote" and s["kind"] == "keynote" and s["room"] == "Hall B"
           and s["track"] == "Main" and s["capacity"] == 50, "session: %r" % s)
-    check(s["starts_at"] == "2027-03-28T10:00:00+02:00" and s["ends_at"] == "2027-03-28T11:00:00+02:00",
+    check(s["starts_at"] == "2027-03-28T10:00:00+02:00" and s["ends_at"] == "2027-03-28T11:30:00+02:00",
           "session times in the event's zone after the DST change: %r" % s)
     check(len(ev["speakers"]) == 1 and ev["speakers"][0]["name"] == "Dr. Maja Kovač"
           and s["speaker_ids"] == [ev["speakers"][0]["id"]], "speaker: %r / %r" % (ev["speakers"], s))
@@ -414,6 +421,10 @@ def test_scanner_shows_every_answer():
     shows("pending", "bad", "Not confirmed", "Pia Pending")
     check(all(res[k]["posts"] == 1 for k in ("ok", "again", "invalid", "cancelled", "wrong_event")),
           "one request per scan: %r" % res)
+    tones = {k: res[k]["tones"] for k in ("ok", "again", "invalid", "cancelled")}
+    check(tones["ok"] == ["sine:880", "sine:1320"] and tones["again"] == ["square:440", "square:440"]
+          and tones["invalid"] == ["square:196"] and tones["cancelled"] == tones["invalid"],
+          "tones (ok, already, refused must differ): %r" % tones)
     shows("offline", "bad", "No connection")
     shows("back_online", "ok", "Checked in", "Nina Network")
     n = out["network_nonces"]
