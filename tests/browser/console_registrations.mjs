@@ -34,6 +34,11 @@ run(async (browser) => {
   await waitCount('1 registration match.');
   out.checked_in_rows = await page.locator('.regs-table tbody th').allInnerTexts();
   out.hash_after_filter = await page.evaluate(() => location.hash);
+  // The download follows the filters and is served with the session cookie.
+  await page.locator('.exports summary').click();
+  const csv = page.getByRole('link', { name: 'These registrations (CSV)' });
+  out.csv_href = await csv.getAttribute('href');
+  out.csv = await page.evaluate((h) => fetch(h).then(async (r) => ({ status: r.status, type: r.headers.get('Content-Type'), body: await r.text() })), out.csv_href);
   await page.getByRole('link', { name: 'Clear' }).click();
   await waitCount(out.total);
 

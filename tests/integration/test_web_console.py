@@ -222,6 +222,11 @@ def test_console_registrations():
     check(out["page2"] == "Page 2 of 2" and out["rows_page2"] == 7, "page 2: %r" % out)
     check(out["checked_in_rows"] == ["Person 01"], "checked-in filter: %r" % out)
     check("checked_in=true" in out["hash_after_filter"], "filters belong in the URL: %r" % out)
+    check(out["csv_href"] == "/api/v1/events/%s/exports/attendees.csv?checked_in=true&bom=1" % slug,
+          "export link: %r" % out["csv_href"])
+    csv_rows = [l for l in out["csv"]["body"].splitlines() if l.strip()]
+    check(out["csv"]["status"] == 200 and out["csv"]["type"].startswith("text/csv")
+          and len(csv_rows) == 2 and "Person 01" in csv_rows[1], "export: %r" % out["csv"])
     check(out["pending_status"] == "Awaiting approval" and out["approved_status"] == "Confirmed",
           "approve: %r" % out)
     check(out["paid_status"] == "Confirmed", "mark paid: %r" % out)

@@ -126,6 +126,7 @@
 
     async function tick() {
       if (!alive) return;
+      if (document.hidden) { timer = setTimeout(tick, REFRESH_MS); return; }   // a background tab
       try {
         const s = await Confero.get(base + '/stats');
         if (!alive) return;

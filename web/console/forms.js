@@ -128,7 +128,7 @@ const Forms = (() => {
       summary.append(UI.el('p', { text: head }));
       for (const u of unplaced) summary.append(UI.el('p', { text: u }));
       if (first) first.focus();
-      else summary.focus && summary.setAttribute('tabindex', '-1');
+      else { summary.setAttribute('tabindex', '-1'); summary.focus(); }
     }
 
     function notice(text, kind = 'ok') {

@@ -181,10 +181,25 @@
       UI.el('span', { class: 'page-info', text: `Page ${page} of ${pages}` }),
       page < pages ? pageLink(page + 1, 'Next page') : null);
 
+    // Downloads: the attendee list with the filters in force, attendance
+    // and badges (the server streams them; the session cookie authorises).
+    const exp = new URLSearchParams();
+    for (const k of ['q', 'status', 'ticket_type', 'checked_in']) if (query.get(k)) exp.set(k, query.get(k));
+    const qs = exp.toString() ? '?' + exp.toString() : '';
+    const ex = base + '/exports/';
+    const exportsBox = UI.el('details', { class: 'exports' },
+      UI.el('summary', { text: 'Download' }),
+      UI.el('ul', {},
+        UI.el('li', {}, UI.el('a', { href: ex + 'attendees.xlsx' + qs, download: '', text: 'These registrations (Excel)' })),
+        UI.el('li', {}, UI.el('a', { href: ex + 'attendees.csv' + qs + (qs ? '&' : '?') + 'bom=1', download: '', text: 'These registrations (CSV)' })),
+        UI.el('li', {}, UI.el('a', { href: ex + 'attendance.xlsx', download: '', text: 'Attendance report (Excel)' })),
+        UI.el('li', {}, UI.el('a', { href: ex + 'badges.pdf?layout=a4' + (query.get('ticket_type') ? '&ticket_type=' + encodeURIComponent(query.get('ticket_type')) : ''), download: '', text: 'Name badges (PDF, A4)' }))));
+
     const filtered = ['q', 'status', 'ticket_type', 'checked_in'].some((k) => query.get(k));
     A.put(m,
       A.eventHeader(ev, 'registrations', 'Registrations: ' + ev.name),
       filters,
+      exportsBox,
       msgs,
       UI.el('p', { class: 'result-count', role: 'status',
         text: `${total} registration${total === 1 ? '' : 's'}${filtered ? ' match' : ''}.` }),
