@@ -1,4 +1,5 @@
 /* A bump allocator in growing blocks plus a cleanup list. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,47 @@ struct arena {
 	struct cleanup *cleanups;
 };
 
+/*
+ * Each thread keeps one spare standard block: a request's first block is
+ * then the previous request's, not a fresh 8 KiB from malloc (which, past
+ * the per-thread cache, takes an arena lock and consolidates free chunks).
+ */
+#define BLOCK 8192
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static int spare_ok;
+
+static void
+spare_init(void)
+{
+	/* The destructor frees a thread's spare when the thread ends. */
+	spare_ok = pthread_key_create(&spare_key, free) == 0;
+}
+
+static struct block *
+block_get(size_t sz)
+{
+	struct block *b = NULL;
+
+	pthread_once(&spare_once, spare_init);
+	if (sz == BLOCK && spare_ok && (b = pthread_getspecific(spare_key)) != NULL)
+		pthread_setspecific(spare_key, NULL);
+	else if ((b = malloc(sizeof(*b) + sz)) == NULL)
+		return NULL;
+	b->size = sz;
+	b->used = 0;
+	return b;
+}
+
+static void
+block_put(struct block *b)
+{
+	if (b->size == BLOCK && spare_ok && pthread_getspecific(spare_key) == NULL &&
+	    pthread_setspecific(spare_key, b) == 0)
+		return;
+	free(b);
+}
+
 struct arena *
 arena_new(void)
 {
@@ -44,7 +86,7 @@ arena_free(struct arena *a)
 	}
 	for (b = a->blocks; b != NULL; b = nb) {
 		nb = b->next;
-		free(b);
+		block_put(b);
 	}
 	free(a);
 }
@@ -63,13 +105,11 @@ arena_alloc(struct arena *a, size_t n)
 		n = al;
 	b = a->blocks;
 	if (b == NULL || b->size - b->used < n) {
-		sz = n > 8192 ? n : 8192;
-		if ((b = malloc(sizeof(*b) + sz)) == NULL)
+		sz = n > BLOCK ? n : BLOCK;
+		if ((b = block_get(sz)) == NULL)
 			return NULL;
-		b->size = sz;
-		b->used = 0;
 		/* A big one-off block goes behind the current one. */
-		if (n > 8192 && a->blocks != NULL) {
+		if (n > BLOCK && a->blocks != NULL) {
 			b->next = a->blocks->next;
 			a->blocks->next = b;
 		} else {

@@ -427,10 +427,21 @@ struct db_cursor {
 	unsigned long *len, *cap;
 	my_bool *isnull, *error;
 	char **buf, **val;
+	char *mem;                      /* all of the above in one block */
+	char *inl;                      /* then CURSOR_INLINE bytes per column */
 	struct dbrow row;
 	int buffered;
 	enum err e;
 };
+
+/* Most values fit here: one allocation per query instead of ~2 per column. */
+#define CURSOR_INLINE 128
+
+static int
+is_inline(const struct db_cursor *c, unsigned int i)
+{
+	return c->buf[i] == c->inl + (size_t)i * CURSOR_INLINE;
+}
 
 static void
 cursor_fini(struct db_cursor *c)
@@ -444,22 +455,15 @@ cursor_fini(struct db_cursor *c)
 	}
 	if (c->meta != NULL)
 		mysql_free_result(c->meta);
-	if (c->buf != NULL)
+	if (c->mem != NULL)
 		for (i = 0; i < c->row.n; i++)
-			free(c->buf[i]);
-	free(c->buf);
-	free(c->val);
-	free(c->b);
-	free(c->len);
-	free(c->cap);
-	free(c->isnull);
-	free(c->error);
+			if (c->buf[i] != NULL && !is_inline(c, i))
+				free(c->buf[i]);
+	free(c->mem);
 	c->st = NULL;
 	c->meta = NULL;
-	c->buf = c->val = NULL;
-	c->b = NULL;
-	c->len = c->cap = NULL;
-	c->isnull = c->error = NULL;
+	c->mem = NULL;
+	c->row.n = 0;
 }
 
 static enum err
@@ -467,6 +471,7 @@ cursor_init(struct db_cursor *c, struct db *d, MYSQL_STMT *st, int buffered)
 {
 	MYSQL_FIELD *f;
 	unsigned int n, i;
+	size_t off = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->d = d;
@@ -478,25 +483,39 @@ cursor_init(struct db_cursor *c, struct db *d, MYSQL_STMT *st, int buffered)
 		return c->e = ERR_INTERNAL;
 	n = mysql_num_fields(c->meta);
 	f = mysql_fetch_fields(c->meta);
-	c->b = calloc(n, sizeof(*c->b));
-	c->len = calloc(n, sizeof(*c->len));
-	c->cap = calloc(n, sizeof(*c->cap));
-	c->isnull = calloc(n, sizeof(*c->isnull));
-	c->error = calloc(n, sizeof(*c->error));
-	c->buf = calloc(n, sizeof(*c->buf));
-	c->val = calloc(n, sizeof(*c->val));
-	if (n == 0 || !c->b || !c->len || !c->cap || !c->isnull || !c->error ||
-	    !c->buf || !c->val)
+	if (n == 0 || n > 4096)
 		return c->e = ERR_INTERNAL;
+	/* Pointers and longs first, bytes last: every part stays aligned. */
+	if ((c->mem = calloc(1, n * (sizeof(MYSQL_BIND) + 2 * sizeof(unsigned long) +
+	    2 * sizeof(char *) + 2 * sizeof(my_bool) + CURSOR_INLINE))) == NULL)
+		return c->e = ERR_INTERNAL;
+	c->b = (MYSQL_BIND *)(void *)c->mem;
+	off = n * sizeof(MYSQL_BIND);
+	c->len = (unsigned long *)(void *)(c->mem + off);
+	off += n * sizeof(unsigned long);
+	c->cap = (unsigned long *)(void *)(c->mem + off);
+	off += n * sizeof(unsigned long);
+	c->buf = (char **)(void *)(c->mem + off);
+	off += n * sizeof(char *);
+	c->val = (char **)(void *)(c->mem + off);
+	off += n * sizeof(char *);
+	c->isnull = (my_bool *)(c->mem + off);
+	off += n * sizeof(my_bool);
+	c->error = (my_bool *)(c->mem + off);
+	off += n * sizeof(my_bool);
+	c->inl = c->mem + off;
 	c->row.n = n;
 	c->row.val = c->val;
 	c->row.len = c->len;
 	for (i = 0; i < n; i++) {
-		c->cap[i] = (buffered ? f[i].max_length : 0) + 1;
-		if (c->cap[i] < 128)
-			c->cap[i] = 128;
-		if ((c->buf[i] = malloc(c->cap[i])) == NULL)
+		unsigned long want = (buffered ? f[i].max_length : 0) + 1;
+		if (want <= CURSOR_INLINE) {
+			c->buf[i] = c->inl + (size_t)i * CURSOR_INLINE;
+			c->cap[i] = CURSOR_INLINE;
+		} else if ((c->buf[i] = malloc(want)) == NULL)
 			return c->e = ERR_INTERNAL;
+		else
+			c->cap[i] = want;
 		c->b[i].buffer_type = MYSQL_TYPE_STRING;
 		c->b[i].buffer = c->buf[i];
 		c->b[i].buffer_length = c->cap[i];
@@ -528,7 +547,8 @@ cursor_fetch(struct db_cursor *c)
 	}
 	for (i = 0; i < c->row.n; i++) {
 		if (!c->isnull[i] && c->len[i] >= c->cap[i]) {
-			char *nb = realloc(c->buf[i], c->len[i] + 1);
+			char *nb = is_inline(c, i) ? malloc(c->len[i] + 1) :
+			    realloc(c->buf[i], c->len[i] + 1);
 			if (nb == NULL) {
 				c->e = ERR_INTERNAL;
 				return -1;
