@@ -114,6 +114,7 @@ enum err api_checkin(struct req *);
 enum err api_checkin_undo(struct req *);
 enum err api_attendees(struct req *);
 enum err api_stats(struct req *);
+enum err api_scans(struct req *);
 enum err api_export_attendees_csv(struct req *);
 enum err api_export_attendees_xlsx(struct req *);
 enum err api_export_attendance_csv(struct req *);

@@ -96,16 +96,13 @@ api_ticket_qr(struct req *r)
 }
 
 struct ck {
-	/* in */
-	long long event_id, point, reg_id, ticket_id;
-	const char *gate, *nonce, *tz;
-	long long by_user, by_token;
-	const char *result;             /* preset for failures: no check-in */
+	struct ck_write w;
+	const char *tz;
+	const char *result;             /* preset for refusals: no check-in */
 	int status;
 	struct ck_ticket t;
 	/* out */
 	char *body;
-	int nonce_taken;
 };
 
 static cJSON *
@@ -120,72 +117,110 @@ attendee_json(const struct ck_ticket *t)
 	return a;
 }
 
+/*
+ * c->body (malloc'd) for a result; with a check-in ("checkin" for ours,
+ * "first" for the one that was there) under key.
+ */
 static enum err
-ck_tx(struct db *d, void *arg)
+answer(struct ck *c, const char *result, int status, const char *key,
+    long long cid, long long when, const char *gate)
 {
-	struct ck *c = arg;
-	char at[40], gate[128];
-	long long id = 0, when = 0, cid = 0;
-	const char *result = c->result;
-	int status = c->status;
-	cJSON *o;
-	enum err e;
+	cJSON *o = cJSON_CreateObject();
+	char at[40];
 
-	free(c->body);
-	c->body = NULL;
-	c->nonce_taken = 0;
-	o = cJSON_CreateObject();
-	if (result == NULL) {
-		e = db_ck_insert(d, c->event_id, c->t.reg_id, c->t.ticket_id, c->point,
-		    c->gate, c->by_user, c->by_token, &id);
-		if (e != ERR_OK && e != ERR_CONFLICT) {
-			cJSON_Delete(o);
-			return e;
-		}
-		if (id > 0) {
-			/* Ours: the row says what we just wrote. */
-			when = time(NULL);
-			cid = id;
-			snprintf(gate, sizeof(gate), "%s", c->gate);
-		} else if ((e = db_ck_first(d, c->t.reg_id, c->point, &when, gate,
-		    sizeof(gate), &cid)) != ERR_OK) {
-			cJSON_Delete(o);
-			return e == ERR_NOTFOUND ? ERR_RETRY : e;
-		}
+	if (key != NULL) {
+		cJSON *k = cJSON_AddObjectToObject(o, key);
 		if (tz_format(c->tz, when, at) != 0)
 			utc_rfc3339(when, at);
-		if (id > 0) {
-			cJSON *ck = cJSON_AddObjectToObject(o, "checkin");
-			result = "ok";
-			status = 200;
-			json_add_int(ck, "id", cid);
-			cJSON_AddStringToObject(ck, "at", at);
-			cJSON_AddStringToObject(ck, "gate", gate);
-		} else {
-			cJSON *f = cJSON_AddObjectToObject(o, "first");
-			result = "already_checked_in";
-			status = 409;
-			json_add_int(f, "id", cid);
-			cJSON_AddStringToObject(f, "at", at);
-			cJSON_AddStringToObject(f, "gate", gate);
-		}
+		json_add_int(k, "id", cid);
+		cJSON_AddStringToObject(k, "at", at);
+		cJSON_AddStringToObject(k, "gate", gate);
 	}
 	cJSON_AddStringToObject(o, "result", result);
 	if (c->t.found)
 		cJSON_AddItemToObject(o, "attendee", attendee_json(&c->t));
+	free(c->body);
 	c->body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	c->status = c->result ? c->status : status;
-	/* The answer is kept only where a retry can ask for it again. */
-	e = db_scan_insert(d, c->event_id, c->by_user, c->by_token, c->gate, c->point,
-	    result, c->t.found ? c->t.reg_id : 0, c->t.found ? c->t.ticket_id : 0,
-	    c->nonce, status, c->nonce != NULL ? c->body : NULL);
-	if (e == ERR_CONFLICT) {
-		/* The same nonce won a race: answer as it was answered. */
-		c->nonce_taken = 1;
-		return ERR_CONFLICT;
-	}
 	c->status = status;
+	return c->body != NULL ? ERR_OK : ERR_INTERNAL;
+}
+
+/*
+ * The answer this nonce was given before, if any (*found): a refusal's
+ * stored body, or an accepted scan's answer rebuilt from its check-in row.
+ */
+static enum err
+nonce_answer(struct db *d, struct ck *c, int *found)
+{
+	struct scan_answer n;
+	enum err e;
+
+	*found = 0;
+	e = db_scan_nonce(d, c->w.event_id, c->w.nonce, &n);
+	if (e == ERR_NOTFOUND)
+		return ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	*found = 1;
+	if (n.checkin_id == 0) {
+		free(c->body);
+		c->body = n.response != NULL ? n.response : strdup("{}");
+		c->status = n.status;
+		return c->body != NULL ? ERR_OK : ERR_INTERNAL;
+	}
+	if ((e = db_ck_reg(d, c->w.event_id, n.reg_id, &c->t)) != ERR_OK)
+		return e;
+	return answer(c, "ok", 200, "checkin", n.checkin_id, n.at, n.gate);
+}
+
+/*
+ * Record the scan and set its answer.  An accepted scan is one INSERT into
+ * checkins (the unique key decides who is first); a refusal is one row of
+ * the scan log.  Neither needs a transaction of its own.
+ */
+static enum err
+ck_record(struct db *d, struct ck *c)
+{
+	long long cid = 0, when = 0;
+	char gate[401];
+	int attempt, found;
+	enum err e;
+
+	for (attempt = 0; c->result == NULL; attempt++) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		e = db_ck_insert(d, &c->w, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &cid);
+		if (e == ERR_OK)
+			return answer(c, "ok", 200, "checkin", cid, (long long)ts.tv_sec, c->w.gate);
+		if (e != ERR_CONFLICT)
+			return e;
+		/* A retry of this very scan may have got there first. */
+		if (c->w.nonce != NULL &&
+		    ((e = nonce_answer(d, c, &found)) != ERR_OK || found))
+			return e;
+		e = db_ck_first(d, c->t.reg_id, c->w.point, &when, gate, sizeof(gate), &cid);
+		if (e == ERR_OK) {
+			if ((e = answer(c, "already_checked_in", 409, "first", cid, when,
+			    gate)) != ERR_OK)
+				return e;
+			break;
+		}
+		/* Undone in the meantime: the place is free again. */
+		if (e != ERR_NOTFOUND || attempt >= 3)
+			return e == ERR_NOTFOUND ? ERR_UNAVAILABLE : e;
+	}
+	if (c->result != NULL && (e = answer(c, c->result, c->status, NULL, 0, 0,
+	    NULL)) != ERR_OK)
+		return e;
+	/* The answer is kept only where a retry can ask for it again. */
+	e = db_scan_insert(d, &c->w, c->result ? c->result : "already_checked_in",
+	    c->status, c->w.nonce != NULL ? c->body : NULL);
+	if (e == ERR_CONFLICT && c->w.nonce != NULL) {
+		/* The same nonce won a race: answer as it was answered. */
+		if ((e = nonce_answer(d, c, &found)) == ERR_OK && !found)
+			e = ERR_UNAVAILABLE;
+	}
 	return e;
 }
 
@@ -197,25 +232,6 @@ reply_text(struct req *r, int status, const char *body)
 	r->ctype = "application/json; charset=utf-8";
 	reply_data(r, status, "application/json; charset=utf-8", copy, strlen(copy));
 	return ERR_OK;
-}
-
-static enum err
-replay(struct req *r, struct db *d, long long event_id, const char *nonce, int *done)
-{
-	char *resp = NULL;
-	int status;
-	enum err e;
-
-	*done = 0;
-	e = db_scan_nonce(d, event_id, nonce, &status, &resp);
-	if (e == ERR_NOTFOUND)
-		return ERR_OK;
-	if (e != ERR_OK)
-		return e;
-	*done = 1;
-	e = reply_text(r, status, resp);
-	free(resp);
-	return e;
 }
 
 static int
@@ -239,6 +255,7 @@ api_checkin(struct req *r)
 	char ucode[TICKETCODE_MAX];
 	unsigned char sk[64];
 	uint32_t eid = 0, tid = 0;
+	long long reg_id;
 	int forged = 0, done, exists, signup, included, signed_up;
 	struct db *d;
 	enum err e;
@@ -246,13 +263,13 @@ api_checkin(struct req *r)
 	memset(&c, 0, sizeof(c));
 	vld_only(&v, r->json, keys);
 	code = vld_line(&v, r->json, "code", 0, 200);
-	c.reg_id = vld_int(&v, r->json, "registration_id", 0, 1, 9007199254740991LL, 0, NULL);
-	c.point = vld_int(&v, r->json, "session_id", 0, 1, 9007199254740991LL, 0, NULL);
-	c.gate = vld_line(&v, r->json, "gate", 0, 100);
-	c.nonce = vld_line(&v, r->json, "nonce", 0, 64);
-	if (c.nonce != NULL && !nonce_valid(c.nonce))
+	reg_id = vld_int(&v, r->json, "registration_id", 0, 1, 9007199254740991LL, 0, NULL);
+	c.w.point = vld_int(&v, r->json, "session_id", 0, 1, 9007199254740991LL, 0, NULL);
+	c.w.gate = vld_line(&v, r->json, "gate", 0, 100);
+	c.w.nonce = vld_line(&v, r->json, "nonce", 0, 64);
+	if (c.w.nonce != NULL && !nonce_valid(c.w.nonce))
 		vld_fail(&v, "nonce", "invalid");
-	if ((code == NULL) == (c.reg_id == 0) && v.nerr == 0)
+	if ((code == NULL) == (reg_id == 0) && v.nerr == 0)
 		vld_fail(&v, "code", "give code or registration_id");
 	if (v.nerr)
 		return ERR_INVALID;
@@ -282,16 +299,17 @@ api_checkin(struct req *r)
 		if (!forged && e != ERR_OK)
 			return e;
 	}
-	if (c.nonce != NULL) {
-		if ((e = replay(r, d, ev.id, c.nonce, &done)) != ERR_OK || done)
-			return e;
-	}
-	c.event_id = ev.id;
+	c.w.event_id = ev.id;
 	c.tz = ev.tz;
-	c.by_user = r->who.user_id;
-	c.by_token = r->who.kind == PRINCIPAL_TOKEN ? r->who.token_id : 0;
-	if (c.gate == NULL)
-		c.gate = "";
+	c.w.by_user = r->who.user_id;
+	c.w.by_token = r->who.kind == PRINCIPAL_TOKEN ? r->who.token_id : 0;
+	if (c.w.gate == NULL)
+		c.w.gate = "";
+	if (c.w.nonce != NULL) {
+		if ((e = nonce_answer(d, &c, &done)) != ERR_OK || done)
+			goto out;
+		memset(&c.t, 0, sizeof(c.t));
+	}
 	if (forged) {
 		c.result = "invalid";
 		c.status = 404;
@@ -302,7 +320,7 @@ api_checkin(struct req *r)
 		if (code != NULL)
 			e = db_ck_ticket(d, tid, &c.t);
 		else
-			e = db_ck_reg(d, ev.id, c.reg_id, &c.t);
+			e = db_ck_reg(d, ev.id, reg_id, &c.t);
 		if (e != ERR_OK)
 			return e;
 		if (!c.t.found || (code != NULL && strcmp(c.t.ticket_status, "valid") != 0 &&
@@ -324,8 +342,8 @@ api_checkin(struct req *r)
 		} else if (strncmp(c.t.reg_status, "pending", 7) == 0) {
 			c.result = "pending";
 			c.status = 422;
-		} else if (c.point > 0) {
-			if ((e = db_ck_session(d, ev.id, c.t.ttype_id, c.t.reg_id, c.point,
+		} else if (c.w.point > 0) {
+			if ((e = db_ck_session(d, ev.id, c.t.ttype_id, c.t.reg_id, c.w.point,
 			    &exists, &signup, &included, &signed_up)) != ERR_OK)
 				return e;
 			if (!exists) {
@@ -340,16 +358,16 @@ api_checkin(struct req *r)
 	}
 	if (c.result != NULL && !c.t.found)
 		memset(&c.t, 0, sizeof(c.t));
-	e = db_tx(d, ck_tx, &c);
-	if (e == ERR_CONFLICT && c.nonce_taken) {
-		free(c.body);
-		return replay(r, d, ev.id, c.nonce, &done);
+	if (!c.t.found)
+		c.w.reg_id = c.w.ticket_id = 0;
+	else {
+		c.w.reg_id = c.t.reg_id;
+		c.w.ticket_id = c.t.ticket_id;
 	}
-	if (e != ERR_OK) {
-		free(c.body);
-		return e;
-	}
-	e = reply_text(r, c.status, c.body);
+	e = ck_record(d, &c);
+out:
+	if (e == ERR_OK)
+		e = reply_text(r, c.status, c.body);
 	free(c.body);
 	return e;
 }
@@ -431,6 +449,41 @@ api_stats(struct req *r)
 	else
 		cJSON_AddNullToObject(o, "capacity");
 	if ((e = db_stats(d, ev.id, ev.tz, o)) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	return reply_json(r, 200, o);
+}
+
+/* GET /api/v1/events/{slug}/scans?result=: the scan log, for organisers. */
+enum err
+api_scans(struct req *r)
+{
+	static const char *const results[] = {"ok", "already_checked_in", "invalid",
+		"cancelled", "waitlisted", "pending", "wrong_event", "not_for_session", NULL};
+	const char *s = req_query(r, "result");
+	struct event_ref ev;
+	struct db *d;
+	enum err e;
+	cJSON *o;
+	int i;
+
+	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
+		return e;
+	if (s != NULL && *s != '\0') {
+		for (i = 0; results[i] != NULL && strcmp(results[i], s) != 0; i++)
+			continue;
+		if (results[i] == NULL) {
+			vld_fail(&(struct vld){req_fields(r), 0}, "result", "invalid");
+			return ERR_INVALID;
+		}
+		s = results[i];
+	} else
+		s = NULL;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	if ((e = db_scan_list(d, ev.id, s, ev.tz, cJSON_AddArrayToObject(o, "scans"))) != ERR_OK) {
 		cJSON_Delete(o);
 		return e;
 	}

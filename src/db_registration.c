@@ -410,12 +410,11 @@ db_ck_session(struct db *d, long long event_id, long long ttype_id,
 }
 
 enum err
-db_ck_insert(struct db *d, long long event_id, long long reg_id,
-    long long ticket_id, long long point, const char *gate, long long by_user,
-    long long by_token, long long *id)
+db_ck_insert(struct db *d, const struct ck_write *w, long long at_ms, long long *id)
 {
-	struct dbv a[] = {V_INT(event_id), V_INT(reg_id), V_ID(ticket_id),
-	    V_INT(point), V_STR(gate ? gate : ""), V_ID(by_user), V_ID(by_token)};
+	struct dbv a[] = {V_INT(w->event_id), V_INT(w->reg_id), V_ID(w->ticket_id),
+	    V_INT(w->point), V_STR(w->gate ? w->gate : ""), V_ID(w->by_user),
+	    V_ID(w->by_token), V_STR(w->nonce), V_INT(at_ms)};
 	unsigned long long iid = 0;
 	enum err e;
 
@@ -507,50 +506,59 @@ db_ck_undo(struct db *d, long long id, long long by_user)
 }
 
 enum err
-db_scan_insert(struct db *d, long long event_id, long long user_id,
-    long long token_id, const char *gate, long long point, const char *result,
-    long long reg_id, long long ticket_id, const char *nonce, int status,
-    const char *response)
+db_scan_insert(struct db *d, const struct ck_write *w, const char *result,
+    int status, const char *response)
 {
-	struct dbv a[] = {V_INT(event_id), V_ID(user_id), V_ID(token_id),
-	    V_STR(gate ? gate : ""), V_INT(point), V_STR(result), V_ID(reg_id),
-	    V_ID(ticket_id), V_STR(nonce), V_INT(status), V_STR(response)};
+	struct dbv a[] = {V_INT(w->event_id), V_ID(w->by_user), V_ID(w->by_token),
+	    V_STR(w->gate ? w->gate : ""), V_INT(w->point), V_STR(result), V_ID(w->reg_id),
+	    V_ID(w->ticket_id), V_STR(w->nonce), V_INT(status), V_STR(response)};
 
 	return db_exec(d, STMT_SCAN_INSERT, a, NARGS(a), NULL, NULL);
 }
 
-struct nonce_ctx {
-	int status, found;
-	char *resp;
-};
-
 static enum err
 nonce_row(void *ctx, const struct dbrow *r)
 {
-	struct nonce_ctx *c = ctx;
+	struct scan_answer *c = ctx;
 
+	if (c->found)
+		return ERR_OK;  /* a client that reused a nonce: the first row wins */
 	c->status = (int)row_ll(r, 0);
-	c->resp = row_str(r, 1) ? strdup(row_str(r, 1)) : NULL;
+	if (row_str(r, 1) != NULL && (c->response = strdup(row_str(r, 1))) == NULL)
+		return ERR_INTERNAL;
+	c->checkin_id = row_ll(r, 2);
+	c->at = row_ll(r, 3);
+	row_cpy(r, 4, c->gate, sizeof(c->gate));
+	c->reg_id = row_ll(r, 5);
 	c->found = 1;
 	return ERR_OK;
 }
 
 enum err
-db_scan_nonce(struct db *d, long long event_id, const char *nonce, int *status,
-    char **response)
+db_scan_nonce(struct db *d, long long event_id, const char *nonce,
+    struct scan_answer *out)
 {
-	struct dbv a[] = {V_INT(event_id), V_STR(nonce)};
-	struct nonce_ctx c = {0, 0, NULL};
+	struct dbv a[] = {V_INT(event_id), V_STR(nonce), V_INT(event_id), V_STR(nonce)};
 	enum err e;
 
-	*response = NULL;
-	if ((e = db_query(d, STMT_SCAN_NONCE, a, NARGS(a), nonce_row, &c)) != ERR_OK)
+	memset(out, 0, sizeof(*out));
+	if ((e = db_query(d, STMT_SCAN_NONCE, a, NARGS(a), nonce_row, out)) != ERR_OK) {
+		free(out->response);
+		out->response = NULL;
 		return e;
-	if (!c.found)
-		return ERR_NOTFOUND;
-	*status = c.status;
-	*response = c.resp;
-	return ERR_OK;
+	}
+	return out->found ? ERR_OK : ERR_NOTFOUND;
+}
+
+enum err
+db_scan_list(struct db *d, long long event_id, const char *result, const char *tz,
+    cJSON *array)
+{
+	struct dbv a[] = {V_INT(event_id), V_INT(event_id), V_STR(result), V_STR(result)};
+
+	return db_json_rows(d, STMT_SCAN_LIST, a, NARGS(a),
+	    "at:t,result:s,gate:s,session_id:i,user_id:i,token_id:i,registration_id:i,undone:b",
+	    tz, array);
 }
 
 enum err

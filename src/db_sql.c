@@ -314,8 +314,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "registration_sessions rs WHERE rs.registration_id = ? AND rs.session_id = s.id), s.title "
 	    "FROM sessions s JOIN ticket_types tt ON tt.id = ? WHERE s.id = ? AND s.event_id = ?",
 	[STMT_CK_INSERT] =
-	    "INSERT INTO checkins (event_id, registration_id, ticket_id, point, gate, by_user, by_token) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "INSERT INTO checkins (event_id, registration_id, ticket_id, point, gate, by_user, by_token, "
+	    "nonce, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000))",
 	[STMT_CK_FIRST] =
 	    "SELECT UNIX_TIMESTAMP(at), gate, id FROM checkins "
 	    "WHERE registration_id = ? AND point = ? AND live = 1",
@@ -328,7 +328,16 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO scan_log (event_id, user_id, token_id, gate, point, result, registration_id, "
 	    "ticket_id, nonce, http_status, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_SCAN_NONCE] =
-	    "SELECT http_status, response FROM scan_log WHERE event_id = ? AND nonce = ?",
+	    "SELECT http_status, response, 0, 0, '', 0 FROM scan_log WHERE event_id = ? AND nonce = ? "
+	    "UNION ALL SELECT 200, NULL, id, UNIX_TIMESTAMP(at), gate, registration_id FROM checkins "
+	    "WHERE event_id = ? AND nonce = ?",
+	[STMT_SCAN_LIST] =
+	    "SELECT UNIX_TIMESTAMP(at), result, gate, NULLIF(point, 0), user_id, token_id, "
+	    "registration_id, undone FROM (SELECT at, 'ok' AS result, gate, point, by_user AS user_id, "
+	    "by_token AS token_id, registration_id, undone_at IS NOT NULL AS undone FROM checkins "
+	    "WHERE event_id = ? UNION ALL SELECT at, result, gate, point, user_id, token_id, "
+	    "registration_id, 0 FROM scan_log WHERE event_id = ?) s WHERE (? IS NULL OR result = ?) "
+	    "ORDER BY at DESC LIMIT 1000",
 	[STMT_ATTENDEES] =
 	    "SELECT r.id, r.name, r.organisation, tt.name, r.status, IF(?, r.email, NULL), "
 	    "(SELECT UNIX_TIMESTAMP(MIN(c.at)) FROM checkins c WHERE c.registration_id = r.id "

@@ -92,21 +92,41 @@ enum err db_ck_reg(struct db *, long long event_id, long long reg_id,
 enum err db_ck_session(struct db *, long long event_id, long long ttype_id,
     long long reg_id, long long session_id, int *exists, int *requires_signup,
     int *included, int *signed_up);
-/* ERR_CONFLICT when this registration is already in at this point. */
-enum err db_ck_insert(struct db *, long long event_id, long long reg_id,
-    long long ticket_id, long long point, const char *gate, long long by_user,
-    long long by_token, long long *id);
+/* What one scan writes: a check-in row, or a scan-log row for a refusal. */
+struct ck_write {
+	long long event_id, reg_id, ticket_id, point;   /* reg and ticket: 0 if unknown */
+	const char *gate, *nonce;                       /* nonce may be NULL */
+	long long by_user, by_token;                    /* 0 where not applicable */
+};
+/*
+ * One statement, its own transaction: the check-in row is the record of an
+ * accepted scan, at at_ms (Unix milliseconds; the answer shows the same
+ * time as the row).  ERR_CONFLICT when this registration is already in at
+ * this point, or the nonce was used by another check-in of the event.
+ */
+enum err db_ck_insert(struct db *, const struct ck_write *, long long at_ms,
+    long long *id);
 enum err db_ck_first(struct db *, long long reg_id, long long point,
     long long *at, char *gate, size_t gatelen, long long *id);
 enum err db_ck_get(struct db *, long long id, long long *event_id,
     long long *reg_id, char *slug, size_t slugl);
 enum err db_ck_undo(struct db *, long long id, long long by_user);
-enum err db_scan_insert(struct db *, long long event_id, long long user_id,
-    long long token_id, const char *gate, long long point, const char *result,
-    long long reg_id, long long ticket_id, const char *nonce, int status,
-    const char *response);
+/* A refused scan.  ERR_CONFLICT when its nonce is already in the log. */
+enum err db_scan_insert(struct db *, const struct ck_write *, const char *result,
+    int status, const char *response);
+/* What a nonce was answered: a refusal's stored answer, or the check-in it made. */
+struct scan_answer {
+	int found, status;
+	char *response;         /* refusal: the body as sent (malloc'd; caller frees) */
+	long long checkin_id;   /* accepted: the check-in, its time and gate */
+	long long at, reg_id;
+	char gate[401];       /* VARCHAR(100) of utf8mb4 */
+};
 enum err db_scan_nonce(struct db *, long long event_id, const char *nonce,
-    int *status, char **response);
+    struct scan_answer *);
+/* The latest 1,000 scan attempts, accepted (check-ins) and refused, newest first. */
+enum err db_scan_list(struct db *, long long event_id, const char *result,
+    const char *tz, cJSON *array);
 enum err db_attendees(struct db *, long long event_id, const char *q,
     int with_email, const char *tz, cJSON *array);
 enum err db_stats(struct db *, long long event_id, const char *tz, cJSON *out);

@@ -88,6 +88,7 @@ const struct route routes[] = {
 	{"DELETE", "/api/v1/checkins/{id}", api_checkin_undo, ROLE_CHECKIN, 0},
 	{"GET", "/api/v1/events/{slug}/attendees", api_attendees, ROLE_CHECKIN, 0},
 	{"GET", "/api/v1/events/{slug}/stats", api_stats, ROLE_CHECKIN, 0},
+	{"GET", "/api/v1/events/{slug}/scans", api_scans, ROLE_ORGANISER, 0},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -342,6 +342,58 @@ def test_nonce_replay():
     check(W.stats(slug).get("checked_in") == 1, "one check-in from the burst")
 
 
+def test_scan_log_records_every_attempt():
+    # Accepted and refused scans alike, with gate, device and time; a
+    # retried nonce adds nothing; only organisers read the log.
+    ev, tt = W.simple_event()
+    slug = ev["slug"]
+    reg = W.registered(slug, tt["id"], name="Žana Čeh")
+    gone = W.registered(slug, tt["id"])
+    expect_status(W.admin.post("/api/v1/events/%s/registrations/%d/cancel" % (slug, gone["id"])),
+                  200, "cancel")
+    r = W.admin.post("/api/v1/tokens", {"name": "door " + uuid.uuid4().hex[:6],
+                                        "role": "checkin", "event": slug})
+    expect_status(r, 201, "door token")
+    door = W.srv.client()
+    door.bearer = r.json["token"]
+    token_id = r.json["id"]
+    code = reg["ticket"]["code"]
+    nonce = "log-" + uuid.uuid4().hex
+    first = ok(W.checkin(slug, client=door, code=code, gate="North", nonce=nonce), "scan")
+    ok(W.checkin(slug, client=door, code=code, gate="North", nonce=nonce), "retried scan")
+    refused(W.checkin(slug, client=door, code=code, gate="South"), 409, "already_checked_in", "dup")
+    refused(W.checkin(slug, client=door, code=alter_char(code, 30), gate="South"), 404,
+            "invalid", "altered")
+    refused(W.checkin(slug, code=gone["ticket"]["code"], gate="Desk"), 422, "cancelled",
+            "cancelled")
+    r = W.admin.get("/api/v1/events/%s/scans" % slug)
+    expect_status(r, 200, "scan log")
+    scans = r.json.get("scans")
+    check(isinstance(scans, list) and len(scans) == 4,
+          "4 attempts (the retry adds none): %r" % (scans,))
+    got = sorted((s["result"], s["gate"]) for s in scans)
+    check(got == [("already_checked_in", "South"), ("cancelled", "Desk"), ("invalid", "South"),
+                  ("ok", "North")], "results and gates: %r" % got)
+    by = {s["result"]: s for s in scans}
+    check(by["ok"]["token_id"] == token_id and by["ok"]["registration_id"] == reg["id"]
+          and by["ok"]["at"] == first["checkin"]["at"] and by["ok"]["undone"] is False,
+          "the accepted scan: %r" % by["ok"])
+    check(by["already_checked_in"]["token_id"] == token_id
+          and by["already_checked_in"]["registration_id"] == reg["id"], "dup: %r" % by)
+    check(by["invalid"]["registration_id"] is None, "a forged code names nobody: %r" % by)
+    check(by["cancelled"]["token_id"] is None and by["cancelled"]["user_id"] is not None,
+          "staff scan by a user: %r" % by["cancelled"])
+    check(all(s["session_id"] is None for s in scans), "entrance scans: %r" % scans)
+    expect_status(W.admin.delete("/api/v1/checkins/%d" % first["checkin"]["id"]), 204, "undo")
+    r = W.admin.get("/api/v1/events/%s/scans?result=ok" % slug)
+    expect_status(r, 200, "filtered log")
+    check(len(r.json["scans"]) == 1 and r.json["scans"][0]["undone"] is True,
+          "undone check-in stays in the log, marked: %r" % r.json)
+    expect_error(W.admin.get("/api/v1/events/%s/scans?result=maybe" % slug), 422, "validation",
+                 "unknown result filter")
+    expect_error(door.get("/api/v1/events/%s/scans" % slug), 403, None, "door token reads the log")
+
+
 def test_staff_of_one_event_only():
     ev_a, tt_a = W.simple_event()
     ev_b, tt_b = W.simple_event()
