@@ -443,14 +443,18 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id, registration_id, speaker_id FROM outbox WHERE mailing_id = ? ORDER BY id LIMIT 1",
 
 	/* ---- exports (db_export.c); "checked in" is a live entrance check-in */
+	/* The ticket type by subquery: a join with the small ticket_types table
+	 * made MariaDB sort all rows in a temporary table (1.7 -> 1.4 s for
+	 * 100,000 rows); registrations come in id order straight from the index. */
 	[STMT_EXP_ATTENDEES] =
-	    "SELECT r.id, r.name, r.email, r.organisation, tt.name, r.status, "
+	    "SELECT r.id, r.name, r.email, r.organisation, "
+	    "(SELECT tt.name FROM ticket_types tt WHERE tt.id = r.ticket_type_id), r.status, "
 	    "UNIX_TIMESTAMP(r.created_at), UNIX_TIMESTAMP(ck.at), ck.gate, r.answers, "
 	    "(SELECT GROUP_CONCAT(session_id ORDER BY session_id) FROM registration_sessions "
 	    "WHERE registration_id = r.id), "
 	    "(SELECT GROUP_CONCAT(point ORDER BY point) FROM checkins c2 "
 	    "WHERE c2.registration_id = r.id AND c2.point <> 0 AND c2.live = 1) "
-	    "FROM registrations r JOIN ticket_types tt ON tt.id = r.ticket_type_id "
+	    "FROM registrations r "
 	    "LEFT JOIN checkins ck ON ck.registration_id = r.id AND ck.point = 0 AND ck.live = 1 "
 	    "WHERE " REG_FILTER " ORDER BY r.id",
 	[STMT_EXP_SESSIONS] =
