@@ -1,8 +1,9 @@
 /*
  * Door check-in: codes are verified (Ed25519, per-event key) before any
  * ticket or registration is read; exactly one live check-in per
- * registration and point is a unique key in MariaDB; every attempt goes to
- * the scan log; a client nonce makes retries return the first answer.
+ * registration and point is a unique key in MariaDB; every attempt is
+ * recorded (an accepted one by its check-in row, a refused one in the scan
+ * log); a client nonce makes retries return the first answer.
  * Also the QR images, attendee look-up and live counts.
  */
 #include <stdio.h>
