@@ -330,7 +330,7 @@ execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 			    (int)id, mysql_stmt_param_count(st), nargs);
 			return ERR_INTERNAL;
 		}
-		memset(b, 0, sizeof(b));
+		memset(b, 0, nargs * sizeof(b[0]));
 		for (i = 0; i < nargs; i++) {
 			switch (args[i].t) {
 			case DBV_NULL:
