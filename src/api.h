@@ -29,6 +29,22 @@ enum err api_tokens_delete(struct req *);
 cJSON *user_json(const struct user *);
 /* Parse a positive decimal id from a path parameter; 0 when invalid. */
 long long parse_id(const char *s);
+/*
+ * The query parameter key as one of allowed[] (NULL-terminated): *out
+ * points into allowed[], or is NULL when the parameter is absent or empty;
+ * any other value is ERR_INVALID with the field named.
+ */
+enum err query_enum(struct req *, const char *key, const char *const *allowed,
+    const char **out);
+/*
+ * An organiser's list of one event's rows, filtered by an optional
+ * query_enum parameter: 200 {"<name>": [...]} as list() fills the array.
+ */
+struct db;
+typedef enum err (*event_list_fn)(struct db *, long long event_id,
+    const char *filter, const char *tz, cJSON *array);
+enum err reply_event_list(struct req *, const char *key, const char *const *allowed,
+    const char *name, event_list_fn list);
 /* Lower-case ASCII copy in the request arena. */
 char *lower_dup(struct req *, const char *s);
 /* "user"/"token" and the id, for audit rows. */

@@ -462,31 +462,6 @@ api_scans(struct req *r)
 {
 	static const char *const results[] = {"ok", "already_checked_in", "invalid",
 		"cancelled", "waitlisted", "pending", "wrong_event", "not_for_session", NULL};
-	const char *s = req_query(r, "result");
-	struct event_ref ev;
-	struct db *d;
-	enum err e;
-	cJSON *o;
-	int i;
 
-	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
-		return e;
-	if (s != NULL && *s != '\0') {
-		for (i = 0; results[i] != NULL && strcmp(results[i], s) != 0; i++)
-			continue;
-		if (results[i] == NULL) {
-			vld_fail(&(struct vld){req_fields(r), 0}, "result", "invalid");
-			return ERR_INVALID;
-		}
-		s = results[i];
-	} else
-		s = NULL;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	o = cJSON_CreateObject();
-	if ((e = db_scan_list(d, ev.id, s, ev.tz, cJSON_AddArrayToObject(o, "scans"))) != ERR_OK) {
-		cJSON_Delete(o);
-		return e;
-	}
-	return reply_json(r, 200, o);
+	return reply_event_list(r, "result", results, "scans", db_scan_list);
 }

@@ -36,6 +36,25 @@ parse_id(const char *s)
 	return (errno == 0 && *end == '\0' && n > 0) ? n : 0;
 }
 
+enum err
+query_enum(struct req *r, const char *key, const char *const *allowed,
+    const char **out)
+{
+	const char *s = req_query(r, key);
+	int i;
+
+	*out = NULL;
+	if (s == NULL || *s == '\0')
+		return ERR_OK;
+	for (i = 0; allowed[i] != NULL; i++)
+		if (strcmp(allowed[i], s) == 0) {
+			*out = allowed[i];
+			return ERR_OK;
+		}
+	vld_fail(&(struct vld){req_fields(r), 0}, key, "invalid");
+	return ERR_INVALID;
+}
+
 char *
 lower_dup(struct req *r, const char *s)
 {
@@ -201,4 +220,28 @@ event_load_slug(struct req *r, const char *slug, enum role need,
 		return req_fail(r, ERR_FORBIDDEN, "forbidden",
 		    "You are not staff of this event.");
 	return ERR_OK;
+}
+
+enum err
+reply_event_list(struct req *r, const char *key, const char *const *allowed,
+    const char *name, event_list_fn list)
+{
+	const char *filter;
+	struct event_ref ev;
+	struct db *d;
+	enum err e;
+	cJSON *o;
+
+	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
+		return e;
+	if ((e = query_enum(r, key, allowed, &filter)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	if ((e = list(d, ev.id, filter, ev.tz, cJSON_AddArrayToObject(o, name))) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	return reply_json(r, 200, o);
 }

@@ -239,33 +239,8 @@ enum err
 api_outbox_list(struct req *r)
 {
 	static const char *const st[] = {"pending", "sending", "sent", "failed", "skipped", NULL};
-	const char *s = req_query(r, "status");
-	struct event_ref ev;
-	struct db *d;
-	enum err e;
-	cJSON *o;
-	int i;
 
-	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
-		return e;
-	if (s != NULL && *s != '\0') {
-		for (i = 0; st[i] != NULL && strcmp(st[i], s) != 0; i++)
-			continue;
-		if (st[i] == NULL) {
-			vld_fail(&(struct vld){req_fields(r), 0}, "status", "invalid");
-			return ERR_INVALID;
-		}
-		s = st[i];
-	} else
-		s = NULL;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
-	o = cJSON_CreateObject();
-	if ((e = outbox_list(d, ev.id, s, ev.tz, cJSON_AddArrayToObject(o, "messages"))) != ERR_OK) {
-		cJSON_Delete(o);
-		return e;
-	}
-	return reply_json(r, 200, o);
+	return reply_event_list(r, "status", st, "messages", outbox_list);
 }
 
 enum err

@@ -500,19 +500,12 @@ enum err
 reg_filter_query(struct req *r, struct reg_filter *f)
 {
 	const char *s;
-	int i;
+	enum err e;
 
 	memset(f, 0, sizeof(*f));
 	f->checked_in = -1;
-	if ((s = req_query(r, "status")) != NULL && *s != '\0') {
-		for (i = 0; statuses[i] != NULL && strcmp(statuses[i], s) != 0; i++)
-			continue;
-		if (statuses[i] == NULL) {
-			vld_fail(&(struct vld){req_fields(r), 0}, "status", "invalid");
-			return ERR_INVALID;
-		}
-		f->status = statuses[i];
-	}
+	if ((e = query_enum(r, "status", statuses, &f->status)) != ERR_OK)
+		return e;
 	if ((s = req_query(r, "ticket_type")) != NULL && *s != '\0' &&
 	    (f->ttype_id = parse_id(s)) == 0) {
 		vld_fail(&(struct vld){req_fields(r), 0}, "ticket_type", "invalid");
