@@ -557,7 +557,7 @@ db_scan_list(struct db *d, long long event_id, const char *result, const char *t
 	struct dbv a[] = {V_INT(event_id), V_INT(event_id), V_STR(result), V_STR(result)};
 
 	return db_json_rows(d, STMT_SCAN_LIST, a, NARGS(a),
-	    "at:t,result:s,gate:s,session_id:i,user_id:i,token_id:i,registration_id:i,undone:b",
+	    "at:t,result:s,gate:s,session_id:i,user_id:i,token_id:i,registration_id:i,name:s,undone:b",
 	    tz, array);
 }
 

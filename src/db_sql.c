@@ -332,12 +332,13 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "UNION ALL SELECT 200, NULL, id, UNIX_TIMESTAMP(at), gate, registration_id FROM checkins "
 	    "WHERE event_id = ? AND nonce = ?",
 	[STMT_SCAN_LIST] =
-	    "SELECT UNIX_TIMESTAMP(at), result, gate, NULLIF(point, 0), user_id, token_id, "
-	    "registration_id, undone FROM (SELECT at, 'ok' AS result, gate, point, by_user AS user_id, "
-	    "by_token AS token_id, registration_id, undone_at IS NOT NULL AS undone FROM checkins "
-	    "WHERE event_id = ? UNION ALL SELECT at, result, gate, point, user_id, token_id, "
-	    "registration_id, 0 FROM scan_log WHERE event_id = ?) s WHERE (? IS NULL OR result = ?) "
-	    "ORDER BY at DESC LIMIT 1000",
+	    "SELECT UNIX_TIMESTAMP(s.at), s.result, s.gate, NULLIF(s.point, 0), s.user_id, s.token_id, "
+	    "s.registration_id, r.name, s.undone FROM (SELECT at, 'ok' AS result, gate, point, "
+	    "by_user AS user_id, by_token AS token_id, registration_id, undone_at IS NOT NULL AS undone "
+	    "FROM checkins WHERE event_id = ? UNION ALL SELECT at, result, gate, point, user_id, token_id, "
+	    "registration_id, 0 FROM scan_log WHERE event_id = ?) s "
+	    "LEFT JOIN registrations r ON r.id = s.registration_id WHERE (? IS NULL OR s.result = ?) "
+	    "ORDER BY s.at DESC LIMIT 1000",
 	[STMT_ATTENDEES] =
 	    "SELECT r.id, r.name, r.organisation, tt.name, r.status, IF(?, r.email, NULL), "
 	    "(SELECT UNIX_TIMESTAMP(MIN(c.at)) FROM checkins c WHERE c.registration_id = r.id "

@@ -1,8 +1,8 @@
 // The live dashboard moves without a reload: it is open in one browser
 // (the organiser) while door staff in another find an attendee by name and
 // check them in, and while check-ins arrive through the API (a ticket
-// code, and a session).  Counts, the per-session table and the arrivals
-// chart follow.
+// code, a session, and a forged code).  Counts, the per-session table,
+// the arrivals chart and the latest scans follow.
 import { run, newPage, check, DESKTOP, PHONE, args } from './lib.mjs';
 import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled } from './console_lib.mjs';
 
@@ -54,6 +54,8 @@ run(async (browser) => {
   await dash.evaluate(async ([slug, code, sid, reg]) => {
     await Confero.post(`/api/v1/events/${slug}/checkins`, { code, gate: 'API', nonce: 'dash-1' });
     await Confero.post(`/api/v1/events/${slug}/checkins`, { registration_id: reg, session_id: sid, gate: 'API', nonce: 'dash-2' });
+    // A forged code: refused, and logged.
+    await Confero.post(`/api/v1/events/${slug}/checkins`, { code: code.slice(0, -4) + 'AAAA', gate: 'Side door' }).catch(() => null);
   }, [args.slug, args.code, args.session_id, args.session_reg]);
   await waitStat(dash, 'checked_in', '2');
   await dash.waitForFunction((t) => [...document.querySelectorAll('.session-stats tbody tr')]
@@ -70,8 +72,10 @@ run(async (browser) => {
   });
   await dash.locator('summary', { hasText: 'Arrivals as a table' }).click();
   out.arrivals_table = (await dash.locator('.chart-wrap ~ div table tbody').innerText()).replace(/\s+/g, ' ');
+  await dash.waitForFunction(() => document.querySelectorAll('.scan-log tbody tr').length >= 4, null, { timeout: 12000 });
+  out.scan_rows = (await dash.locator('.scan-log tbody tr').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
   out.updated = await text(dash, '.updated');
   await shots(dash, 'console_dashboard');
-  noErrors(dash, [401], 'dashboard');
+  noErrors(dash, [401, 404], 'dashboard');   // 404: the forged code's answer
   return out;
 });

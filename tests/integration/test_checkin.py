@@ -375,6 +375,7 @@ def test_scan_log_records_every_attempt():
     check(got == [("already_checked_in", "South"), ("cancelled", "Desk"), ("invalid", "South"),
                   ("ok", "North")], "results and gates: %r" % got)
     by = {s["result"]: s for s in scans}
+    check(by["ok"]["name"] == "Žana Čeh" and by["invalid"]["name"] is None, "names: %r" % by)
     check(by["ok"]["token_id"] == token_id and by["ok"]["registration_id"] == reg["id"]
           and by["ok"]["at"] == first["checkin"]["at"] and by["ok"]["undone"] is False,
           "the accepted scan: %r" % by["ok"])

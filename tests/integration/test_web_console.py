@@ -488,6 +488,16 @@ def test_dashboard_follows_checkins_live():
     check("2 in total" in out["chart_label"] and out["chart_drawn"], "arrivals chart: %r" % out)
     check(out["arrivals_table"].endswith(" 2"), "arrivals table: %r" % out)
     check(out["checked_extra"].startswith("67% of 3 confirmed"), "checked-in share: %r" % out)
+    # The latest scans, newest first: the forged code, the session, the
+    # code, the look-up at the door.
+    rows = out["scan_rows"]
+    check(len(rows) == 4, "latest scans: %r" % rows)
+    check("Invalid code" in rows[0] and "Side door" in rows[0] and "Entrance" in rows[0],
+          "forged scan row: %r" % rows)
+    check("Checked in" in rows[1] and "Cvet Session" in rows[1] and "Keynote" in rows[1]
+          and "API" in rows[1], "session scan row: %r" % rows)
+    check("Checked in" in rows[2] and "Bor Code" in rows[2] and "Entrance" in rows[2], "code row: %r" % rows)
+    check("Checked in" in rows[3] and "Ana Novak" in rows[3], "look-up row: %r" % rows)
     stats = W.stats(slug)
     check(stats["checked_in"] == 2, "stats after: %r" % stats)
 

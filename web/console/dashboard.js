@@ -1,11 +1,18 @@
 // Live dashboard: registration and check-in counts, per ticket type and
-// per session, and the arrivals curve (15-minute buckets) with Chart.js.
-// Refreshes itself every few seconds while it is open.
+// per session, the arrivals curve (15-minute buckets) with Chart.js, and
+// the latest scans at the doors, refused ones included.  Refreshes itself
+// every few seconds while it is open.
 'use strict';
 
 (() => {
   const A = ConsoleApp;
   const REFRESH_MS = 3000;
+  const RECENT_SCANS = 15;
+  const RESULTS = {
+    ok: 'Checked in', already_checked_in: 'Already checked in', invalid: 'Invalid code',
+    cancelled: 'Cancelled', waitlisted: 'On the waiting list', pending: 'Pending',
+    wrong_event: 'Another event', not_for_session: 'Not for this session',
+  };
 
   A.route(/^\/events\/([^/]+)\/dashboard$/, async (m, [slug], _q, current) => {
     const base = '/api/v1/events/' + encodeURIComponent(slug);
@@ -24,6 +31,7 @@
     const canvas = UI.el('canvas', { id: 'arrivals-chart', role: 'img', 'aria-label': 'Arrivals per 15 minutes' });
     const chartWrap = UI.el('div', { class: 'chart-wrap' }, canvas);
     const arrivalsTable = UI.el('div');
+    const scansBox = UI.el('div');
     const noArrivals = UI.el('p', { class: 'empty', text: 'No arrivals yet.' });
 
     A.onLeave(() => {
@@ -100,7 +108,21 @@
           { caption: 'Arrivals per 15 minutes' })) : null);
     }
 
-    function draw(s) {
+    function drawScans(scans, sessions) {
+      const titles = new Map((sessions || []).map((x) => [x.session_id, x.title]));
+      const rows = scans.slice(0, RECENT_SCANS).map((x) => [
+        UI.fmtTime(x.at, zone),
+        (RESULTS[x.result] || x.result) + (x.undone ? ' (undone)' : ''),
+        x.name || '\u2014',
+        [x.session_id ? titles.get(x.session_id) || 'Session ' + x.session_id : 'Entrance', x.gate]
+          .filter(Boolean).join(' \u00b7 '),
+      ]);
+      A.put(scansBox, rows.length
+        ? A.table(['Time', 'Result', 'Attendee', 'Where'], rows, { caption: 'Latest scans', class: 'scan-log' })
+        : UI.el('p', { class: 'empty', text: 'No scans yet.' }));
+    }
+
+    function draw(s, scans) {
       const cap = s.capacity === null || s.capacity === undefined ? null : s.capacity;
       const pct = s.confirmed ? Math.round((100 * s.checked_in) / s.confirmed) : 0;
       A.put(cards,
@@ -120,6 +142,7 @@
             String(x.checked_in)]), { caption: 'Attendance per session', class: 'session-stats' })
         : UI.el('p', { class: 'empty', text: 'No sessions.' }));
       drawChart(s.arrivals || []);
+      drawScans(scans.scans || [], s.by_session);
       updated.textContent = 'Updated ' + new Intl.DateTimeFormat(undefined, { timeStyle: 'medium', hour12: false }).format(new Date()) +
         ' \u00b7 refreshes every ' + REFRESH_MS / 1000 + ' s';
     }
@@ -128,10 +151,10 @@
       if (!alive) return;
       if (document.hidden) { timer = setTimeout(tick, REFRESH_MS); return; }   // a background tab
       try {
-        const s = await Confero.get(base + '/stats');
+        const [s, scans] = await Promise.all([Confero.get(base + '/stats'), Confero.get(base + '/scans')]);
         if (!alive) return;
         UI.clear(errBox);
-        draw(s);
+        draw(s, scans);
       } catch (e) {
         if (!alive) return;
         if (e instanceof Confero.ApiError && e.status === 401) { A.signedOut(); return; }
@@ -147,10 +170,11 @@
       updated,
       A.section('Arrivals', chartWrap, noArrivals, arrivalsTable),
       A.section('Sessions', sessionsBox),
-      A.section('Ticket types', typesBox));
-    const first = await Confero.get(base + '/stats');
+      A.section('Ticket types', typesBox),
+      A.section('Latest scans', scansBox));
+    const [first, firstScans] = await Promise.all([Confero.get(base + '/stats'), Confero.get(base + '/scans')]);
     if (!current()) return;
-    draw(first);
+    draw(first, firstScans);
     timer = setTimeout(tick, REFRESH_MS);
   });
 })();
