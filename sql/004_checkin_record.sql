@@ -2,8 +2,9 @@
 -- statement: the row already says who (user or token), where (gate,
 -- point) and when, and now carries the client's nonce, so a retry of an
 -- accepted scan is answered from it.  scan_log keeps every refused scan.
--- A nonce is unique per event across both tables in practice: the server
--- looks in both before it writes, and each table's key stops a race.
+-- Each table's key makes a nonce unique per event within it; the server
+-- looks in both before it writes, so only a client that reuses one nonce
+-- for two different scans at the same instant can leave it in both.
 ALTER TABLE checkins
   ADD COLUMN nonce VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER by_token,
   ADD UNIQUE KEY uq_checkins_nonce (event_id, nonce);

@@ -183,12 +183,13 @@ nonce_answer(struct db *d, struct ck *c, int *found)
 static enum err
 ck_record(struct db *d, struct ck *c)
 {
+	const char *result = c->result;
 	long long cid = 0, when = 0;
 	char gate[401];
 	int attempt, found;
 	enum err e;
 
-	for (attempt = 0; c->result == NULL; attempt++) {
+	for (attempt = 0; result == NULL; attempt++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		e = db_ck_insert(d, &c->w, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &cid);
@@ -202,8 +203,8 @@ ck_record(struct db *d, struct ck *c)
 			return e;
 		e = db_ck_first(d, c->t.reg_id, c->w.point, &when, gate, sizeof(gate), &cid);
 		if (e == ERR_OK) {
-			if ((e = answer(c, "already_checked_in", 409, "first", cid, when,
-			    gate)) != ERR_OK)
+			result = "already_checked_in";
+			if ((e = answer(c, result, 409, "first", cid, when, gate)) != ERR_OK)
 				return e;
 			break;
 		}
@@ -215,8 +216,7 @@ ck_record(struct db *d, struct ck *c)
 	    NULL)) != ERR_OK)
 		return e;
 	/* The answer is kept only where a retry can ask for it again. */
-	e = db_scan_insert(d, &c->w, c->result ? c->result : "already_checked_in",
-	    c->status, c->w.nonce != NULL ? c->body : NULL);
+	e = db_scan_insert(d, &c->w, result, c->status, c->w.nonce != NULL ? c->body : NULL);
 	if (e == ERR_CONFLICT && c->w.nonce != NULL) {
 		/* The same nonce won a race: answer as it was answered. */
 		if ((e = nonce_answer(d, c, &found)) == ERR_OK && !found)
@@ -309,7 +309,6 @@ api_checkin(struct req *r)
 	if (c.w.nonce != NULL) {
 		if ((e = nonce_answer(d, &c, &done)) != ERR_OK || done)
 			goto out;
-		memset(&c.t, 0, sizeof(c.t));
 	}
 	if (forged) {
 		c.result = "invalid";
@@ -357,14 +356,9 @@ api_checkin(struct req *r)
 			}
 		}
 	}
-	if (c.result != NULL && !c.t.found)
-		memset(&c.t, 0, sizeof(c.t));
-	if (!c.t.found)
-		c.w.reg_id = c.w.ticket_id = 0;
-	else {
-		c.w.reg_id = c.t.reg_id;
-		c.w.ticket_id = c.t.ticket_id;
-	}
+	/* Zero when no ticket was found (c.t is cleared then): the row names nobody. */
+	c.w.reg_id = c.t.reg_id;
+	c.w.ticket_id = c.t.ticket_id;
 	e = ck_record(d, &c);
 out:
 	if (e == ERR_OK)

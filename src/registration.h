@@ -120,7 +120,7 @@ struct scan_answer {
 	char *response;         /* refusal: the body as sent (malloc'd; caller frees) */
 	long long checkin_id;   /* accepted: the check-in, its time and gate */
 	long long at, reg_id;
-	char gate[401];       /* VARCHAR(100) of utf8mb4 */
+	char gate[401];         /* VARCHAR(100) of utf8mb4 */
 };
 enum err db_scan_nonce(struct db *, long long event_id, const char *nonce,
     struct scan_answer *);
