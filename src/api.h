@@ -127,6 +127,8 @@ enum err api_registrations_reissue(struct req *);
 /* Tickets and check-in (api_checkin.c). */
 enum err api_ticket_qr(struct req *);
 enum err api_checkin(struct req *);
+/* The same on the event thread, for scans that need nothing but a ticket row. */
+enum err api_checkin_lane(struct req *);
 enum err api_checkin_undo(struct req *);
 enum err api_attendees(struct req *);
 enum err api_stats(struct req *);

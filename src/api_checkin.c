@@ -15,6 +15,7 @@
 #include "config.h"
 #include "http.h"
 #include "json.h"
+#include "lane.h"
 #include "log.h"
 #include "qr.h"
 #include "registration.h"
@@ -244,57 +245,83 @@ nonce_valid(const char *s)
 	    "0123456789-_.:") == n;
 }
 
-enum err
-api_checkin(struct req *r)
+/* A scan as sent: validated, the code upper-cased and its payload read. */
+struct scan_in {
+	const char *code;               /* NULL: by registration_id */
+	char ucode[TICKETCODE_MAX];
+	long long reg_id;
+	uint32_t eid, tid;
+	int forged;                     /* not even a well-formed code */
+};
+
+static enum err
+scan_parse(struct req *r, struct ck *c, struct scan_in *in)
 {
 	static const char *const keys[] = {"code", "registration_id", "session_id",
 		"gate", "nonce", NULL};
 	struct vld v = {req_fields(r), 0};
-	struct event_ref ev;
-	struct ck c;
-	const char *code;
-	char ucode[TICKETCODE_MAX];
-	unsigned char sk[64];
-	uint32_t eid = 0, tid = 0;
-	long long reg_id;
-	int forged = 0, done, exists, signup, included, signed_up;
-	struct db *d;
-	enum err e;
 
-	memset(&c, 0, sizeof(c));
+	memset(c, 0, sizeof(*c));
+	memset(in, 0, sizeof(*in));
 	vld_only(&v, r->json, keys);
-	code = vld_line(&v, r->json, "code", 0, 200);
-	reg_id = vld_int(&v, r->json, "registration_id", 0, 1, 9007199254740991LL, 0, NULL);
-	c.w.point = vld_int(&v, r->json, "session_id", 0, 1, 9007199254740991LL, 0, NULL);
-	c.w.gate = vld_line(&v, r->json, "gate", 0, 100);
-	c.w.nonce = vld_line(&v, r->json, "nonce", 0, 64);
-	if (c.w.nonce != NULL && !nonce_valid(c.w.nonce))
+	in->code = vld_line(&v, r->json, "code", 0, 200);
+	in->reg_id = vld_int(&v, r->json, "registration_id", 0, 1, 9007199254740991LL, 0, NULL);
+	c->w.point = vld_int(&v, r->json, "session_id", 0, 1, 9007199254740991LL, 0, NULL);
+	c->w.gate = vld_line(&v, r->json, "gate", 0, 100);
+	c->w.nonce = vld_line(&v, r->json, "nonce", 0, 64);
+	if (c->w.nonce != NULL && !nonce_valid(c->w.nonce))
 		vld_fail(&v, "nonce", "invalid");
-	if ((code == NULL) == (reg_id == 0) && v.nerr == 0)
+	if ((in->code == NULL) == (in->reg_id == 0) && v.nerr == 0)
 		vld_fail(&v, "code", "give code or registration_id");
 	if (v.nerr)
 		return ERR_INVALID;
+	if (in->code != NULL) {
+		size_t n = strlen(in->code), i;
+		while (n > 0 && (in->code[n - 1] == ' ' || in->code[n - 1] == '\n' ||
+		    in->code[n - 1] == '\r'))
+			n--;
+		if (n >= sizeof(in->ucode))
+			n = sizeof(in->ucode) - 1;
+		for (i = 0; i < n; i++)
+			in->ucode[i] = (in->code[i] >= 'a' && in->code[i] <= 'z') ?
+			    (char)(in->code[i] - 32) : in->code[i];
+		in->ucode[n] = '\0';
+		if (ticketcode_parse(in->ucode, &in->eid, &in->tid) != 0)
+			in->forged = 1;
+	}
+	if (c->w.gate == NULL)
+		c->w.gate = "";
+	c->w.by_user = r->who.user_id;
+	c->w.by_token = r->who.kind == PRINCIPAL_TOKEN ? r->who.token_id : 0;
+	return ERR_OK;
+}
+
+enum err
+api_checkin(struct req *r)
+{
+	struct vld v = {req_fields(r), 0};
+	struct event_ref ev;
+	struct scan_in in;
+	struct ck c;
+	unsigned char sk[64];
+	int forged, done, exists, signup, included, signed_up;
+	uint32_t eid, tid;
+	struct db *d;
+	enum err e;
 
 	/* The signature first: a forged code costs no ticket lookup. */
-	if (code != NULL) {
-		size_t n = strlen(code), i;
-		while (n > 0 && (code[n - 1] == ' ' || code[n - 1] == '\n' || code[n - 1] == '\r'))
-			n--;
-		if (n >= sizeof(ucode))
-			n = sizeof(ucode) - 1;
-		for (i = 0; i < n; i++)
-			ucode[i] = (code[i] >= 'a' && code[i] <= 'z') ? (char)(code[i] - 32) : code[i];
-		ucode[n] = '\0';
-		if (ticketcode_parse(ucode, &eid, &tid) != 0)
-			forged = 1;
-	}
+	if ((e = scan_parse(r, &c, &in)) != ERR_OK)
+		return e;
+	forged = in.forged;
+	eid = in.eid;
+	tid = in.tid;
 	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK)
 		return e;
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
-	if (code != NULL && !forged) {
+	if (in.code != NULL && !forged) {
 		e = eventkey_sk(d, eid, sk);
-		if (e == ERR_NOTFOUND || (e == ERR_OK && ticketcode_check(sk, ucode, &eid, &tid) != 0))
+		if (e == ERR_NOTFOUND || (e == ERR_OK && ticketcode_check(sk, in.ucode, &eid, &tid) != 0))
 			forged = 1;
 		sodium_memzero(sk, sizeof(sk));
 		if (!forged && e != ERR_OK)
@@ -302,10 +329,6 @@ api_checkin(struct req *r)
 	}
 	c.w.event_id = ev.id;
 	c.tz = ev.tz;
-	c.w.by_user = r->who.user_id;
-	c.w.by_token = r->who.kind == PRINCIPAL_TOKEN ? r->who.token_id : 0;
-	if (c.w.gate == NULL)
-		c.w.gate = "";
 	if (c.w.nonce != NULL) {
 		if ((e = nonce_answer(d, &c, &done)) != ERR_OK || done)
 			goto out;
@@ -313,22 +336,22 @@ api_checkin(struct req *r)
 	if (forged) {
 		c.result = "invalid";
 		c.status = 404;
-	} else if (code != NULL && (long long)eid != ev.id) {
+	} else if (in.code != NULL && (long long)eid != ev.id) {
 		c.result = "wrong_event";
 		c.status = 422;
 	} else {
-		if (code != NULL)
+		if (in.code != NULL)
 			e = db_ck_ticket(d, tid, &c.t);
 		else
-			e = db_ck_reg(d, ev.id, reg_id, &c.t);
+			e = db_ck_reg(d, ev.id, in.reg_id, &c.t);
 		if (e != ERR_OK)
 			return e;
-		if (!c.t.found || (code != NULL && strcmp(c.t.ticket_status, "valid") != 0 &&
+		if (!c.t.found || (in.code != NULL && strcmp(c.t.ticket_status, "valid") != 0 &&
 		    strcmp(c.t.reg_status, "cancelled") != 0 && strcmp(c.t.reg_status, "rejected") != 0)) {
 			/* Unknown ticket, or a code replaced by a re-issued one. */
 			c.result = "invalid";
 			c.status = 404;
-			c.t.found = code == NULL ? 0 : c.t.found;
+			c.t.found = in.code == NULL ? 0 : c.t.found;
 		} else if (c.t.event_id != ev.id) {
 			c.result = "wrong_event";
 			c.status = 422;
@@ -365,6 +388,131 @@ out:
 		e = reply_text(r, c.status, c.body);
 	free(c.body);
 	return e;
+}
+
+/*
+ * The event thread's check-in: a signed code for the entrance whose event,
+ * key and caller are all in memory becomes, without a worker, the ticket
+ * read and the check-in INSERT on a non-blocking connection (the nonce
+ * looked up first when there is one).  It answers only "ok": anything
+ * else (a refusal, a duplicate, a used nonce, an error) goes to a worker
+ * and api_checkin, which decides and records it.  Nothing is written
+ * before the INSERT that succeeds, so the worker starts from a clean slate.
+ */
+enum lane_step { STEP_NONCE, STEP_TICKET, STEP_INSERT };
+
+struct ck_lane {
+	struct lane_task task;          /* first: the task is the job */
+	struct req *r;
+	struct ck c;
+	long long tid, at_ms;
+	enum lane_step step;
+};
+
+static void
+ck_lane_fail(struct lane_task *t)
+{
+	http_lane_fallback(((struct ck_lane *)(void *)t)->r);
+}
+
+static int
+ck_lane_run(struct lane_task *t, struct adb *a, int ready)
+{
+	struct ck_lane *j = (struct ck_lane *)(void *)t;
+	struct ck *c = &j->c;
+	struct timespec ts;
+	int w, found;
+
+	if (ready == 0) {
+		j->step = c->w.nonce != NULL ? STEP_NONCE : STEP_TICKET;
+		w = j->step == STEP_NONCE ? adb_scan_nonce(a, c->w.event_id, c->w.nonce) :
+		    adb_ck_ticket(a, j->tid);
+	} else
+		w = adb_cont(a, ready);
+	while (w == 0) {
+		if (adb_err(a) != ERR_OK)
+			goto fallback;
+		switch (j->step) {
+		case STEP_NONCE:
+			if (adb_scan_nonce_found(a, &found) != ERR_OK || found)
+				goto fallback;
+			j->step = STEP_TICKET;
+			w = adb_ck_ticket(a, j->tid);
+			break;
+		case STEP_TICKET:
+			if (adb_ck_ticket_row(a, &c->t) != ERR_OK || !c->t.found ||
+			    c->t.event_id != c->w.event_id ||
+			    strcmp(c->t.ticket_status, "valid") != 0 ||
+			    strcmp(c->t.reg_status, "confirmed") != 0)
+				goto fallback;
+			c->w.reg_id = c->t.reg_id;
+			c->w.ticket_id = c->t.ticket_id;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			j->at_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+			j->step = STEP_INSERT;
+			w = adb_ck_insert(a, &c->w, j->at_ms);
+			break;
+		case STEP_INSERT:
+			if (answer(c, "ok", 200, "checkin", (long long)adb_insert_id(a),
+			    j->at_ms / 1000, c->w.gate) != ERR_OK)
+				goto fallback;      /* out of memory: nothing better to do */
+			reply_text(j->r, c->status, c->body);
+			free(c->body);
+			c->body = NULL;
+			http_lane_done(j->r);
+			return 0;
+		}
+	}
+	return w;
+fallback:
+	free(c->body);
+	c->body = NULL;
+	http_lane_fallback(j->r);
+	return 0;
+}
+
+enum err
+api_checkin_lane(struct req *r)
+{
+	struct event_ref ev;
+	struct ck_lane *j;
+	struct scan_in in;
+	unsigned char sk[64];
+	uint32_t eid, tid;
+	int bad;
+	enum err e;
+
+	if ((j = arena_calloc(r->arena, 1, sizeof(*j))) == NULL)
+		return ERR_INTERNAL;
+	if ((e = scan_parse(r, &j->c, &in)) != ERR_OK)
+		return e;
+	/* Sessions, look-ups by registration and refusals are the worker's. */
+	if (in.code == NULL || in.forged || j->c.w.point > 0) {
+		r->wouldblock = 1;
+		return ERR_OK;
+	}
+	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK || r->wouldblock)
+		return e;
+	if ((long long)in.eid != ev.id || eventkey_sk_cached(in.eid, sk) != 0) {
+		r->wouldblock = 1;
+		return ERR_OK;
+	}
+	bad = ticketcode_check(sk, in.ucode, &eid, &tid) != 0;
+	sodium_memzero(sk, sizeof(sk));
+	if (bad) {
+		r->wouldblock = 1;
+		return ERR_OK;
+	}
+	j->r = r;
+	j->tid = tid;
+	j->c.w.event_id = ev.id;
+	if ((j->c.tz = arena_strdup(r->arena, ev.tz)) == NULL)
+		return ERR_INTERNAL;
+	j->task.run = ck_lane_run;
+	j->task.fail = ck_lane_fail;
+	r->lane_pending = 1;
+	lane_submit(&j->task);
+	return ERR_OK;
 }
 
 enum err

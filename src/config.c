@@ -32,6 +32,8 @@ const struct config_var config_vars[] = {
 	{"CONFERO_BODY_MAX", "1048576", "largest accepted request body, bytes"},
 	{"CONFERO_CONN_LIMIT", "1024", "maximum simultaneous HTTP connections"},
 	{"CONFERO_CONN_TIMEOUT", "30", "idle HTTP connection timeout, seconds"},
+	{"CONFERO_HTTP_WORKERS", "16", "threads running request handlers (1-256)"},
+	{"CONFERO_DB_LANE", "8", "non-blocking MariaDB connections of the event thread, for door scans (0: off)"},
 	{"CONFERO_SESSION_TTL", "43200", "login session lifetime, seconds"},
 	{"CONFERO_HASH_WORKERS", "2", "password hashes computed at once (bounds login bursts)"},
 	{"CONFERO_ADMIN_EMAIL", "", "with CONFERO_ADMIN_PASSWORD: first admin created at start when no user exists"},
@@ -325,6 +327,12 @@ config_parse(struct config *c, config_getenv g, void *ctx, char *err,
 	if (num(g, ctx, "CONFERO_CONN_TIMEOUT", 30, 1, 3600, &n, err, errlen))
 		return -1;
 	c->conn_timeout = (int)n;
+	if (num(g, ctx, "CONFERO_HTTP_WORKERS", 16, 1, 256, &n, err, errlen))
+		return -1;
+	c->http_workers = (int)n;
+	if (num(g, ctx, "CONFERO_DB_LANE", 8, 0, 64, &n, err, errlen))
+		return -1;
+	c->lane_conns = (int)n;
 	if (num(g, ctx, "CONFERO_SESSION_TTL", 43200, 60, 31 * 86400, &n, err, errlen))
 		return -1;
 	c->session_ttl = (int)n;

@@ -33,6 +33,8 @@ struct config {
 	size_t body_max;           /* bytes */
 	int conn_limit;
 	int conn_timeout;          /* seconds */
+	int http_workers;          /* threads running handlers */
+	int lane_conns;            /* non-blocking connections of the event thread */
 	int session_ttl;           /* seconds */
 	int hash_workers;          /* concurrent argon2id computations */
 

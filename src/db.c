@@ -45,8 +45,16 @@ db_disconnect(struct db *d)
 	d->in_tx = 0;
 }
 
+static enum err db_connect_nb(struct db *d, int nonblock);
+
 static enum err
 db_connect(struct db *d)
+{
+	return db_connect_nb(d, 0);
+}
+
+static enum err
+db_connect_nb(struct db *d, int nonblock)
 {
 	MYSQL *my;
 	unsigned int ctimeout = 3, rwtimeout = 60;
@@ -61,6 +69,8 @@ db_connect(struct db *d)
 	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &rwtimeout);
 	mysql_optionsv(my, MYSQL_OPT_RECONNECT, &no);
 	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (nonblock)
+		mysql_optionsv(my, MYSQL_OPT_NONBLOCK, 0);
 	/* UTC everywhere, strict types, bounded lock waits. */
 	mysql_optionsv(my, MYSQL_INIT_COMMAND,
 	    "SET time_zone = '+00:00', "
@@ -310,6 +320,9 @@ stmt_get(struct db *d, enum stmt id, MYSQL_STMT **out)
 	return ERR_OK;
 }
 
+static enum err bind_args(struct db *, MYSQL_STMT *, const struct dbv *, size_t,
+    MYSQL_BIND *);
+
 static enum err
 execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
     MYSQL_STMT **out)
@@ -317,7 +330,6 @@ execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 	MYSQL_BIND b[40];
 	MYSQL_STMT *st = NULL;
 	enum err e;
-	size_t i;
 	int attempt;
 
 	if (nargs > NARGS(b))
@@ -330,30 +342,8 @@ execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 			    (int)id, mysql_stmt_param_count(st), nargs);
 			return ERR_INTERNAL;
 		}
-		memset(b, 0, nargs * sizeof(b[0]));
-		for (i = 0; i < nargs; i++) {
-			switch (args[i].t) {
-			case DBV_NULL:
-				b[i].buffer_type = MYSQL_TYPE_NULL;
-				break;
-			case DBV_INT:
-				b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-				b[i].buffer = (void *)&args[i].i;
-				break;
-			case DBV_STR:
-				b[i].buffer_type = MYSQL_TYPE_STRING;
-				b[i].buffer = (void *)args[i].p;
-				b[i].buffer_length = args[i].len;
-				break;
-			case DBV_BIN:
-				b[i].buffer_type = MYSQL_TYPE_BLOB;
-				b[i].buffer = (void *)args[i].p;
-				b[i].buffer_length = args[i].len;
-				break;
-			}
-		}
-		if (nargs > 0 && mysql_stmt_bind_param(st, b) != 0)
-			return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "bind");
+		if ((e = bind_args(d, st, args, nargs, b)) != ERR_OK)
+			return e;
 		if (mysql_stmt_execute(st) == 0) {
 			*out = st;
 			return ERR_OK;
@@ -367,6 +357,40 @@ execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 		return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "execute");
 	}
 	return ERR_DB;
+}
+
+/* b (nargs entries) bound to st: they point into args. */
+static enum err
+bind_args(struct db *d, MYSQL_STMT *st, const struct dbv *args, size_t nargs,
+    MYSQL_BIND *b)
+{
+	size_t i;
+
+	memset(b, 0, nargs * sizeof(b[0]));
+	for (i = 0; i < nargs; i++) {
+		switch (args[i].t) {
+		case DBV_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case DBV_INT:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)&args[i].i;
+			break;
+		case DBV_STR:
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)args[i].p;
+			b[i].buffer_length = args[i].len;
+			break;
+		case DBV_BIN:
+			b[i].buffer_type = MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)args[i].p;
+			b[i].buffer_length = args[i].len;
+			break;
+		}
+	}
+	if (nargs > 0 && mysql_stmt_bind_param(st, b) != 0)
+		return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "bind");
+	return ERR_OK;
 }
 
 /*
@@ -477,7 +501,8 @@ cursor_init(struct db_cursor *c, struct db *d, MYSQL_STMT *st, int buffered)
 	c->d = d;
 	c->st = st;
 	c->buffered = buffered;
-	if (buffered && mysql_stmt_store_result(st) != 0)
+	/* buffered 2: the caller has stored the result already */
+	if (buffered == 1 && mysql_stmt_store_result(st) != 0)
 		return c->e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "store");
 	if ((c->meta = mysql_stmt_result_metadata(st)) == NULL)
 		return c->e = ERR_INTERNAL;
@@ -728,6 +753,182 @@ row_cpy(const struct dbrow *r, unsigned int i, char *dst, size_t dstlen)
 	n = r->len[i] < dstlen - 1 ? r->len[i] : dstlen - 1;
 	memcpy(dst, r->val[i], n);
 	dst[n] = '\0';
+}
+
+
+/*
+ * Non-blocking statements, for the event thread (Connector/C's _start and
+ * _cont calls).  An adb is a connection of its own, outside the pool, that
+ * runs one statement at a time; the caller waits for its socket between
+ * steps.  Statements are prepared (and re-prepared) with the blocking call:
+ * one round trip per 500 executions.
+ */
+#define ADB_MAXARGS 12
+
+struct adb {
+	struct db d;
+	MYSQL_STMT *st;
+	enum stmt id;
+	int stage;                      /* 0 idle, 1 executing, 2 storing rows */
+	int want_rows;
+	int status;                     /* MYSQL_WAIT_* the call waits for */
+	int rc;
+	enum err e;
+	struct dbv args[ADB_MAXARGS];   /* the bind points into these */
+	MYSQL_BIND b[ADB_MAXARGS];
+};
+
+enum err
+adb_open(struct adb **out)
+{
+	struct adb *a = calloc(1, sizeof(*a));
+	enum err e;
+
+	*out = NULL;
+	if (a == NULL)
+		return ERR_INTERNAL;
+	if ((e = db_connect_nb(&a->d, 1)) != ERR_OK) {
+		free(a);
+		return e;
+	}
+	*out = a;
+	return ERR_OK;
+}
+
+void
+adb_close(struct adb *a)
+{
+	if (a == NULL)
+		return;
+	db_disconnect(&a->d);
+	free(a);
+}
+
+int
+adb_fd(struct adb *a)
+{
+	return a->d.my != NULL ? (int)mysql_get_socket(a->d.my) : -1;
+}
+
+int
+adb_broken(struct adb *a)
+{
+	return a->d.my == NULL || a->d.broken;
+}
+
+enum err
+adb_err(struct adb *a)
+{
+	return a->e;
+}
+
+unsigned long long
+adb_insert_id(struct adb *a)
+{
+	return a->st != NULL ? (unsigned long long)mysql_stmt_insert_id(a->st) : 0;
+}
+
+/* Advance until the statement waits (MYSQL_WAIT_* bits) or is over (0). */
+static int
+adb_step(struct adb *a)
+{
+	MYSQL_STMT *st = a->st;
+
+	while (a->status == 0) {
+		if (a->stage == 1) {
+			if (a->rc != 0) {
+				unsigned int code = mysql_stmt_errno(st);
+				a->e = classify(&a->d, code, mysql_stmt_error(st), "execute");
+				if (code == ER_NEED_REPREPARE) {
+					mysql_stmt_close(st);
+					a->d.st[a->id] = NULL;
+					a->st = NULL;
+				}
+				a->stage = 0;
+				return 0;
+			}
+			if (!a->want_rows) {
+				a->stage = 0;
+				return 0;
+			}
+			a->stage = 2;
+			a->status = mysql_stmt_store_result_start(&a->rc, st);
+		} else {
+			if (a->stage == 2 && a->rc != 0)
+				a->e = classify(&a->d, mysql_stmt_errno(st), mysql_stmt_error(st), "store");
+			a->stage = 0;
+			return 0;
+		}
+	}
+	return a->status;
+}
+
+int
+adb_start(struct adb *a, enum stmt id, const struct dbv *args, size_t nargs,
+    int want_rows)
+{
+	MYSQL_STMT *st;
+	enum err e;
+
+	a->e = ERR_OK;
+	a->st = NULL;
+	a->stage = 0;
+	a->status = 0;
+	if (nargs > ADB_MAXARGS) {
+		a->e = ERR_INTERNAL;
+		return 0;
+	}
+	if ((e = stmt_get(&a->d, id, &st)) != ERR_OK) {
+		a->e = e;
+		return 0;
+	}
+	if (mysql_stmt_param_count(st) != nargs) {
+		log_err("db: statement %d takes %lu parameters, given %zu",
+		    (int)id, mysql_stmt_param_count(st), nargs);
+		a->e = ERR_INTERNAL;
+		return 0;
+	}
+	memcpy(a->args, args, nargs * sizeof(args[0]));
+	if ((a->e = bind_args(&a->d, st, a->args, nargs, a->b)) != ERR_OK)
+		return 0;
+	a->st = st;
+	a->id = id;
+	a->want_rows = want_rows;
+	a->stage = 1;
+	a->status = mysql_stmt_execute_start(&a->rc, st);
+	return adb_step(a);
+}
+
+int
+adb_cont(struct adb *a, int ready)
+{
+	if (a->stage == 1)
+		a->status = mysql_stmt_execute_cont(&a->rc, a->st, ready);
+	else if (a->stage == 2)
+		a->status = mysql_stmt_store_result_cont(&a->rc, a->st, ready);
+	else
+		return 0;
+	return adb_step(a);
+}
+
+enum err
+adb_rows(struct adb *a, db_rowfn fn, void *ctx)
+{
+	struct db_cursor c;
+	enum err e;
+	int rc;
+
+	if (a->e != ERR_OK || a->st == NULL)
+		return a->e != ERR_OK ? a->e : ERR_INTERNAL;
+	if ((e = cursor_init(&c, &a->d, a->st, 2)) == ERR_OK) {
+		while ((rc = cursor_fetch(&c)) == 1)
+			if ((e = fn(ctx, &c.row)) != ERR_OK)
+				break;
+		if (e == ERR_OK && rc < 0)
+			e = c.e;
+	}
+	cursor_fini(&c);
+	return e;
 }
 
 static enum err

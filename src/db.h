@@ -20,6 +20,21 @@ void db_shutdown(void);
 int db_connect_fatal(void);
 /* Wait up to timeout_ms for a pooled connection; connects it if needed. */
 enum err db_acquire(struct db **, int timeout_ms);
+
+/*
+ * A non-blocking connection of its own, for the event thread: start a
+ * statement (db_*.c wrappers), wait for adb_fd() as the returned
+ * MYSQL_WAIT_READ/WRITE bits say, call adb_cont with what is ready, until
+ * 0: then adb_err tells how it ended.
+ */
+struct adb;
+enum err adb_open(struct adb **);
+void adb_close(struct adb *);
+int adb_fd(struct adb *);
+int adb_broken(struct adb *);
+int adb_cont(struct adb *, int ready);
+enum err adb_err(struct adb *);
+unsigned long long adb_insert_id(struct adb *);
 void db_release(struct db *);
 /* Round trip to the server; reconnects a broken connection once. */
 enum err db_ping(struct db *);

@@ -77,6 +77,12 @@ enum err db_cursor_open(struct db *, enum stmt, const struct dbv *args,
 int db_cursor_next(struct db_cursor *, const struct dbrow **row);
 enum err db_cursor_close(struct db_cursor *);
 
+/* Start a statement on a non-blocking connection (see db.h); rows are
+ * stored when want_rows, then read with adb_rows. */
+int adb_start(struct adb *, enum stmt, const struct dbv *args, size_t nargs,
+    int want_rows);
+enum err adb_rows(struct adb *, db_rowfn fn, void *ctx);
+
 long long row_ll(const struct dbrow *, unsigned int i);
 /* Row callbacks for the common one-value queries: ctx is a long long *
  * (column 0), an int * set to 1 when a row exists, or a struct db_blob *. */

@@ -365,6 +365,44 @@ db_ck_ticket(struct db *d, long long ticket_id, struct ck_ticket *t)
 	return db_query(d, STMT_CK_TICKET, a, NARGS(a), ck_row, t);
 }
 
+int
+adb_ck_ticket(struct adb *a, long long ticket_id)
+{
+	struct dbv v[] = {V_INT(ticket_id)};
+
+	return adb_start(a, STMT_CK_TICKET, v, NARGS(v), 1);
+}
+
+enum err
+adb_ck_ticket_row(struct adb *a, struct ck_ticket *t)
+{
+	memset(t, 0, sizeof(*t));
+	return adb_rows(a, ck_row, t);
+}
+
+static void
+ck_insert_args(const struct ck_write *w, long long at_ms, struct dbv *a)
+{
+	a[0] = V_INT(w->event_id);
+	a[1] = V_INT(w->reg_id);
+	a[2] = V_ID(w->ticket_id);
+	a[3] = V_INT(w->point);
+	a[4] = V_STR(w->gate ? w->gate : "");
+	a[5] = V_ID(w->by_user);
+	a[6] = V_ID(w->by_token);
+	a[7] = V_STR(w->nonce);
+	a[8] = V_INT(at_ms);
+}
+
+int
+adb_ck_insert(struct adb *a, const struct ck_write *w, long long at_ms)
+{
+	struct dbv v[9];
+
+	ck_insert_args(w, at_ms, v);
+	return adb_start(a, STMT_CK_INSERT, v, NARGS(v), 0);
+}
+
 enum err
 db_ck_reg(struct db *d, long long event_id, long long reg_id,
     struct ck_ticket *t)
@@ -412,12 +450,11 @@ db_ck_session(struct db *d, long long event_id, long long ttype_id,
 enum err
 db_ck_insert(struct db *d, const struct ck_write *w, long long at_ms, long long *id)
 {
-	struct dbv a[] = {V_INT(w->event_id), V_INT(w->reg_id), V_ID(w->ticket_id),
-	    V_INT(w->point), V_STR(w->gate ? w->gate : ""), V_ID(w->by_user),
-	    V_ID(w->by_token), V_STR(w->nonce), V_INT(at_ms)};
+	struct dbv a[9];
 	unsigned long long iid = 0;
 	enum err e;
 
+	ck_insert_args(w, at_ms, a);
 	e = db_exec(d, STMT_CK_INSERT, a, NARGS(a), NULL, &iid);
 	*id = (long long)iid;
 	return e;
@@ -548,6 +585,21 @@ db_scan_nonce(struct db *d, long long event_id, const char *nonce,
 		return e;
 	}
 	return out->found ? ERR_OK : ERR_NOTFOUND;
+}
+
+int
+adb_scan_nonce(struct adb *a, long long event_id, const char *nonce)
+{
+	struct dbv v[] = {V_INT(event_id), V_STR(nonce), V_INT(event_id), V_STR(nonce)};
+
+	return adb_start(a, STMT_SCAN_NONCE, v, NARGS(v), 1);
+}
+
+enum err
+adb_scan_nonce_found(struct adb *a, int *found)
+{
+	*found = 0;
+	return adb_rows(a, db_row_exists, found);
 }
 
 enum err

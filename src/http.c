@@ -1,7 +1,15 @@
 /*
- * libmicrohttpd adapter.  Thread per connection: a handler blocked on
- * MariaDB or on a password hash stalls only its own connection (see
- * DESIGN.md: ~36,000 req/s against ~900 with a blocking epoll pool).
+ * libmicrohttpd adapter.  One event thread runs microhttpd (epoll, driven
+ * from our own loop) and reads and writes every connection; handlers never
+ * run there.  A complete request suspends its connection and goes to a
+ * pool of worker threads, which run the handler (blocking on MariaDB or a
+ * password hash as they please) and resume the connection with the answer.
+ * Streamed bodies are filled by the workers too, one chunk per suspension.
+ * DESIGN.md explains why handlers must not block the event thread; this is
+ * its "suspend/resume with your own worker pool".  Door scans may instead
+ * be answered on the event thread itself (lane.h).  README's Design and
+ * Performance sections have the measurements that chose this over thread
+ * per connection.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -11,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -22,12 +33,51 @@
 #include "config.h"
 #include "http.h"
 #include "json.h"
+#include "lane.h"
 #include "log.h"
 #include "static.h"
 
 static struct MHD_Daemon *daemon_;
 static atomic_ullong req_counter;
 static unsigned int instance_tag;
+
+/*
+ * Work for the pool: a request to handle, a stream chunk to fill, a
+ * finished stream to close.  Jobs live inside what they work on.
+ */
+enum job_kind { JOB_HANDLE, JOB_FILL, JOB_DONE };     /* struct job: http.h */
+
+static pthread_mutex_t q_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
+static struct job *q_head, *q_tail;
+static int q_stop;                      /* workers leave once the queue is empty */
+static int q_running;                   /* workers exist: jobs may be queued */
+static pthread_t *workers;
+static int nworkers;
+static _Thread_local int in_worker;
+
+static pthread_t loop_thread;
+static int loop_started;
+static int loop_rerun;                  /* lane answers wait for MHD_run */
+static int epfd = -1, wake_fd = -1;
+static atomic_int loop_stop;
+
+/*
+ * Resume a parked connection.  With external polling microhttpd has no
+ * wake-up channel of its own: the loop must be told to run it again.
+ */
+static void
+conn_resume(struct MHD_Connection *c)
+{
+	uint64_t one = 1;
+
+	MHD_resume_connection(c);
+	if (write(wake_fd, &one, sizeof(one)) < 0)
+		log_warn("http: cannot wake the event loop");
+}
+
+static void job_push(struct job *);
+static int lane_try(struct req *);
 
 #define CSP "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " \
 	"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; " \
@@ -63,6 +113,12 @@ req_db(struct req *r, struct db **out)
 {
 	enum err e;
 
+	if (r->nodb) {
+		/* On the event thread: this request needs a worker. */
+		r->wouldblock = 1;
+		*out = NULL;
+		return ERR_UNAVAILABLE;
+	}
 	if (r->db == NULL && (e = db_acquire(&r->db, 5000)) != ERR_OK) {
 		*out = NULL;
 		return e;
@@ -108,34 +164,92 @@ resp_header(struct req *r, const char *name, const char *value)
 	r->headers = h;
 }
 
+/*
+ * A streamed body.  The event thread hands out what a worker filled; when
+ * it runs dry it suspends the connection and queues the next fill.
+ */
+#define STREAM_CHUNK (64 * 1024)
 struct stream {
 	stream_fill_fn fill;
 	stream_done_fn done;
 	void *cls;
+	struct MHD_Connection *conn;
+	char *buf;
+	size_t len, off;
+	int state;                      /* 0 more to come, 1 ended, -1 failed */
+	atomic_int filling;             /* a worker owns buf, len, off, state */
+	struct job job;
 };
 
+static void
+stream_close(struct stream *st)
+{
+	if (st->done != NULL)
+		st->done(st->cls);
+	free(st->buf);
+	free(st);
+}
+
+/* MHD is done with the response: close the source off the event thread. */
 static void
 stream_free(void *cls)
 {
 	struct stream *st = cls;
 
-	if (st->done != NULL)
-		st->done(st->cls);
-	free(st);
+	if (in_worker || !q_running) {
+		stream_close(st);
+		return;
+	}
+	st->job.kind = JOB_DONE;
+	st->job.p = st;
+	job_push(&st->job);
+}
+
+/* One chunk into st->buf (a worker, or before the response exists). */
+static void
+stream_fill(struct stream *st)
+{
+	long n;
+
+	st->off = st->len = 0;
+	if (st->buf == NULL && (st->buf = malloc(STREAM_CHUNK)) == NULL) {
+		st->state = -1;
+		return;
+	}
+	n = st->fill(st->cls, st->buf, STREAM_CHUNK);
+	if (n > 0)
+		st->len = (size_t)n;
+	else
+		st->state = n == 0 ? 1 : -1;
 }
 
 static ssize_t
 stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct stream *st = cls;
-	long n;
+	size_t n;
 
 	(void)pos;
-	n = st->fill(st->cls, buf, max);
-	if (n > 0)
+	if (atomic_load(&st->filling))
+		return 0;
+	if (st->off < st->len) {
+		n = st->len - st->off;
+		if (n > max)
+			n = max;
+		memcpy(buf, st->buf + st->off, n);
+		st->off += n;
 		return (ssize_t)n;
-	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM :
-	    MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	if (st->state != 0)
+		return st->state > 0 ? MHD_CONTENT_READER_END_OF_STREAM :
+		    MHD_CONTENT_READER_END_WITH_ERROR;
+	/* Nothing yet: park the connection until a worker has the next chunk. */
+	atomic_store(&st->filling, 1);
+	MHD_suspend_connection(st->conn);
+	st->job.kind = JOB_FILL;
+	st->job.p = st;
+	job_push(&st->job);
+	return 0;
 }
 
 static void
@@ -211,7 +325,7 @@ reply_stream(struct req *r, int status, const char *ctype, stream_fill_fn fill,
 	struct stream *st;
 
 	resp_clear(r);
-	if ((st = malloc(sizeof(*st))) == NULL) {
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		done(cls);
 		return ERR_INTERNAL;
 	}
@@ -356,8 +470,9 @@ wants_html(const char *accept)
 	return j == NULL || h < j;
 }
 
+/* Routing, credentials, role, CSRF, body: all a route handler may assume. */
 static enum err
-handle(struct req *r)
+prologue(struct req *r)
 {
 	char allow[128];
 	enum route_result rr;
@@ -417,6 +532,17 @@ handle(struct req *r)
 			return ERR_BADJSON;
 		arena_defer(r->arena, json_free, r->json);
 	}
+	return ERR_OK;
+}
+
+static enum err
+handle(struct req *r)
+{
+	enum err e;
+
+	/* Static files and the ticket page are answered by the prologue. */
+	if ((e = prologue(r)) != ERR_OK || r->route == NULL)
+		return e;
 	return r->route->fn(r);
 }
 
@@ -455,7 +581,8 @@ respond(struct req *r, struct MHD_Connection *c)
 	enum MHD_Result ret;
 
 	if (r->stream != NULL) {
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+		r->stream->conn = c;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_CHUNK,
 		    stream_read, r->stream, stream_free);
 		if (resp != NULL)
 			r->stream = NULL;       /* MHD calls stream_free now */
@@ -604,9 +731,191 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (r->responded)
 		return MHD_YES;
+	if (r->ready)
+		return respond(r, c);
+	if (!r->dispatched) {
+		/* Complete: the lane or a worker answers, the connection waits. */
+		r->dispatched = 1;
+		MHD_suspend_connection(c);
+		snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
+		if (!lane_try(r)) {
+			r->job.kind = JOB_HANDLE;
+			r->job.p = r;
+			job_push(&r->job);
+		}
+		log_reqid[0] = '\0';
+	}
+	return MHD_YES;
+}
+
+/* Back to what the prologue found: a worker starts from scratch. */
+static void
+req_reset(struct req *r)
+{
+	resp_clear(r);
+	r->route = NULL;
+	memset(&r->params, 0, sizeof(r->params));
+	memset(&r->who, 0, sizeof(r->who));
+	r->json = NULL;
+	r->err_code = r->err_msg = NULL;
+	r->err_fields = NULL;
+	r->headers = NULL;
+	r->status = 0;
+	r->ctype = NULL;
+	r->nodb = r->wouldblock = 0;
+}
+
+/*
+ * On the event thread, for routes with a lane handler: 1 when the request
+ * is answered (r->ready) or a lane task will answer it, 0 for a worker.
+ */
+static int
+lane_try(struct req *r)
+{
+	const struct route *rt;
+	struct route_params p;
+	char allow[8];
+	enum err e;
+
+	if (!lane_ready() || r->body_over ||
+	    route_match(routes, nroutes, r->method, r->path, &rt, &p, allow,
+	    sizeof(allow)) != ROUTE_FOUND || route_lane(rt) == NULL)
+		return 0;
+	r->nodb = 1;
+	if ((e = prologue(r)) == ERR_OK && !r->wouldblock)
+		e = route_lane(r->route)(r);
+	if (r->wouldblock) {
+		req_reset(r);
+		return 0;
+	}
+	if (r->lane_pending)
+		return 1;
+	r->nodb = 0;
+	if (e != ERR_OK)
+		error_reply(r, e);
+	else if (r->status == 0)
+		r->status = 200;
+	http_lane_done(r);
+	return 1;
+}
+
+void
+http_lane_done(struct req *r)
+{
+	r->nodb = 0;
+	r->laned = 1;
+	r->ready = 1;
+	MHD_resume_connection(r->conn);
+	loop_rerun = 1;
+}
+
+void
+http_lane_fallback(struct req *r)
+{
+	req_reset(r);
+	r->job.kind = JOB_HANDLE;
+	r->job.p = r;
+	job_push(&r->job);
+}
+
+/* In a worker: the handler, then the connection goes back to the loop. */
+static void
+handle_job(struct req *r)
+{
 	snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
 	finish(r);
-	return respond(r, c);
+	/* The first chunk of a stream now, not after another suspension. */
+	if (r->stream != NULL)
+		stream_fill(r->stream);
+	log_reqid[0] = '\0';
+	r->ready = 1;
+	conn_resume(r->conn);
+}
+
+static void
+job_push(struct job *j)
+{
+	j->next = NULL;
+	pthread_mutex_lock(&q_mtx);
+	if (q_tail != NULL)
+		q_tail->next = j;
+	else
+		q_head = j;
+	q_tail = j;
+	pthread_cond_signal(&q_cv);
+	pthread_mutex_unlock(&q_mtx);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct job *j;
+	struct stream *st;
+
+	(void)arg;
+	in_worker = 1;
+	for (;;) {
+		pthread_mutex_lock(&q_mtx);
+		while (q_head == NULL && !q_stop)
+			pthread_cond_wait(&q_cv, &q_mtx);
+		if ((j = q_head) == NULL) {
+			pthread_mutex_unlock(&q_mtx);
+			break;
+		}
+		if ((q_head = j->next) == NULL)
+			q_tail = NULL;
+		pthread_mutex_unlock(&q_mtx);
+		switch (j->kind) {
+		case JOB_HANDLE:
+			handle_job(j->p);
+			break;
+		case JOB_FILL:
+			st = j->p;
+			stream_fill(st);
+			atomic_store(&st->filling, 0);
+			conn_resume(st->conn);
+			break;
+		case JOB_DONE:
+			stream_close(j->p);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The event thread: microhttpd's epoll set (listening socket, connections,
+ * its wake-up channel for resumed connections) is one descriptor in ours.
+ */
+static void *
+loop_main(void *arg)
+{
+	struct epoll_event ev[64];
+	MHD_UNSIGNED_LONG_LONG to;
+	uint64_t count;
+	int ms, n, i;
+
+	(void)arg;
+	while (!atomic_load(&loop_stop)) {
+		ms = 1000;
+		if (MHD_get_timeout(daemon_, &to) == MHD_YES && to < 1000)
+			ms = (int)to;
+		if (loop_rerun)
+			ms = 0;
+		loop_rerun = 0;
+		n = epoll_wait(epfd, ev, 64, ms);
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == NULL) {
+				if (read(wake_fd, &count, sizeof(count)) < 0)
+					continue;
+			} else if (ev[i].data.ptr != &daemon_)
+				lane_event(ev[i].data.ptr, ev[i].events);
+		}
+		lane_tick();
+		MHD_run(daemon_);
+		lane_kick();
+	}
+	return NULL;
 }
 
 /* The path for the log: no query string (MHD strips it), no secrets. */
@@ -640,7 +949,8 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
 	snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
 	log_path(r, path, sizeof(path));
-	log_info("%s %s %d %.1fms%s", r->method, path, r->status, ms,
+	log_info("%s %s %d %.1fms%s%s", r->method, path, r->status, ms,
+	    r->laned ? " lane" : "",
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	log_reqid[0] = '\0';
 	if (r->db != NULL)
@@ -688,6 +998,8 @@ unescape_cb(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
+static int loop_start(void);
+
 static void
 mhd_logger(void *cls, const char *fmt, va_list ap)
 {
@@ -716,8 +1028,7 @@ http_start(void)
 		log_err("http: cannot resolve %s: %s", cfg->listen_host, gai_strerror(rc));
 		return -1;
 	}
-	flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_POLL | MHD_USE_ERROR_LOG;
+	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
@@ -727,7 +1038,6 @@ http_start(void)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 	    MHD_OPTION_END);
 	freeaddrinfo(ai);
@@ -735,6 +1045,52 @@ http_start(void)
 		log_err("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
 		return -1;
 	}
+	return loop_start();
+}
+
+static int
+loop_start(void)
+{
+	const union MHD_DaemonInfo *di;
+	struct epoll_event ev;
+	pthread_attr_t attr;
+	int i;
+
+	if ((di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD)) == NULL ||
+	    (epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		log_err("http: cannot set up the event loop");
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = &daemon_;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, di->epoll_fd, &ev) != 0)
+		return -1;
+	ev.data.ptr = NULL;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, wake_fd, &ev) != 0)
+		return -1;
+	if (lane_init(epfd, cfg->lane_conns) != 0)
+		return -1;
+	nworkers = cfg->http_workers;
+	if ((workers = calloc((size_t)nworkers, sizeof(*workers))) == NULL)
+		return -1;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1024 * 1024);
+	q_running = 1;
+	for (i = 0; i < nworkers; i++)
+		if (pthread_create(&workers[i], &attr, worker_main, NULL) != 0) {
+			log_err("http: cannot start worker threads");
+			nworkers = i;
+			pthread_attr_destroy(&attr);
+			return -1;
+		}
+	if (pthread_create(&loop_thread, &attr, loop_main, NULL) != 0) {
+		pthread_attr_destroy(&attr);
+		return -1;
+	}
+	loop_started = 1;
+	pthread_attr_destroy(&attr);
 	return 0;
 }
 
@@ -749,10 +1105,41 @@ http_port(void)
 	return di ? (int)di->port : cfg->listen_port;
 }
 
+/*
+ * The loop stops first (no new requests), then the workers finish what
+ * was queued (each resumes its connection), then microhttpd closes
+ * everything; what it frees then is closed on this thread.
+ */
 void
 http_stop(void)
 {
+	uint64_t one = 1;
+	int i;
+
+	if (loop_started) {
+		atomic_store(&loop_stop, 1);
+		if (write(wake_fd, &one, sizeof(one)) < 0)
+			log_warn("http: cannot wake the event loop");
+		pthread_join(loop_thread, NULL);
+		loop_started = 0;
+	}
+	pthread_mutex_lock(&q_mtx);
+	q_stop = 1;
+	pthread_cond_broadcast(&q_cv);
+	pthread_mutex_unlock(&q_mtx);
+	for (i = 0; i < nworkers; i++)
+		pthread_join(workers[i], NULL);
+	q_running = 0;
+	free(workers);
+	workers = NULL;
+	nworkers = 0;
 	if (daemon_ != NULL)
 		MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
+	lane_stop();
+	if (epfd != -1)
+		close(epfd);
+	if (wake_fd != -1)
+		close(wake_fd);
+	epfd = wake_fd = -1;
 }

@@ -1,8 +1,8 @@
 /*
- * The HTTP layer: libmicrohttpd in thread-per-connection mode (a handler
- * waiting on MariaDB blocks only its own connection), request bodies with a
- * size cap, authentication and CSRF from the route table, responses with
- * security headers, one log line per request.  Handlers see struct req and
+ * The HTTP layer: libmicrohttpd on one event thread, handlers on a pool of
+ * worker threads (a handler waiting on MariaDB blocks only its worker),
+ * request bodies with a size cap, authentication and CSRF from the route
+ * table, responses with security headers, one log line per request.  Handlers see struct req and
  * the functions below, never microhttpd.h.
  */
 #ifndef CONFERO_HTTP_H
@@ -56,6 +56,17 @@ struct req {
 	size_t resp_fd_size;
 	struct hdr *headers;
 	int responded;
+	int dispatched;                 /* handed to a worker or the lane */
+	int nodb;                       /* on the event thread: req_db refuses */
+	int wouldblock;                 /* ... and was asked: use a worker */
+	int lane_pending;               /* a lane task will answer */
+	int laned;                      /* answered on the event thread */
+	int ready;                      /* the worker has the answer */
+	struct job {
+		int kind;
+		void *p;
+		struct job *next;
+	} job;                          /* http.c's queue entry */
 
 	/* error details, set by req_fail() / vld */
 	const char *err_code;
@@ -101,6 +112,16 @@ enum err reply_stream(struct req *, int status, const char *ctype,
 
 /* "confero_session", or "__Host-confero_session" under https. */
 const char *session_cookie_name(void);
+
+/*
+ * A route's lane handler runs on the event thread, before any worker: it
+ * must not block.  req_db() there fails and sets r->wouldblock, and so may
+ * a handler itself: the request then goes to a worker, from the start.  A
+ * handler that started a lane task sets r->lane_pending and returns
+ * ERR_OK; the task ends with exactly one of these (on the event thread):
+ */
+void http_lane_done(struct req *);      /* the answer is in r (reply_*) */
+void http_lane_fallback(struct req *);  /* a worker does it all again */
 
 int http_start(void);
 void http_stop(void);

@@ -57,6 +57,20 @@ eventkey_pk(struct db *d, long long event_id, unsigned char pk[32])
 	return ERR_OK;
 }
 
+int
+eventkey_sk_cached(long long event_id, unsigned char sk[64])
+{
+	int slot = (int)(event_id % KEYCACHE), rc = -1;
+
+	pthread_mutex_lock(&keymtx);
+	if (keycache[slot].id == event_id && keycache[slot].has_sk) {
+		memcpy(sk, keycache[slot].sk, 64);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&keymtx);
+	return rc;
+}
+
 enum err
 eventkey_sk(struct db *d, long long event_id, unsigned char sk[64])
 {

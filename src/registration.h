@@ -124,6 +124,16 @@ struct scan_answer {
 };
 enum err db_scan_nonce(struct db *, long long event_id, const char *nonce,
     struct scan_answer *);
+/*
+ * The same statements on a non-blocking connection (db.h, struct adb), for
+ * the event thread: each returns what adb_cont returns.
+ */
+int adb_ck_ticket(struct adb *, long long ticket_id);
+enum err adb_ck_ticket_row(struct adb *, struct ck_ticket *);
+int adb_ck_insert(struct adb *, const struct ck_write *, long long at_ms);
+int adb_scan_nonce(struct adb *, long long event_id, const char *nonce);
+/* After adb_scan_nonce: *found is 1 when the nonce has an answer. */
+enum err adb_scan_nonce_found(struct adb *, int *found);
 /* The latest 1,000 scan attempts, accepted (check-ins) and refused, newest first. */
 enum err db_scan_list(struct db *, long long event_id, const char *result,
     const char *tz, cJSON *array);
@@ -182,5 +192,7 @@ enum err registration_resend(struct db *, const struct event_ref *,
 /* Event signing keys, cached in memory after the first use. */
 enum err eventkey_pk(struct db *, long long event_id, unsigned char pk[32]);
 enum err eventkey_sk(struct db *, long long event_id, unsigned char sk[64]);
+/* Only from memory: 0 when the key was there. */
+int eventkey_sk_cached(long long event_id, unsigned char sk[64]);
 
 #endif

@@ -62,5 +62,7 @@ int role_parse(const char *s);
 
 extern const struct route routes[];
 extern const size_t nroutes;
+/* The handler tried first on the event thread, if the route has one (http.h). */
+handler_fn route_lane(const struct route *);
 
 #endif

@@ -92,3 +92,9 @@ const struct route routes[] = {
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
+
+handler_fn
+route_lane(const struct route *r)
+{
+	return r->fn == api_checkin ? api_checkin_lane : NULL;
+}

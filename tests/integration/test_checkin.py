@@ -11,6 +11,7 @@ One server for the module; every test makes events of its own.
 import datetime
 import uuid
 
+import harness
 from harness import check, expect_error, expect_status
 from util_events import (World, alter_char, parallel, uniq, uniq_email, url_path,
                          zbar_decode)
@@ -607,3 +608,70 @@ def test_parallel_undo_and_reissue():
     check(valid == [current], "after parallel reissues exactly the current code may work: "
           "%d codes work (%r), current %s" % (len(valid), sorted(results.values()), current[:12]))
     check(results[current] == "ok", "the current code checks in: %r" % results[current])
+
+
+def lane_served(slug, n):
+    """Wait until the log shows n check-ins at slug answered on the event thread."""
+    W.srv.wait_log(r"POST /api/v1/events/%s/checkins 200 [0-9.]+ms lane$" % slug, count=n)
+
+
+def test_scans_survive_lost_connections():
+    """MariaDB drops every connection of the server (a restart, a failover,
+    an operator's KILL): the scans in flight and after still check in,
+    exactly once; the event thread's own connections come back."""
+    ev, tt = W.simple_event()
+    slug = ev["slug"]
+    regs = [W.registered(slug, tt["id"]) for _ in range(6)]
+    ok(W.checkin(slug, code=regs[0]["ticket"]["code"]), "first scan (fills the caches)")
+    ok(W.checkin(slug, code=regs[1]["ticket"]["code"]), "second scan")
+    lane_served(slug, 1)
+    db = W.srv.db
+    ids = db.sql("SELECT id FROM information_schema.processlist WHERE db = '%s'" % W.srv.db_name)
+    check(len(ids) >= 2, "the server holds connections: %r" % ids)
+    for (i,) in ids:
+        try:
+            db.sql("KILL %s" % i)
+        except Exception:
+            pass            # gone already
+    # Right away: answered by the workers (which reconnect), never twice.
+    for reg in regs[2:4]:
+        ok(W.checkin(slug, code=reg["ticket"]["code"], gate="After the kill"),
+           "scan after MariaDB dropped the connections")
+        refused(W.checkin(slug, code=reg["ticket"]["code"]), 409, "already_checked_in",
+                "the same ticket again")
+    W.srv.wait_log(r"lane: connection (lost|closed by the server)")
+    # Within seconds the event thread has a connection again and answers itself.
+    W.srv.wait_log(r"lane: connection \d+ is back", timeout=15)
+    before = len([1 for line in W.srv.log().splitlines()
+                  if "/api/v1/events/%s/checkins 200" % slug in line and line.endswith(" lane")])
+    for reg in regs[4:]:
+        ok(W.checkin(slug, code=reg["ticket"]["code"]), "scan once the lane is back")
+    lane_served(slug, before + 2)
+    s = W.stats(slug)
+    check(s.get("checked_in") == 6 and arrivals_total(s) == 6, "six people in: %r" % s)
+
+
+def test_scans_without_the_event_thread_lane():
+    """CONFERO_DB_LANE=0: every scan goes to the workers, same answers."""
+    ov = {k: v for k, v in W.srv.env.items() if k.startswith("CONFERO_")}
+    ov["CONFERO_DB_LANE"] = "0"
+    srv = harness.start_server(ov, db=W.srv.db, db_name=W.srv.db_name, tag="nolane")
+    try:
+        admin = srv.client()
+        admin.login(harness.ADMIN_EMAIL, harness.ADMIN_PASSWORD)
+        ev, tt = W.simple_event()
+        slug = ev["slug"]
+        reg = W.registered(slug, tt["id"])
+        path = "/api/v1/events/%s/checkins" % slug
+        first = ok(admin.post(path, {"code": reg["ticket"]["code"], "gate": "Side door"}),
+                   "scan without the lane")
+        for _ in range(3):
+            dup = refused(admin.post(path, {"code": reg["ticket"]["code"]}), 409,
+                          "already_checked_in", "again")
+            check(dup["first"]["at"] == first["checkin"]["at"] and
+                  dup["first"]["gate"] == "Side door", "first scan: %r vs %r" % (dup, first))
+        srv.wait_log(r"POST %s 200" % path)
+        check(not [line for line in srv.log().splitlines() if line.endswith(" lane")],
+              "CONFERO_DB_LANE=0 answered on the event thread")
+    finally:
+        srv.stop()
