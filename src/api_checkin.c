@@ -423,6 +423,8 @@ ck_lane_run(struct lane_task *t, struct adb *a, int ready)
 	struct timespec ts;
 	int w, found;
 
+	/* Log lines of this step (a database error, say) name the request. */
+	snprintf(log_reqid, sizeof(log_reqid), "%s", j->r->id);
 	if (ready == 0) {
 		j->step = c->w.nonce != NULL ? STEP_NONCE : STEP_TICKET;
 		w = j->step == STEP_NONCE ? adb_scan_nonce(a, c->w.event_id, c->w.nonce) :
@@ -460,14 +462,17 @@ ck_lane_run(struct lane_task *t, struct adb *a, int ready)
 			free(c->body);
 			c->body = NULL;
 			http_lane_done(j->r);
+			log_reqid[0] = '\0';
 			return 0;
 		}
 	}
+	log_reqid[0] = '\0';
 	return w;
 fallback:
 	free(c->body);
 	c->body = NULL;
 	http_lane_fallback(j->r);
+	log_reqid[0] = '\0';
 	return 0;
 }
 

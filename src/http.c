@@ -45,7 +45,7 @@ static unsigned int instance_tag;
  * Work for the pool: a request to handle, a stream chunk to fill, a
  * finished stream to close.  Jobs live inside what they work on.
  */
-enum job_kind { JOB_HANDLE, JOB_FILL, JOB_DONE };     /* struct job: http.h */
+enum job_kind { JOB_HANDLE, JOB_FILL, JOB_DONE, JOB_CALL };  /* struct job: http.h */
 
 static pthread_mutex_t q_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
@@ -66,14 +66,20 @@ static atomic_int loop_stop;
  * Resume a parked connection.  With external polling microhttpd has no
  * wake-up channel of its own: the loop must be told to run it again.
  */
-static void
-conn_resume(struct MHD_Connection *c)
+void
+http_wake(void)
 {
 	uint64_t one = 1;
 
-	MHD_resume_connection(c);
 	if (write(wake_fd, &one, sizeof(one)) < 0)
 		log_warn("http: cannot wake the event loop");
+}
+
+static void
+conn_resume(struct MHD_Connection *c)
+{
+	MHD_resume_connection(c);
+	http_wake();
 }
 
 static void job_push(struct job *);
@@ -810,6 +816,15 @@ http_lane_done(struct req *r)
 }
 
 void
+http_defer(struct job *j, void (*fn)(void *), void *arg)
+{
+	j->kind = JOB_CALL;
+	j->fn = fn;
+	j->p = arg;
+	job_push(j);
+}
+
+void
 http_lane_fallback(struct req *r)
 {
 	req_reset(r);
@@ -877,6 +892,9 @@ worker_main(void *arg)
 			break;
 		case JOB_DONE:
 			stream_close(j->p);
+			break;
+		case JOB_CALL:
+			j->fn(j->p);
 			break;
 		}
 	}

@@ -23,6 +23,14 @@ struct hdr {
 	const char *name, *value;
 };
 
+/* An entry of the workers' queue; it lives in what it works on. */
+struct job {
+	int kind;
+	void *p;
+	void (*fn)(void *);
+	struct job *next;
+};
+
 struct req {
 	struct arena *arena;            /* everything below lives here */
 	void *conn;                     /* struct MHD_Connection */
@@ -62,11 +70,7 @@ struct req {
 	int lane_pending;               /* a lane task will answer */
 	int laned;                      /* answered on the event thread */
 	int ready;                      /* the worker has the answer */
-	struct job {
-		int kind;
-		void *p;
-		struct job *next;
-	} job;                          /* http.c's queue entry */
+	struct job job;                 /* for the workers' queue */
 
 	/* error details, set by req_fail() / vld */
 	const char *err_code;
@@ -122,6 +126,11 @@ const char *session_cookie_name(void);
  */
 void http_lane_done(struct req *);      /* the answer is in r (reply_*) */
 void http_lane_fallback(struct req *);  /* a worker does it all again */
+
+/* For the event thread's own blocking chores: fn(arg) on a worker. */
+void http_defer(struct job *, void (*fn)(void *), void *arg);
+/* Make the event thread look again (from any thread). */
+void http_wake(void);
 
 int http_start(void);
 void http_stop(void);

@@ -1,23 +1,43 @@
 /*
  * The fast lane's connections: each runs one task at a time; tasks wait
- * in arrival order for a free one.  A lost connection is put aside and one
- * is reconnected every 5 s; meanwhile requests go to the workers when no
- * connection is left (lane_ready() is false, waiting tasks fail over).
+ * in arrival order for a free one.  A lost connection is put aside and
+ * reopened by a worker (connecting may block for seconds; the event
+ * thread must not), one every 5 s.  While no connection is left, requests
+ * go to the workers: lane_ready() is false and waiting tasks fail over.
+ * A statement that has not answered in 60 s (the workers' read timeout)
+ * has its socket shut down, which fails it over too.
  */
 #include <mysql.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 
+#include "http.h"
 #include "lane.h"
 #include "log.h"
 
+#define LANE_RETRY_S 5
+#define LANE_DEADLINE_S 60
+
+enum lstate {
+	LC_LIVE,                        /* in the epoll set */
+	LC_DEAD,                        /* lost; waiting for its retry */
+	LC_OPENING,                     /* a worker is connecting */
+	LC_OPENED                       /* a worker has connected: attach it */
+};
+
 struct lconn {
-	struct adb *a;                  /* NULL while lost */
+	struct adb *a;                  /* LC_LIVE only */
+	struct adb *fresh;              /* the worker's new connection */
+	atomic_int state;
 	struct lane_task *task;         /* running, or NULL when free */
+	time_t since;                   /* when the task started */
 	int fd;
 	uint32_t events;                /* what epoll watches for now */
+	struct job job;
 };
 
 static struct lconn *conns;
@@ -46,22 +66,24 @@ watch(struct lconn *c, uint32_t events)
 		c->events = events;
 }
 
+/* Put an open connection into service (event thread). */
 static int
-attach(struct lconn *c)
+attach(struct lconn *c, struct adb *a)
 {
 	struct epoll_event ev;
 
-	if (adb_open(&c->a) != ERR_OK)
-		return -1;
-	c->fd = adb_fd(c->a);
 	memset(&ev, 0, sizeof(ev));
 	ev.data.ptr = c;
-	if (epoll_ctl(epfd_, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-		adb_close(c->a);
-		c->a = NULL;
+	if (epoll_ctl(epfd_, EPOLL_CTL_ADD, adb_fd(a), &ev) != 0) {
+		adb_close(a);
+		atomic_store(&c->state, LC_DEAD);
 		return -1;
 	}
+	c->a = a;
+	c->fd = adb_fd(a);
 	c->events = 0;
+	c->task = NULL;
+	atomic_store(&c->state, LC_LIVE);
 	nlive++;
 	return 0;
 }
@@ -75,6 +97,7 @@ detach(struct lconn *c)
 	adb_close(c->a);
 	c->a = NULL;
 	c->fd = -1;
+	atomic_store(&c->state, LC_DEAD);
 	if (--nlive > 0)
 		return;
 	/* No connection left: what waits goes elsewhere. */
@@ -93,13 +116,14 @@ drive(struct lconn *c, int ready)
 
 	for (;;) {
 		if (c->task == NULL) {
-			if (wait_head == NULL || c->a == NULL) {
+			if (wait_head == NULL) {
 				watch(c, 0);
 				return;
 			}
 			c->task = wait_head;
 			if ((wait_head = wait_head->next) == NULL)
 				wait_tail = NULL;
+			c->since = time(NULL);
 			ready = 0;
 		}
 		w = c->task->run(c->task, c->a, ready);
@@ -109,16 +133,30 @@ drive(struct lconn *c, int ready)
 		}
 		c->task = NULL;
 		if (adb_broken(c->a)) {
-			log_warn("lane: connection lost; its scans go to the workers");
+			log_warn("lane: connection lost; scans go to the workers meanwhile");
 			detach(c);
 			return;
 		}
 	}
 }
 
+/* On a worker: connecting may wait for a dead host's timeout. */
+static void
+reopen(void *arg)
+{
+	struct lconn *c = arg;
+
+	c->fresh = NULL;
+	if (adb_open(&c->fresh) != ERR_OK)
+		c->fresh = NULL;
+	atomic_store(&c->state, c->fresh != NULL ? LC_OPENED : LC_DEAD);
+	http_wake();
+}
+
 int
 lane_init(int epfd, int n)
 {
+	struct adb *a;
 	int i;
 
 	epfd_ = epfd;
@@ -127,25 +165,32 @@ lane_init(int epfd, int n)
 	if ((conns = calloc((size_t)n, sizeof(*conns))) == NULL)
 		return -1;
 	nconns = n;
+	/* At start the event thread does not run yet: connect right here. */
 	for (i = 0; i < n; i++) {
 		conns[i].fd = -1;
-		if (attach(&conns[i]) != 0)
+		atomic_init(&conns[i].state, LC_DEAD);
+		if (adb_open(&a) != ERR_OK || attach(&conns[i], a) != 0)
 			log_warn("lane: cannot open connection %d", i);
 	}
 	return 0;
 }
 
+/* After the workers have stopped: nothing is opening any more. */
 void
 lane_stop(void)
 {
 	int i;
 
-	for (i = 0; i < nconns; i++)
+	for (i = 0; i < nconns; i++) {
 		if (conns[i].a != NULL)
-			detach(&conns[i]);
+			adb_close(conns[i].a);
+		if (atomic_load(&conns[i].state) == LC_OPENED)
+			adb_close(conns[i].fresh);
+	}
 	free(conns);
 	conns = NULL;
-	nconns = 0;
+	nconns = nlive = 0;
+	wait_head = wait_tail = NULL;
 }
 
 int
@@ -202,20 +247,39 @@ void
 lane_tick(void)
 {
 	time_t now;
-	int i;
+	int i, retried = 0;
 
-	if (nlive == nconns)
+	if (nconns == 0)
 		return;
-	/* One connection every 5 s: a blocking connect, rare by design. */
-	if ((now = time(NULL)) < last_retry + 5)
-		return;
-	last_retry = now;
-	for (i = 0; i < nconns; i++)
-		if (conns[i].a == NULL) {
-			if (attach(&conns[i]) == 0) {
-				log_info("lane: connection %d is back", i);
-				drive(&conns[i], 0);
+	now = time(NULL);
+	for (i = 0; i < nconns; i++) {
+		struct lconn *c = &conns[i];
+		switch (atomic_load(&c->state)) {
+		case LC_LIVE:
+			if (c->task != NULL && now - c->since > LANE_DEADLINE_S) {
+				log_warn("lane: no answer from MariaDB in %d s; dropping the connection",
+				    LANE_DEADLINE_S);
+				shutdown(c->fd, SHUT_RDWR);
+				c->since = now;     /* once */
 			}
 			break;
+		case LC_OPENED:
+			if (attach(c, c->fresh) == 0) {
+				log_info("lane: connection %d is back", i);
+				drive(c, 0);
+			}
+			c->fresh = NULL;
+			break;
+		case LC_DEAD:
+			if (!retried && now >= last_retry + LANE_RETRY_S) {
+				retried = 1;
+				last_retry = now;
+				atomic_store(&c->state, LC_OPENING);
+				http_defer(&c->job, reopen, c);
+			}
+			break;
+		default:
+			break;
 		}
+	}
 }
