@@ -914,21 +914,9 @@ adb_cont(struct adb *a, int ready)
 enum err
 adb_rows(struct adb *a, db_rowfn fn, void *ctx)
 {
-	struct db_cursor c;
-	enum err e;
-	int rc;
-
 	if (a->e != ERR_OK || a->st == NULL)
 		return a->e != ERR_OK ? a->e : ERR_INTERNAL;
-	if ((e = cursor_init(&c, &a->d, a->st, 2)) == ERR_OK) {
-		while ((rc = cursor_fetch(&c)) == 1)
-			if ((e = fn(ctx, &c.row)) != ERR_OK)
-				break;
-		if (e == ERR_OK && rc < 0)
-			e = c.e;
-	}
-	cursor_fini(&c);
-	return e;
+	return fetch_rows(&a->d, a->st, fn, ctx, 2);     /* stored by adb_step */
 }
 
 static enum err

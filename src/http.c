@@ -503,8 +503,9 @@ prologue(struct req *r)
 		if (strcmp(r->method, "GET") == 0 && wants_html(req_header(r, "Accept")))
 			return static_serve_path(r, "/manage.html");
 	}
-	rr = route_match(routes, nroutes, r->method, r->path, &r->route,
-	    &r->params, allow, sizeof(allow));
+	/* lane_try may have matched it already. */
+	rr = r->route != NULL ? ROUTE_FOUND : route_match(routes, nroutes, r->method,
+	    r->path, &r->route, &r->params, allow, sizeof(allow));
 	if (rr == ROUTE_NOTFOUND)
 		return ERR_NOTFOUND;
 	if (rr == ROUTE_BADMETHOD) {
@@ -778,15 +779,16 @@ req_reset(struct req *r)
 static int
 lane_try(struct req *r)
 {
-	const struct route *rt;
-	struct route_params p;
 	char allow[8];
 	enum err e;
 
-	if (!lane_ready() || r->body_over ||
-	    route_match(routes, nroutes, r->method, r->path, &rt, &p, allow,
-	    sizeof(allow)) != ROUTE_FOUND || route_lane(rt) == NULL)
+	if (!lane_ready() || r->body_over)
 		return 0;
+	if (route_match(routes, nroutes, r->method, r->path, &r->route, &r->params,
+	    allow, sizeof(allow)) != ROUTE_FOUND || route_lane(r->route) == NULL) {
+		r->route = NULL;
+		return 0;
+	}
 	r->nodb = 1;
 	if ((e = prologue(r)) == ERR_OK && !r->wouldblock)
 		e = route_lane(r->route)(r);
