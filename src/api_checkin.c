@@ -251,7 +251,7 @@ struct scan_in {
 	char ucode[TICKETCODE_MAX];
 	long long reg_id;
 	uint32_t eid, tid;
-	int forged;                     /* not even a well-formed code */
+	int forged;                     /* malformed (then also: not signed by us) */
 };
 
 static enum err
@@ -304,27 +304,24 @@ api_checkin(struct req *r)
 	struct scan_in in;
 	struct ck c;
 	unsigned char sk[64];
-	int forged, done, exists, signup, included, signed_up;
-	uint32_t eid, tid;
+	int done, exists, signup, included, signed_up;
 	struct db *d;
 	enum err e;
 
 	/* The signature first: a forged code costs no ticket lookup. */
 	if ((e = scan_parse(r, &c, &in)) != ERR_OK)
 		return e;
-	forged = in.forged;
-	eid = in.eid;
-	tid = in.tid;
 	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK)
 		return e;
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
-	if (in.code != NULL && !forged) {
-		e = eventkey_sk(d, eid, sk);
-		if (e == ERR_NOTFOUND || (e == ERR_OK && ticketcode_check(sk, in.ucode, &eid, &tid) != 0))
-			forged = 1;
+	if (in.code != NULL && !in.forged) {
+		e = eventkey_sk(d, in.eid, sk);
+		if (e == ERR_NOTFOUND || (e == ERR_OK &&
+		    ticketcode_check(sk, in.ucode, &in.eid, &in.tid) != 0))
+			in.forged = 1;
 		sodium_memzero(sk, sizeof(sk));
-		if (!forged && e != ERR_OK)
+		if (!in.forged && e != ERR_OK)
 			return e;
 	}
 	c.w.event_id = ev.id;
@@ -333,15 +330,15 @@ api_checkin(struct req *r)
 		if ((e = nonce_answer(d, &c, &done)) != ERR_OK || done)
 			goto out;
 	}
-	if (forged) {
+	if (in.forged) {
 		c.result = "invalid";
 		c.status = 404;
-	} else if (in.code != NULL && (long long)eid != ev.id) {
+	} else if (in.code != NULL && (long long)in.eid != ev.id) {
 		c.result = "wrong_event";
 		c.status = 422;
 	} else {
 		if (in.code != NULL)
-			e = db_ck_ticket(d, tid, &c.t);
+			e = db_ck_ticket(d, in.tid, &c.t);
 		else
 			e = db_ck_reg(d, ev.id, in.reg_id, &c.t);
 		if (e != ERR_OK)
@@ -416,15 +413,12 @@ ck_lane_fail(struct lane_task *t)
 }
 
 static int
-ck_lane_run(struct lane_task *t, struct adb *a, int ready)
+ck_lane_step(struct ck_lane *j, struct adb *a, int ready)
 {
-	struct ck_lane *j = (struct ck_lane *)(void *)t;
 	struct ck *c = &j->c;
 	struct timespec ts;
 	int w, found;
 
-	/* Log lines of this step (a database error, say) name the request. */
-	snprintf(log_reqid, sizeof(log_reqid), "%s", j->r->id);
 	if (ready == 0) {
 		j->step = c->w.nonce != NULL ? STEP_NONCE : STEP_TICKET;
 		w = j->step == STEP_NONCE ? adb_scan_nonce(a, c->w.event_id, c->w.nonce) :
@@ -462,18 +456,27 @@ ck_lane_run(struct lane_task *t, struct adb *a, int ready)
 			free(c->body);
 			c->body = NULL;
 			http_lane_done(j->r);
-			log_reqid[0] = '\0';
 			return 0;
 		}
 	}
-	log_reqid[0] = '\0';
 	return w;
 fallback:
-	free(c->body);
-	c->body = NULL;
+	/* answer() leaves no body behind when it fails. */
 	http_lane_fallback(j->r);
-	log_reqid[0] = '\0';
 	return 0;
+}
+
+static int
+ck_lane_run(struct lane_task *t, struct adb *a, int ready)
+{
+	struct ck_lane *j = (struct ck_lane *)(void *)t;
+	int w;
+
+	/* Log lines of this step (a database error, say) name the request. */
+	snprintf(log_reqid, sizeof(log_reqid), "%s", j->r->id);
+	w = ck_lane_step(j, a, ready);
+	log_reqid[0] = '\0';
+	return w;
 }
 
 enum err
@@ -483,7 +486,6 @@ api_checkin_lane(struct req *r)
 	struct ck_lane *j;
 	struct scan_in in;
 	unsigned char sk[64];
-	uint32_t eid, tid;
 	int bad;
 	enum err e;
 
@@ -492,24 +494,18 @@ api_checkin_lane(struct req *r)
 	if ((e = scan_parse(r, &j->c, &in)) != ERR_OK)
 		return e;
 	/* Sessions, look-ups by registration and refusals are the worker's. */
-	if (in.code == NULL || in.forged || j->c.w.point > 0) {
-		r->wouldblock = 1;
-		return ERR_OK;
-	}
+	if (in.code == NULL || in.forged || j->c.w.point > 0)
+		return req_needs_worker(r);
 	if ((e = event_load(r, ROLE_CHECKIN, &ev)) != ERR_OK || r->wouldblock)
 		return e;
-	if ((long long)in.eid != ev.id || eventkey_sk_cached(in.eid, sk) != 0) {
-		r->wouldblock = 1;
-		return ERR_OK;
-	}
-	bad = ticketcode_check(sk, in.ucode, &eid, &tid) != 0;
+	if ((long long)in.eid != ev.id || eventkey_sk_cached(in.eid, sk) != 0)
+		return req_needs_worker(r);
+	bad = ticketcode_check(sk, in.ucode, &in.eid, &in.tid) != 0;
 	sodium_memzero(sk, sizeof(sk));
-	if (bad) {
-		r->wouldblock = 1;
-		return ERR_OK;
-	}
+	if (bad)
+		return req_needs_worker(r);
 	j->r = r;
-	j->tid = tid;
+	j->tid = in.tid;
 	j->c.w.event_id = ev.id;
 	if ((j->c.tz = arena_strdup(r->arena, ev.tz)) == NULL)
 		return ERR_INTERNAL;

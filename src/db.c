@@ -320,8 +320,16 @@ stmt_get(struct db *d, enum stmt id, MYSQL_STMT **out)
 	return ERR_OK;
 }
 
-static enum err bind_args(struct db *, MYSQL_STMT *, const struct dbv *, size_t,
-    MYSQL_BIND *);
+static enum err stmt_bind(struct db *, enum stmt, const struct dbv *, size_t,
+    MYSQL_BIND *, MYSQL_STMT **);
+
+/* The table changed under the statement (ER_NEED_REPREPARE): prepare anew. */
+static void
+stmt_forget(struct db *d, enum stmt id)
+{
+	mysql_stmt_close(d->st[id]);
+	d->st[id] = NULL;
+}
 
 static enum err
 execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
@@ -335,23 +343,14 @@ execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 	if (nargs > NARGS(b))
 		return ERR_INTERNAL;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if ((e = stmt_get(d, id, &st)) != ERR_OK)
-			return e;
-		if (mysql_stmt_param_count(st) != nargs) {
-			log_err("db: statement %d takes %lu parameters, given %zu",
-			    (int)id, mysql_stmt_param_count(st), nargs);
-			return ERR_INTERNAL;
-		}
-		if ((e = bind_args(d, st, args, nargs, b)) != ERR_OK)
+		if ((e = stmt_bind(d, id, args, nargs, b, &st)) != ERR_OK)
 			return e;
 		if (mysql_stmt_execute(st) == 0) {
 			*out = st;
 			return ERR_OK;
 		}
 		if (mysql_stmt_errno(st) == ER_NEED_REPREPARE) {
-			/* The table changed under the statement: prepare anew. */
-			mysql_stmt_close(st);
-			d->st[id] = NULL;
+			stmt_forget(d, id);
 			continue;
 		}
 		return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "execute");
@@ -359,13 +358,23 @@ execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 	return ERR_DB;
 }
 
-/* b (nargs entries) bound to st: they point into args. */
+/* Statement id, prepared, with args bound through b (nargs entries). */
 static enum err
-bind_args(struct db *d, MYSQL_STMT *st, const struct dbv *args, size_t nargs,
-    MYSQL_BIND *b)
+stmt_bind(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
+    MYSQL_BIND *b, MYSQL_STMT **out)
 {
+	MYSQL_STMT *st = NULL;
+	enum err e;
 	size_t i;
 
+	if ((e = stmt_get(d, id, &st)) != ERR_OK)
+		return e;
+	if (mysql_stmt_param_count(st) != nargs) {
+		log_err("db: statement %d takes %lu parameters, given %zu",
+		    (int)id, mysql_stmt_param_count(st), nargs);
+		return ERR_INTERNAL;
+	}
+	*out = st;
 	memset(b, 0, nargs * sizeof(b[0]));
 	for (i = 0; i < nargs; i++) {
 		switch (args[i].t) {
@@ -840,8 +849,7 @@ adb_step(struct adb *a)
 				unsigned int code = mysql_stmt_errno(st);
 				a->e = classify(&a->d, code, mysql_stmt_error(st), "execute");
 				if (code == ER_NEED_REPREPARE) {
-					mysql_stmt_close(st);
-					a->d.st[a->id] = NULL;
+					stmt_forget(&a->d, a->id);
 					a->st = NULL;
 				}
 				a->stage = 0;
@@ -868,9 +876,7 @@ adb_start(struct adb *a, enum stmt id, const struct dbv *args, size_t nargs,
     int want_rows)
 {
 	MYSQL_STMT *st;
-	enum err e;
 
-	a->e = ERR_OK;
 	a->st = NULL;
 	a->stage = 0;
 	a->status = 0;
@@ -878,18 +884,8 @@ adb_start(struct adb *a, enum stmt id, const struct dbv *args, size_t nargs,
 		a->e = ERR_INTERNAL;
 		return 0;
 	}
-	if ((e = stmt_get(&a->d, id, &st)) != ERR_OK) {
-		a->e = e;
-		return 0;
-	}
-	if (mysql_stmt_param_count(st) != nargs) {
-		log_err("db: statement %d takes %lu parameters, given %zu",
-		    (int)id, mysql_stmt_param_count(st), nargs);
-		a->e = ERR_INTERNAL;
-		return 0;
-	}
 	memcpy(a->args, args, nargs * sizeof(args[0]));
-	if ((a->e = bind_args(&a->d, st, a->args, nargs, a->b)) != ERR_OK)
+	if ((a->e = stmt_bind(&a->d, id, a->args, nargs, a->b, &st)) != ERR_OK)
 		return 0;
 	a->st = st;
 	a->id = id;

@@ -63,8 +63,8 @@ static int epfd = -1, wake_fd = -1;
 static atomic_int loop_stop;
 
 /*
- * Resume a parked connection.  With external polling microhttpd has no
- * wake-up channel of its own: the loop must be told to run it again.
+ * With external polling microhttpd has no wake-up channel of its own: a
+ * connection resumed from another thread needs the loop told to run it.
  */
 void
 http_wake(void)
@@ -82,7 +82,7 @@ conn_resume(struct MHD_Connection *c)
 	http_wake();
 }
 
-static void job_push(struct job *);
+static void job_push(struct job *, enum job_kind, void *);
 static int lane_try(struct req *);
 
 #define CSP "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " \
@@ -206,9 +206,7 @@ stream_free(void *cls)
 		stream_close(st);
 		return;
 	}
-	st->job.kind = JOB_DONE;
-	st->job.p = st;
-	job_push(&st->job);
+	job_push(&st->job, JOB_DONE, st);
 }
 
 /* One chunk into st->buf (a worker, or before the response exists). */
@@ -252,9 +250,7 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	/* Nothing yet: park the connection until a worker has the next chunk. */
 	atomic_store(&st->filling, 1);
 	MHD_suspend_connection(st->conn);
-	st->job.kind = JOB_FILL;
-	st->job.p = st;
-	job_push(&st->job);
+	job_push(&st->job, JOB_FILL, st);
 	return 0;
 }
 
@@ -745,11 +741,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		r->dispatched = 1;
 		MHD_suspend_connection(c);
 		snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
-		if (!lane_try(r)) {
-			r->job.kind = JOB_HANDLE;
-			r->job.p = r;
-			job_push(&r->job);
-		}
+		if (!lane_try(r))
+			job_push(&r->job, JOB_HANDLE, r);
 		log_reqid[0] = '\0';
 	}
 	return MHD_YES;
@@ -798,7 +791,6 @@ lane_try(struct req *r)
 	}
 	if (r->lane_pending)
 		return 1;
-	r->nodb = 0;
 	if (e != ERR_OK)
 		error_reply(r, e);
 	else if (r->status == 0)
@@ -817,22 +809,25 @@ http_lane_done(struct req *r)
 	loop_rerun = 1;
 }
 
+enum err
+req_needs_worker(struct req *r)
+{
+	r->wouldblock = 1;
+	return ERR_OK;
+}
+
 void
 http_defer(struct job *j, void (*fn)(void *), void *arg)
 {
-	j->kind = JOB_CALL;
 	j->fn = fn;
-	j->p = arg;
-	job_push(j);
+	job_push(j, JOB_CALL, arg);
 }
 
 void
 http_lane_fallback(struct req *r)
 {
 	req_reset(r);
-	r->job.kind = JOB_HANDLE;
-	r->job.p = r;
-	job_push(&r->job);
+	job_push(&r->job, JOB_HANDLE, r);
 }
 
 /* In a worker: the handler, then the connection goes back to the loop. */
@@ -850,8 +845,10 @@ handle_job(struct req *r)
 }
 
 static void
-job_push(struct job *j)
+job_push(struct job *j, enum job_kind kind, void *p)
 {
+	j->kind = (int)kind;
+	j->p = p;
 	j->next = NULL;
 	pthread_mutex_lock(&q_mtx);
 	if (q_tail != NULL)
@@ -904,8 +901,9 @@ worker_main(void *arg)
 }
 
 /*
- * The event thread: microhttpd's epoll set (listening socket, connections,
- * its wake-up channel for resumed connections) is one descriptor in ours.
+ * The event thread: microhttpd's epoll set (listening socket, connections)
+ * is one descriptor in ours, with the wake-up eventfd and the lane's
+ * database sockets.
  */
 static void *
 loop_main(void *arg)

@@ -119,11 +119,12 @@ const char *session_cookie_name(void);
 
 /*
  * A route's lane handler runs on the event thread, before any worker: it
- * must not block.  req_db() there fails and sets r->wouldblock, and so may
- * a handler itself: the request then goes to a worker, from the start.  A
+ * must not block.  req_db() there fails and sets r->wouldblock, and so does
+ * req_needs_worker(): the request then goes to a worker, from the start.  A
  * handler that started a lane task sets r->lane_pending and returns
  * ERR_OK; the task ends with exactly one of these (on the event thread):
  */
+enum err req_needs_worker(struct req *);     /* returns ERR_OK */
 void http_lane_done(struct req *);      /* the answer is in r (reply_*) */
 void http_lane_fallback(struct req *);  /* a worker does it all again */
 

@@ -43,7 +43,7 @@ struct lconn {
 static struct lconn *conns;
 static int nconns, epfd_ = -1, nlive;
 static struct lane_task *wait_head, *wait_tail;
-static time_t last_retry;
+static time_t last_retry, last_tick;
 
 static uint32_t
 to_epoll(int wait)
@@ -146,9 +146,7 @@ reopen(void *arg)
 {
 	struct lconn *c = arg;
 
-	c->fresh = NULL;
-	if (adb_open(&c->fresh) != ERR_OK)
-		c->fresh = NULL;
+	adb_open(&c->fresh);            /* NULL when it failed */
 	atomic_store(&c->state, c->fresh != NULL ? LC_OPENED : LC_DEAD);
 	http_wake();
 }
@@ -249,9 +247,10 @@ lane_tick(void)
 	time_t now;
 	int i, retried = 0;
 
-	if (nconns == 0)
+	/* Deadlines and reconnects are a matter of seconds: look once a second. */
+	if (nconns == 0 || (now = time(NULL)) == last_tick)
 		return;
-	now = time(NULL);
+	last_tick = now;
 	for (i = 0; i < nconns; i++) {
 		struct lconn *c = &conns[i];
 		switch (atomic_load(&c->state)) {

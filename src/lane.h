@@ -35,7 +35,7 @@ void lane_submit(struct lane_task *);
 void lane_kick(void);
 /* The event loop saw events for a descriptor it got from the lane. */
 void lane_event(void *tag, uint32_t events);
-/* Once per loop turn: reconnect connections that were lost (not often). */
+/* Every loop turn; acts once a second: deadlines, lost connections back. */
 void lane_tick(void);
 
 #endif

@@ -79,13 +79,8 @@ eventkey_sk(struct db *d, long long event_id, unsigned char sk[64])
 	int slot = (int)(event_id % KEYCACHE);
 	enum err e;
 
-	pthread_mutex_lock(&keymtx);
-	if (keycache[slot].id == event_id && keycache[slot].has_sk) {
-		memcpy(sk, keycache[slot].sk, 64);
-		pthread_mutex_unlock(&keymtx);
+	if (eventkey_sk_cached(event_id, sk) == 0)
 		return ERR_OK;
-	}
-	pthread_mutex_unlock(&keymtx);
 	if ((e = db_event_key(d, event_id, sealed, sizeof(sealed), &len)) != ERR_OK)
 		return e;
 	if (eventkey_open(cfg->secret_key, sealed, len, sk) != 0) {
