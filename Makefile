@@ -3,7 +3,8 @@
 
 VERSION  = 0.1.0
 CC      ?= cc
-PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng libidn2 xlsxwriter
+PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng libidn2 xlsxwriter \
+           icu-uc icu-i18n
 CFLAGS_W = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral \
            -Wvla -Wimplicit-fallthrough
@@ -21,13 +22,15 @@ BUILD    = build/rel
 endif
 
 SRCS     = $(sort $(wildcard src/*.c))
-OBJS     = $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS)) $(BUILD)/sql_embed.o
+OBJS     = $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS)) $(BUILD)/sql_embed.o $(BUILD)/po_embed.o
 LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 SQL      = $(sort $(wildcard sql/*.sql))
+PO       = $(sort $(wildcard po/*.po))
+MO       = $(patsubst po/%.po,build/po/%.mo,$(PO))
 
-.PHONY: all run test unit bench clean deps format confero web
+.PHONY: all run test unit bench clean deps format confero web po
 all: confero
 
 confero: $(BUILD)/confero
@@ -46,6 +49,19 @@ build/sql_embed.c: $(SQL) scripts/embed-sql
 $(BUILD)/sql_embed.o: build/sql_embed.c | $(BUILD)
 	$(CC) $(CFLAGS_W) $(CFLAGS) $(CPPFLAGS_ALL) -c -o $@ $<
 
+# Translations: each po/<lang>.po checked and compiled by msgfmt, then
+# embedded (the list of languages is the list of catalogs).
+build/po/%.mo: po/%.po
+	@mkdir -p build/po
+	msgfmt --check --output-file=$@.tmp $< && mv $@.tmp $@
+
+build/po_embed.c: $(MO) scripts/embed-po
+	@mkdir -p build
+	sh scripts/embed-po $(MO) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/po_embed.o: build/po_embed.c | $(BUILD)
+	$(CC) $(CFLAGS_W) $(CFLAGS) $(CPPFLAGS_ALL) -c -o $@ $<
+
 $(BUILD):
 	@mkdir -p $(BUILD)/tests
 
@@ -60,6 +76,10 @@ deps:
 
 web:
 	@sh scripts/web-build
+
+# Regenerate po/confero.pot from the sources and merge it into every catalog.
+po:
+	@/usr/bin/python3 scripts/po.py update
 
 run: deps
 	@$(MAKE) --no-print-directory confero web
