@@ -135,18 +135,44 @@ static const char *const months[] = {"January", "February", "March", "April",
 static const char *const days[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
 	"Thursday", "Friday", "Saturday"};
 
+/* The wall clock in the event's zone (UTC for an unknown zone). */
+static void
+local_split(const char *tz, long long t, struct utc_tm *tm)
+{
+	int off = 0;
+
+	if (tz == NULL || tz_offset(tz, t, &off) != 0)
+		off = 0;
+	utc_split(t + off, tm);
+}
+
 /* "Thursday 14 May 2027, 09:00" in the event's zone. */
 static void
 human_time(const char *tz, long long t, char *out, size_t len)
 {
 	struct utc_tm tm;
-	int off = 0;
 
-	if (tz == NULL || tz_offset(tz, t, &off) != 0)
-		off = 0;
-	utc_split(t + off, &tm);
+	local_split(tz, t, &tm);
 	snprintf(out, len, "%s %d %s %d, %02d:%02d", days[tm.wday % 7], tm.day,
 	    months[(tm.mon - 1) % 12], tm.year, tm.hour, tm.min);
+}
+
+/*
+ * The end of a span that starts at `from`: "10:30" on the same local day,
+ * the whole human_time otherwise (a session running past midnight).
+ */
+static void
+human_until(const char *tz, long long from, long long t, char *out, size_t len)
+{
+	struct utc_tm a, b;
+
+	local_split(tz, from, &a);
+	local_split(tz, t, &b);
+	if (a.year != b.year || a.mon != b.mon || a.day != b.day) {
+		human_time(tz, t, out, len);
+		return;
+	}
+	snprintf(out, len, "%02d:%02d", b.hour, b.min);
 }
 
 struct rendered {
@@ -213,7 +239,8 @@ add_sessions(struct tpl_vars *v, cJSON *all, const cJSON *ids, const char *tz)
 	static const char *const f[] = {"title", "starts_at", "ends_at", "room"};
 	const cJSON *s, *id;
 	char st[96], en[96], tbuf[40];
-	long long t;
+	long long t, t0;
+	int have_start;
 
 	cJSON_ArrayForEach(s, all) {
 		int want = 0;
@@ -223,13 +250,13 @@ add_sessions(struct tpl_vars *v, cJSON *all, const cJSON *ids, const char *tz)
 		if (!want)
 			continue;
 		snprintf(tbuf, sizeof(tbuf), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(s, "starts_at")));
-		if (rfc3339_parse(tbuf, &t) == 0)
-			human_time(tz, t, st, sizeof(st));
+		if ((have_start = rfc3339_parse(tbuf, &t0) == 0))
+			human_time(tz, t0, st, sizeof(st));
 		else
 			snprintf(st, sizeof(st), "%s", tbuf);
 		snprintf(tbuf, sizeof(tbuf), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(s, "ends_at")));
-		if (rfc3339_parse(tbuf, &t) == 0)
-			snprintf(en, sizeof(en), "%.5s", strrchr(tbuf, 'T') ? strrchr(tbuf, 'T') + 1 : tbuf);
+		if (have_start && rfc3339_parse(tbuf, &t) == 0)
+			human_until(tz, t0, t, en, sizeof(en));
 		else
 			en[0] = '\0';
 		const char *vals[] = {cJSON_GetStringValue(cJSON_GetObjectItem(s, "title")), st, en,

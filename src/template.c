@@ -49,6 +49,7 @@ static const struct name {
 	{"mailing.subject", NULL, 0},
 	{"mailing.body_text", NULL, 0},
 	{"mailing.body_html", NULL, 0},
+	{"mailing.body_lists_sessions", NULL, 0},
 	{"unsubscribe_url", NULL, 1},
 	{"organiser.name", NULL, 0},
 	{"sessions", session_fields, 0},
@@ -107,6 +108,7 @@ struct buf {
 	char *p;
 	size_t len, cap;
 	int failed;
+	unsigned char *listed;  /* NULL, or per name: a list's items were repeated */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -640,6 +642,15 @@ compile_open(struct parser *ps, const char *tag, size_t taglen, const char *s,
 		unknown(ps, tag, taglen, s, len, list);
 		return -1;
 	}
+	/*
+	 * mailing.body_* are worked out from the rendered text: a test of
+	 * one inside that text would see the previous message's value.
+	 */
+	if (ps->strict && sk == S_SCALAR && strncmp(names[i].name, "mailing.body_", 13) == 0) {
+		perr(ps, ps->line, "%.*s cannot be used in the text of a mailing",
+		    (int)taglen, tag);
+		return -1;
+	}
 	if ((n = add_node(ps, N_SECTION)) == NULL)
 		return -1;
 	n->sk = sk;
@@ -951,6 +962,8 @@ run(const struct prog *p, size_t from, size_t to, const struct tpl_vars *v,
 			sl = &v->s[n->name];
 			if (n->sk == S_LIST && !n->inverted && !n->once) {
 				nf = nfields(n->name);
+				if (b->listed != NULL && sl->nitems > 0)
+					b->listed[n->name] = 1;
 				for (k = 0; k < sl->nitems; k++)
 					run(p, i + 1, n->end, v,
 					    (const char *const *)sl->items + k * nf, b);
@@ -984,12 +997,18 @@ run(const struct prog *p, size_t from, size_t to, const struct tpl_vars *v,
 	}
 }
 
+/*
+ * listed (NULL: not wanted; else NNAMES flags, left as they are for the
+ * lists not repeated) tells tpl_render_mailing whether the organiser's
+ * text printed a list itself, so the frame need not print it again.
+ */
 static char *
-render(const struct prog *p, const struct tpl_vars *v)
+render(const struct prog *p, const struct tpl_vars *v, unsigned char *listed)
 {
 	struct buf b = {0};
 	size_t s, e;
 
+	b.listed = listed;
 	run(p, 0, p->n, v, NULL, &b);
 	if (p->mode == M_SUBJECT && finish(&b) != NULL) {
 		/* Sections and empty values can leave spaces at either end. */
@@ -1204,7 +1223,7 @@ tpl_render(const struct tpl_set *set, const char *kind,
 	for (pt = 0; pt < NPARTS; pt++) {
 		if (outs[pt] == NULL)
 			continue;
-		if ((*outs[pt] = render(&set->part[k][pt], v)) == NULL) {
+		if ((*outs[pt] = render(&set->part[k][pt], v, NULL)) == NULL) {
 			for (int j = 0; j < pt; j++)
 				if (outs[j] != NULL) {
 					free(*outs[j]);
@@ -1251,16 +1270,23 @@ tpl_check_string(const char *src, char *err, size_t errlen)
 	return rc;
 }
 
-char *
-tpl_render_string(const char *src, const struct tpl_vars *v, int html_escape)
+static char *
+render_string(const char *src, const struct tpl_vars *v, int html_escape,
+    unsigned char *listed)
 {
 	struct prog p;
 	char *out = NULL;
 
 	if (compile_string(src, &p, html_escape ? M_HTML : M_TEXT, NULL, 0) == 0)
-		out = render(&p, v);
+		out = render(&p, v, listed);
 	prog_free(&p);
 	return out;
+}
+
+char *
+tpl_render_string(const char *src, const struct tpl_vars *v, int html_escape)
+{
+	return render_string(src, v, html_escape, NULL);
 }
 
 static int
@@ -1359,8 +1385,9 @@ int
 tpl_render_mailing(const struct tpl_set *set, const char *body_src,
     struct tpl_vars *v, char **subject, char **text, char **html)
 {
+	unsigned char listed[NNAMES] = {0};
 	char *t, *h = NULL;
-	int rc = -1;
+	int rc = -1, sessions = find_name("sessions", strlen("sessions"));
 
 	if (subject != NULL)
 		*subject = NULL;
@@ -1368,12 +1395,19 @@ tpl_render_mailing(const struct tpl_set *set, const char *body_src,
 		*text = NULL;
 	if (html != NULL)
 		*html = NULL;
-	if ((t = tpl_render_string(body_src, v, 0)) == NULL)
+	if ((t = render_string(body_src, v, 0, listed)) == NULL)
 		goto out;
 	if ((h = tpl_text_to_html(t)) == NULL)
 		goto out;
+	/*
+	 * The frame lists a speaker's sessions by itself unless this flag
+	 * says the text already did: the list must arrive exactly once,
+	 * whether or not the organiser knows the section syntax.
+	 */
 	if (tpl_set_var(v, "mailing.body_text", t) == -1 ||
-	    tpl_set_var(v, "mailing.body_html", h) == -1)
+	    tpl_set_var(v, "mailing.body_html", h) == -1 ||
+	    tpl_set_var(v, "mailing.body_lists_sessions",
+	    sessions >= 0 && listed[sessions] ? "yes" : NULL) == -1)
 		goto out;
 	rc = tpl_render(set, "mailing", v, subject, text, html);
 out:

@@ -88,8 +88,10 @@ char *tpl_text_to_html(const char *text);
 /*
  * The whole mailing step: render body_src (which passed tpl_check_string)
  * as text, turn that into HTML with tpl_text_to_html, store both in vars
- * as mailing.body_text / mailing.body_html, then render kind "mailing".
- * Same results as tpl_render.
+ * as mailing.body_text / mailing.body_html, set mailing.body_lists_sessions
+ * when that rendering repeated at least one item of "sessions" (so the
+ * frame does not list them again), then render kind "mailing".  Same
+ * results as tpl_render.
  */
 int tpl_render_mailing(const struct tpl_set *, const char *body_src,
     struct tpl_vars *, char **subject, char **text, char **html);

@@ -1,9 +1,11 @@
-// Mailings in the console: an unknown placeholder is refused on its
-// field, the preview shows the server's rendering for the first
-// recipient, sending asks first, the progress runs to "done" (one
-// recipient refused by the SMTP server), and the outbox lists the failure
-// with the server's reply.
-import { run, newPage, check, DESKTOP, args } from './lib.mjs';
+// Mailings in the console: the placeholders are listed next to the
+// message for the chosen audience (the sessions section for speakers) and
+// insert themselves at the cursor, by mouse and by keyboard; an unknown
+// placeholder is refused on its field, the preview shows the server's
+// rendering for the first recipient, sending asks first, the progress
+// runs to "done" (one recipient refused by the SMTP server), and the
+// outbox lists the failure with the server's reply.
+import { run, newPage, check, DESKTOP, PHONE, args } from './lib.mjs';
 import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled } from './console_lib.mjs';
 
 run(async (browser) => {
@@ -16,6 +18,57 @@ run(async (browser) => {
   out.audiences = await page.getByLabel('To', { exact: true }).locator('option').allInnerTexts();
 
   const f = page.locator('#mailing-form');
+  const body = f.getByLabel('Message');
+  const panel = f.getByRole('group', { name: 'Placeholders' });
+  const listed = () => panel.locator('li').evaluateAll((lis) => lis.map((li) => ({
+    name: li.querySelector('button').getAttribute('data-placeholder'),
+    button: li.querySelector('button').textContent,
+    label: li.querySelector('button').getAttribute('aria-label'),
+    help: li.querySelector('.placeholder-help').textContent,
+    described: li.querySelector('button').getAttribute('aria-describedby') === li.querySelector('.placeholder-help').id,
+  })));
+  // Side by side at desktop width, the list under the message on a phone.
+  const place = async () => {
+    const [b, p] = [await body.boundingBox(), await panel.boundingBox()];
+    return { beside: p.x >= b.x + b.width && p.y < b.y + b.height, below: p.y >= b.y + b.height };
+  };
+  out.place_desktop = await place();
+  await page.setViewportSize(PHONE);
+  out.place_phone = await place();
+  await page.setViewportSize(DESKTOP);
+  out.ph_attendees = await listed();
+  out.ph_note_hidden = await panel.locator('.placeholder-note').isHidden();
+  // Every placeholder clicked into an empty message, for the server to check.
+  const insertAll = async () => {
+    await body.fill('');
+    for (const b of await panel.getByRole('button').all()) await b.click();
+    return body.inputValue();
+  };
+  out.all_attendees = await insertAll();
+  await page.getByLabel('To', { exact: true }).selectOption('speakers');
+  out.ph_speakers = await listed();
+  out.ph_note = await text(page, '.placeholders .placeholder-note');
+  out.all_speakers = await insertAll();
+  // The section goes on its own lines, at the cursor.
+  await body.fill('Dear speaker, your talks:');
+  await panel.getByRole('button', { name: 'Insert {{#sessions}}\u2026{{/sessions}}' }).click();
+  out.section_inserted = await body.inputValue();
+  await page.getByLabel('To', { exact: true }).selectOption('attendees');
+
+  // By mouse at the cursor, then by keyboard: Tab from the message reaches
+  // the list, Enter on a placeholder inserts it where the cursor was.
+  await body.fill('Dear ,\n\nDoors open at 8:30.\n\nSee you at .');
+  await body.evaluate((t) => t.setSelectionRange(5, 5));
+  await panel.getByRole('button', { name: 'Insert {{attendee.name}}', exact: true }).click();
+  out.after_click = await body.inputValue();
+  out.focus_back = await body.evaluate((t) => document.activeElement === t && t.selectionStart === 'Dear {{attendee.name}}'.length);
+  await body.evaluate((t) => t.setSelectionRange(t.value.length - 1, t.value.length - 1));
+  await page.keyboard.press('Tab');
+  out.tab_reaches = await page.evaluate(() => document.activeElement.getAttribute('data-placeholder'));
+  await panel.getByRole('button', { name: 'Insert {{event.venue}}', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  out.after_keys = await body.inputValue();
+
   await f.getByLabel('Subject').fill('Practical details for {{event.name}}');
   await f.getByLabel('Message').fill('Dear {{attendee.nmae}},\n\nDoors open at 8:30.');
   await f.getByRole('button', { name: 'Preview' }).click();
@@ -23,7 +76,8 @@ run(async (browser) => {
   await bodyErr.waitFor({ state: 'visible' });
   out.placeholder_error = (await bodyErr.innerText()).trim();
 
-  await f.getByLabel('Message').fill('Dear {{attendee.name}},\n\nDoors open at 8:30.\n\nSee you at {{event.venue}}.');
+  // The message as the placeholder list made it above.
+  await f.getByLabel('Message').fill(out.after_keys);
   await f.getByRole('button', { name: 'Preview' }).click();
   await page.waitForSelector('.preview .mail-html');
   out.preview_count = await text(page, '.preview-count');

@@ -13,6 +13,7 @@ tests start their own.
 
 import datetime
 import html as htmlmod
+import html.parser as html_parser
 import os
 import re
 import signal
@@ -543,6 +544,155 @@ def test_speakers_mailing():
         html = html_part(rec.msg)
         check(html and t[want[0]] in html, "HTML part lacks the sessions:\n%s" % html)
     check(len(SINK.to(att["_email"])) == 1, "the attendee got the speakers' mailing")
+
+
+class _Rows(html_parser.HTMLParser):
+    """The text of every <tr> of an HTML part (nested rows included)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open, self.rows, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.open.append(len(self.text))
+        elif tag == "br":
+            self.text.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self.open:
+            self.rows.append(" ".join("".join(self.text[self.open.pop():]).split()))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def html_rows(html):
+    p = _Rows()
+    p.feed(html)
+    p.close()
+    return p.rows, " ".join("".join(p.text).split())
+
+
+def crlf(s):
+    return (s or "").replace("\r\n", "\n").rstrip()
+
+
+def mailing_to(addr, token):
+    got = [x for x in SINK.to(addr) if token.encode() in x.raw]
+    check(len(got) == 1, "%s: want one message of mailing %s, got %d" % (addr, token, len(got)))
+    return got[0]
+
+
+def check_own_sessions(who, text, html, mine, others):
+    """text and html list exactly the sessions in mine, once each, under
+    one "Your sessions" heading: mine and others are lists of (title,
+    day-and-time in the event's zone, end time, room or None)."""
+    check(text.lower().count("your sessions") == 1,
+          "%s: want one \"Your sessions\" heading in the text part:\n%s" % (who, text))
+    rows, flat = html_rows(html)
+    check(flat.lower().count("your sessions") == 1,
+          "%s: want one \"Your sessions\" heading in the HTML part:\n%s" % (who, flat))
+    for title, start, end, room in mine:
+        lines = [ln for ln in text.split("\n") if title in ln]
+        check(len(lines) == 1 and text.count(title) == 1,
+              "%s: session %s is not listed exactly once in the text part:\n%s" % (who, title, text))
+        ln = lines[0]
+        check(start in ln and end in ln, "%s: %s without its time (%s to %s) in the event's zone: %r"
+              % (who, title, start, end, ln))
+        check((room in ln) if room else ("(" not in ln),
+              "%s: %s with the wrong room (want %r): %r" % (who, title, room, ln))
+        check(flat.count(title) == 1, "%s: %s not exactly once in the HTML part:\n%s" % (who, title, flat))
+        row = min((r for r in rows if title in r), key=len)
+        check(start in row and end in row and (room is None or room in row),
+              "%s: the HTML row of %s lacks its time %s-%s or room %r: %r" % (who, title, start, end, room, row))
+    for title, _, _, _ in others:
+        check(title not in text and title not in html,
+              "%s: the mail lists %s, someone else's session:\n%s" % (who, title, text))
+
+
+def test_speakers_mailing_frame_lists_own_sessions():
+    # Times given in UTC, shown in the event's zone (Tokyo: UTC+9, no DST).
+    ev, tt = W.simple_event(name="Frame Conf " + uniq("f"), timezone="Asia/Tokyo",
+                            starts_at="2027-05-14T00:00:00Z", ends_at="2027-05-15T10:00:00Z")
+    slug = ev["slug"]
+    emails = [uniq_email("fa"), uniq_email("fb"), uniq_email("fz")]
+    sa = W.speaker(slug, name="Ana Prva", email=emails[0])
+    sb = W.speaker(slug, name="Bor Drugi", email=emails[1])
+    W.speaker(slug, name="Zala Brez", email=emails[2])                 # no sessions
+    t = {k: uniq(k) for k in ("T1", "T2", "T3")}
+    s1 = W.session(slug, title=t["T1"], room="Hall Alpha", speaker_ids=[sa["id"]],
+                   requires_signup=True, capacity=10,
+                   starts_at="2027-05-14T01:00:00Z", ends_at="2027-05-14T02:00:00Z")
+    W.session(slug, title=t["T2"], room="Hall Beta", speaker_ids=[sb["id"]],
+              starts_at="2027-05-14T03:00:00Z", ends_at="2027-05-14T04:30:00Z")
+    W.session(slug, title=t["T3"], room="", speaker_ids=[sa["id"], sb["id"]],
+              starts_at="2027-05-15T00:30:00Z", ends_at="2027-05-15T01:15:00Z")
+    att = register(slug, tt["id"], "Attendee Signed", session_ids=[s1["id"]])
+    T1 = (t["T1"], "Friday 14 May 2027, 10:00", "11:00", "Hall Alpha")
+    T2 = (t["T2"], "Friday 14 May 2027, 12:00", "13:30", "Hall Beta")
+    T3 = (t["T3"], "Saturday 15 May 2027, 09:30", "10:15", None)
+    own = {emails[0]: ("Ana Prva", [T1, T3], [T2]), emails[1]: ("Bor Drugi", [T2, T3], [T1])}
+
+    def send(audience, body):
+        token = uniq("tok")
+        subject = "Thanks " + token
+        r = post_mailing(slug, audience, subject, body + "\n" + token + "\n", preview=True)
+        expect_status(r, 200, "preview of %s" % token)
+        preview = r.json
+        r = post_mailing(slug, audience, subject, body + "\n" + token + "\n")
+        expect_status(r, 202, "mailing %s" % token)
+        m = wait_mailing_done(W.admin, r.json["id"], 30)
+        check(m.get("sent") == m.get("total") == r.json["recipients"], "mailing %s: %r" % (token, m))
+        return token, preview
+
+    def parts(addr, token):
+        rec = mailing_to(addr, token)
+        text, html = text_part(rec.msg), html_part(rec.msg)
+        check(text and html, "%s: want a text and an HTML part: %s" % (addr, structure(rec.msg)))
+        return crlf(text), html
+
+    # 1. The organiser knows no section syntax: the frame lists them.
+    token, p = send("speakers", "Dear speaker, thank you for speaking at {{event.name}}.")
+    for addr, (name, mine, others) in own.items():
+        text, html = parts(addr, token)
+        check("thank you for speaking at " + ev["name"] in text, "%s: body:\n%s" % (name, text))
+        check_own_sessions(name, text, html, mine, others)
+        if addr == emails[0]:
+            # The preview is the first speaker's mail, as it arrives.
+            check(crlf(p["text"]) == text, "preview text differs from %s's mail:\n%s\n----\n%s"
+                  % (name, p["text"], text))
+            check(crlf(p["html"]) == crlf(html), "preview HTML differs from %s's mail" % name)
+    text, html = parts(emails[2], token)
+    check("your sessions" not in text.lower() and "your sessions" not in html_rows(html)[1].lower(),
+          "a speaker without sessions got a sessions heading:\n%s" % text)
+    check(all(x[0] not in text and x[0] not in html for x in (T1, T2, T3)),
+          "a speaker without sessions got sessions:\n%s" % text)
+
+    # 2. The text lists them itself: once, not twice.
+    token, p = send("speakers", "Dear {{attendee.name}},\n\n{{#sessions}}- {{title}}, {{starts_at}}"
+                    "{{#room}}, {{room}}{{/room}}\n{{/sessions}}\nSee you.")
+    for addr, (name, mine, others) in own.items():
+        text, html = parts(addr, token)
+        check("your sessions" not in text.lower(), "%s: the frame repeats the list:\n%s" % (name, text))
+        for title, start, _, _ in mine:
+            check(text.count(title) == 1 and html.count(title) == 1,
+                  "%s: %s not exactly once (text %d, HTML %d):\n%s" % (name, title, text.count(title),
+                                                                  html.count(title), text))
+            check("- %s, %s" % (title, start) in text, "%s: the body's own list:\n%s" % (name, text))
+        for title, _, _, _ in others:
+            check(title not in text and title not in html, "%s: lists %s:\n%s" % (name, title, text))
+        if addr == emails[0]:
+            check(crlf(p["text"]) == text, "preview text differs from %s's mail:\n%s\n----\n%s"
+                  % (name, p["text"], text))
+
+    # 3. Attendees: unchanged, even one signed up for a session.
+    token, p = send("attendees", "Hello {{attendee.name}}, see you soon.")
+    text, html = parts(att["_email"], token)
+    check("your sessions" not in text.lower() and "your sessions" not in html.lower() and
+          t["T1"] not in text and t["T1"] not in html,
+          "an attendee mailing lists sessions:\n%s" % text)
+    check(crlf(p["text"]) == text, "attendee preview differs:\n%s\n----\n%s" % (p["text"], text))
 
 
 def test_mailing_preview_status_and_audiences():

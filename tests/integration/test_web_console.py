@@ -518,6 +518,40 @@ def test_console_mailing_preview_send_and_failures():
     check(out["empty"] == "No mailings yet.", "before: %r" % out)
     check("Everyone registered (confirmed)" in out["audiences"] and "Ticket type: Standard" in out["audiences"],
           "audiences: %r" % out)
+    # The placeholders next to the message, each with its explanation.
+    check(out["place_desktop"]["beside"] and out["place_phone"]["below"],
+          "placeholders not next to the message: %r / %r" % (out["place_desktop"], out["place_phone"]))
+    for aud in ("attendees", "speakers"):
+        ph = out["ph_" + aud]
+        check(all(x["help"].strip() and x["described"] and x["button"] == x["name"] and
+                  x["label"] == "Insert " + x["name"] for x in ph),
+              "%s placeholders without an explanation or name: %r" % (aud, ph))
+    names = {aud: [x["name"] for x in out["ph_" + aud]] for aud in ("attendees", "speakers")}
+    for n in ("{{attendee.name}}", "{{event.name}}", "{{event.starts_at}}", "{{event.venue}}"):
+        check(n in names["attendees"] and n in names["speakers"], "%s not listed: %r" % (n, names))
+    check("{{manage_url}}" in names["attendees"] and "{{manage_url}}" not in names["speakers"] and
+          "{{speaker.name}}" in names["speakers"] and "{{speaker.name}}" not in names["attendees"],
+          "placeholders not chosen by audience: %r" % names)
+    sec = [x for x in out["ph_speakers"] if x["name"] == "{{#sessions}}\u2026{{/sessions}}"]
+    check(len(sec) == 1 and "speaker" in sec[0]["help"] and "{{title}}" in sec[0]["help"]
+          and "{{room}}" in sec[0]["help"], "the sessions section for speakers: %r" % out["ph_speakers"])
+    check(out["ph_note_hidden"] and "own sessions" in out["ph_note"], "the speakers' note: %r" % out)
+    check(out["section_inserted"].startswith("Dear speaker, your talks:\n{{#sessions}}\n")
+          and out["section_inserted"].rstrip().endswith("{{/sessions}}"),
+          "the sessions section inserted: %r" % out["section_inserted"])
+    check(out["after_click"] == "Dear {{attendee.name}},\n\nDoors open at 8:30.\n\nSee you at .",
+          "inserted at the cursor by mouse: %r" % out["after_click"])
+    check(out["focus_back"], "the cursor is not back in the message after the placeholder")
+    check(out["tab_reaches"] == "{{attendee.name}}", "Tab from the message: %r" % out["tab_reaches"])
+    check(out["after_keys"] == "Dear {{attendee.name}},\n\nDoors open at 8:30.\n\nSee you at {{event.venue}}.",
+          "inserted at the cursor by keyboard: %r" % out["after_keys"])
+    # What the list inserts is what the server accepts, for either audience.
+    for aud in ("attendees", "speakers"):
+        every = out["all_" + aud]
+        check(all(n.split("\u2026")[0] in every for n in names[aud]), "%s: not all inserted: %r" % (aud, every))
+        r = client.post("/api/v1/events/%s/mailings/preview" % slug,
+                        {"audience": aud, "subject": "All placeholders", "body": every})
+        expect_status(r, 200, "preview with every listed placeholder for %s: %r" % (aud, every))
     check("attendee.nmae" in out["placeholder_error"], "unknown placeholder: %r" % out)
     check(out["preview_count"].startswith("3 recipients"), "preview count: %r" % out)
     check(out["preview_subject"] == "Subject: Practical details for " + ev["name"], "preview subject: %r" % out)

@@ -739,6 +739,125 @@ test_render_mailing(void **state)
 	tpl_vars_free(v);
 }
 
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* One mailing rendered with the shipped frame; the parts into text/html. */
+static void
+frame(const struct tpl_set *set, const char *body, struct tpl_vars *v,
+    char **text, char **html)
+{
+	char *subject;
+
+	assert_int_equal(tpl_render_mailing(set, body, v, &subject, text, html), 0);
+	no_placeholder_left("mailing", "text", *text);
+	no_placeholder_left("mailing", "html", *html);
+	free(subject);
+}
+
+/*
+ * The frame lists a speaker's own sessions exactly once: by itself when
+ * the organiser's text does not, never a second time when it does, and
+ * not at all for an attendee or a speaker without sessions.
+ */
+static void
+test_mailing_frame_sessions(void **state)
+{
+	static const char *const listing[] = {
+		"{{#sessions}}- {{title}}\n{{/sessions}}",
+		"Talks:\n{{#sessions?}}You have some.\n{{/sessions?}}"
+		    "{{#sessions}}{{#room}}- {{title}} in {{room}}\n{{/room}}"
+		    "{{^room}}- {{title}}\n{{/room}}{{/sessions}}",
+	};
+	struct tpl_set *set;
+	struct tpl_vars *v = full_vars(), *bare;
+	char err[512], *text, *html;
+
+	(void)state;
+	assert_int_equal(tpl_load(SHIPPED, &set, err, sizeof(err)), 0);
+
+	frame(set, "Dear {{attendee.name}}, thank you for speaking.", v, &text, &html);
+	assert_int_equal(count(text, "YOUR SESSIONS"), 1);
+	assert_int_equal(count(text, "Keynote: AI at the bedside"), 1);
+	assert_int_equal(count(text, "Workshop: FHIR in practice"), 1);
+	assert_non_null(strstr(text, "  * 09:30–10:15  Keynote: AI at the bedside (Main hall)\n"));
+	assert_non_null(strstr(text, "  * 11:00–12:30  Workshop: FHIR in practice\n"));
+	/* After the message, before the footer. */
+	assert_true(strstr(text, "thank you for speaking") < strstr(text, "YOUR SESSIONS"));
+	assert_true(strstr(text, "YOUR SESSIONS") < strstr(text, "\n--\n"));
+	assert_int_equal(count(html, ">Your sessions</h2>"), 1);
+	assert_int_equal(count(html, "Keynote: AI at the bedside"), 1);
+	assert_int_equal(count(html, "Main hall"), 1);
+	assert_int_equal(count(html, "09:30–10:15"), 1);
+	free(text);
+	free(html);
+
+	for (size_t i = 0; i < sizeof(listing) / sizeof(listing[0]); i++) {
+		frame(set, listing[i], v, &text, &html);
+		assert_int_equal(count(text, "Keynote: AI at the bedside"), 1);
+		assert_int_equal(count(text, "Workshop: FHIR in practice"), 1);
+		assert_null(strstr(text, "YOUR SESSIONS"));
+		assert_int_equal(count(html, "Keynote: AI at the bedside"), 1);
+		assert_null(strstr(html, "Your sessions"));
+		free(text);
+		free(html);
+	}
+
+	/* A section that never ran listed nothing: the frame still does. */
+	frame(set, "{{^event.name}}{{#sessions}}- {{title}}\n{{/sessions}}{{/event.name}}Hi.",
+	    v, &text, &html);
+	assert_int_equal(count(text, "YOUR SESSIONS"), 1);
+	assert_int_equal(count(text, "Keynote: AI at the bedside"), 1);
+	free(text);
+	free(html);
+	/* The same variables again: the flag of a listing body does not stick. */
+	frame(set, listing[0], v, &text, &html);
+	free(text);
+	free(html);
+	frame(set, "Hi.", v, &text, &html);
+	assert_int_equal(count(text, "Keynote: AI at the bedside"), 1);
+	free(text);
+	free(html);
+
+	/* An attendee's mailing: their sign-ups only where the text asks. */
+	setv(v, "speaker.name", NULL);
+	frame(set, "Hi.", v, &text, &html);
+	assert_null(strstr(text, "Keynote"));
+	assert_null(strstr(text, "YOUR SESSIONS"));
+	assert_null(strstr(html, "Keynote"));
+	assert_null(strstr(html, "Your sessions"));
+	free(text);
+	free(html);
+
+	/* A speaker with no sessions: no empty heading. */
+	assert_non_null(bare = tpl_vars_new());
+	setv(bare, "event.name", "Open Data Day");
+	setv(bare, "speaker.name", "Sam");
+	frame(set, "Hi.", bare, &text, &html);
+	assert_null(strstr(text, "YOUR SESSIONS"));
+	assert_null(strstr(html, "Your sessions"));
+	assert_non_null(strstr(text, "as a speaker at Open Data Day"));
+	free(text);
+	free(html);
+	tpl_vars_free(bare);
+
+	/* Set only after the text is rendered: not for the text to test. */
+	assert_int_equal(tpl_check_string("{{#mailing.body_lists_sessions}}x"
+	    "{{/mailing.body_lists_sessions}}", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot be used in the text of a mailing"));
+	assert_int_equal(tpl_check_string("{{mailing.body_lists_sessions}}", err,
+	    sizeof(err)), -1);
+	tpl_free(set);
+	tpl_vars_free(v);
+}
+
 /* ---- many threads render from one set */
 
 struct job {
@@ -808,6 +927,7 @@ main(void)
 		cmocka_unit_test(test_check_and_render_string),
 		cmocka_unit_test(test_text_to_html),
 		cmocka_unit_test(test_render_mailing),
+		cmocka_unit_test(test_mailing_frame_sessions),
 		cmocka_unit_test(test_threads),
 	};
 

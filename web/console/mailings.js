@@ -7,6 +7,101 @@
   const A = ConsoleApp;
   const POLL_MS = 1500;
 
+  // Every string of the composer's placeholder list, in one place (for the
+  // translation catalogs to come).  The placeholder names themselves are
+  // the server's (src/template.c) and are never translated.
+  const TEXT = {
+    bodyHint: 'Plain text. Blank lines start paragraphs. The placeholders listed with the message are filled in for each recipient.',
+    title: 'Placeholders',
+    intro: 'Filled in for each recipient. Choose one to insert it where the cursor is in the message.',
+    insert: 'Insert {name}',
+    inserted: 'Inserted {name} into the message.',
+    speakersNote: 'Speakers\u2019 mails list each speaker\u2019s own sessions (title, time, room) after your message by themselves, unless your message uses the sessions section.',
+    help: {
+      'attendee.name': 'The recipient\u2019s name',
+      'attendee.email': 'Their email address',
+      'attendee.organisation': 'Their organisation, if they gave one',
+      'speaker.name': 'The speaker\u2019s name',
+      'event.name': 'The event\u2019s name',
+      'event.starts_at': 'When the event starts, in its time zone',
+      'event.ends_at': 'When it ends',
+      'event.venue': 'The venue',
+      'event.url': 'The event\u2019s public page',
+      'organiser.name': 'The organiser, for signing off',
+      'ticket.type': 'Their ticket type',
+      'registration.status': 'The status of their registration',
+      'manage_url': 'Their personal link to view or cancel their registration',
+      'sessions.speakers': 'A list of the speaker\u2019s own sessions, repeated for each: {{title}}, {{starts_at}}, {{ends_at}} and {{room}} inside it',
+      'sessions.attendees': 'A list of the sessions they signed up for, repeated for each: {{title}}, {{starts_at}}, {{ends_at}} and {{room}} inside it',
+    },
+  };
+  // What a mailing body may use, by audience: 'all', 'speakers', or
+  // 'attendees' (every audience but the speakers).  The server checks the
+  // body against the same names when it is previewed or sent.
+  const SESSIONS_SECTION = '{{#sessions}}\n* {{title}}, {{starts_at}}\u2013{{ends_at}}{{#room}}, {{room}}{{/room}}\n{{/sessions}}\n';
+  const PLACEHOLDERS = [
+    { name: 'attendee.name', who: 'all' },
+    { name: 'attendee.email', who: 'all' },
+    { name: 'attendee.organisation', who: 'all' },
+    { name: 'speaker.name', who: 'speakers' },
+    { name: 'event.name', who: 'all' },
+    { name: 'event.starts_at', who: 'all' },
+    { name: 'event.ends_at', who: 'all' },
+    { name: 'event.venue', who: 'all' },
+    { name: 'event.url', who: 'all' },
+    { name: 'organiser.name', who: 'all' },
+    { name: 'ticket.type', who: 'attendees' },
+    { name: 'registration.status', who: 'attendees' },
+    { name: 'manage_url', who: 'attendees' },
+    { name: 'sessions', who: 'all', section: true, insert: SESSIONS_SECTION },
+  ];
+
+  // The list of placeholders beside the message; re-drawn for the chosen
+  // audience.  Each is a button that puts it at the textarea's cursor
+  // (the textarea keeps its selection while the button has focus).
+  function placeholderPanel(textarea, audienceSelect) {
+    const titleId = textarea.id + '-ph-title';
+    const introId = textarea.id + '-ph-intro';
+    const list = UI.el('ul', { class: 'placeholder-list' });
+    const note = UI.el('p', { class: 'hint placeholder-note' });
+    const panel = UI.el('div', { class: 'placeholders', role: 'group', 'aria-labelledby': titleId, 'aria-describedby': introId },
+      UI.el('h3', { id: titleId, text: TEXT.title }),
+      UI.el('p', { class: 'hint', id: introId, text: TEXT.intro }),
+      list, note);
+
+    function insert(text, shown) {
+      const start = textarea.selectionStart ?? textarea.value.length;
+      const end = textarea.selectionEnd ?? start;
+      // A section goes on lines of its own.
+      const lead = text.includes('\n') && start > 0 && textarea.value[start - 1] !== '\n' ? '\n' : '';
+      textarea.focus();
+      textarea.setRangeText(lead + text, start, end, 'end');
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
+      UI.announce(TEXT.inserted.replace('{name}', shown));
+    }
+
+    function draw() {
+      const who = audienceSelect.value === 'speakers' ? 'speakers' : 'attendees';
+      UI.clear(list);
+      PLACEHOLDERS.filter((p) => p.who === 'all' || p.who === who).forEach((p, i) => {
+        const shown = p.section ? `{{#${p.name}}}\u2026{{/${p.name}}}` : `{{${p.name}}}`;
+        const descId = `${textarea.id}-ph-${i}`;
+        const help = TEXT.help[p.section ? `${p.name}.${who}` : p.name];
+        // The spoken name contains the visible one (WCAG 2.5.3).
+        const b = UI.el('button', { type: 'button', class: 'secondary small placeholder-insert', 'aria-describedby': descId,
+          'aria-label': TEXT.insert.replace('{name}', shown), 'data-placeholder': shown }, UI.el('code', { text: shown }));
+        b.addEventListener('click', () => insert(p.insert || shown, shown));
+        list.append(UI.el('li', {}, b, UI.el('span', { class: 'placeholder-help', id: descId, text: help })));
+      });
+      note.textContent = who === 'speakers' ? TEXT.speakersNote : '';
+      note.hidden = who !== 'speakers';
+    }
+
+    audienceSelect.addEventListener('change', draw);
+    draw();
+    return panel;
+  }
+
   // The preview's HTML comes from the server's mail templates.  It is not
   // put into the page as markup: it is parsed into an inert document and
   // rebuilt here from a short list of harmless elements, with text as
@@ -78,8 +173,8 @@
     const f = Forms.build([
       { name: 'audience', label: 'To', type: 'select', options: audiences },
       { name: 'subject', label: 'Subject', required: true, maxlength: 300 },
-      { name: 'body', label: 'Message', type: 'textarea', required: true, rows: 10,
-        hint: 'Plain text. Blank lines start paragraphs. Placeholders such as {{attendee.name}}, {{event.name}}, {{event.starts_at}}, {{event.venue}}, {{manage_url}} are filled in for each recipient.' },
+      { name: 'body', label: 'Message', type: 'textarea', required: true, rows: 10, class: 'composer-field',
+        hint: TEXT.bodyHint },
     ], { audience: 'attendees' }, {
       submit: 'Send',
       buttons: [previewBtn],
@@ -94,6 +189,11 @@
       },
     });
     f.form.id = 'mailing-form';
+    // The placeholders sit next to the message (below it on a phone).
+    const bodyField = f.control('body');
+    const composer = UI.el('div', { class: 'composer' });
+    bodyField.input.replaceWith(composer);
+    composer.append(bodyField.input, placeholderPanel(bodyField.input, f.control('audience').input));
 
     previewBtn.addEventListener('click', async () => {
       f.clearErrors();
