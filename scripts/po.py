@@ -29,7 +29,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PO_DIR = os.path.join(TOP, "po")
 POT = os.path.join(PO_DIR, "confero.pot")
 
-C_KEYWORDS = ["tr:2", "trc:2c,3", "trn:2,3", "trnc:2c,3,4", "N_", "NC_:1c,2"]
+C_KEYWORDS = ["tr:2", "trc:2c,3", "trn:2,3", "trnc:2c,3,4", "N_", "NC_:1c,2", "req_fail:4"]
 JS_KEYWORDS = ["t", "tc:1c,2", "tn:1,2", "tnc:1c,2,3"]
 
 # Placeholders a translation must keep: {{x}} / {{{x}}} in mail templates,
@@ -332,6 +332,10 @@ def check():
 
 def web_json(outdir):
     os.makedirs(outdir, exist_ok=True)
+    codes = ["en"] + [os.path.basename(p)[:-3] for p in catalogs()]
+    with open(os.path.join(outdir, "languages.json.tmp"), "w") as f:
+        json.dump({"languages": codes}, f)
+    os.replace(os.path.join(outdir, "languages.json.tmp"), os.path.join(outdir, "languages.json"))
     for po in catalogs():
         lang = os.path.basename(po)[:-3]
         entries = parse_po(po)

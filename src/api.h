@@ -14,6 +14,7 @@ enum err api_healthz(struct req *);
 enum err api_login(struct req *);
 enum err api_logout(struct req *);
 enum err api_me(struct req *);
+enum err api_me_update(struct req *);
 
 enum err api_users_create(struct req *);
 enum err api_users_list(struct req *);

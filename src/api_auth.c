@@ -115,6 +115,32 @@ api_logout(struct req *r)
 	return reply_empty(r, 204);
 }
 
+/* PATCH /api/v1/auth/me {"language"}: the console and scanner speak it. */
+enum err
+api_me_update(struct req *r)
+{
+	static const char *const keys[] = {"language", NULL};
+	struct vld v = {req_fields(r), 0};
+	const char *lang;
+	struct db *d;
+	enum err e;
+
+	if (r->who.kind != PRINCIPAL_SESSION)
+		return req_fail(r, ERR_FORBIDDEN, "forbidden",
+		    "A device token has no account to change.");
+	vld_only(&v, r->json, keys);
+	if (!has_key(r->json, "language"))
+		vld_fail(&v, "language", "required");
+	lang = vld_lang(&v, r->json, "language", 1);
+	if (v.nerr)
+		return ERR_INVALID;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_user_update(d, r->who.user_id, -1, -1, NULL, lang)) != ERR_OK)
+		return e;
+	return api_me(r);
+}
+
 enum err
 api_me(struct req *r)
 {

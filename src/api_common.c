@@ -20,6 +20,7 @@ user_json(const struct user *u)
 	json_add_str(o, "role", role_name(u->role));
 	cJSON_AddBoolToObject(o, "disabled", u->disabled != 0);
 	json_add_str(o, "created_at", u->created_at[0] ? u->created_at : NULL);
+	json_add_str(o, "language", u->language[0] ? u->language : NULL);
 	return o;
 }
 

@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "config.h"
 #include "http.h"
+#include "i18n.h"
 #include "json.h"
 #include "mail.h"
 #include "registration.h"
@@ -236,7 +237,32 @@ question_rules(struct db *d, long long event_id, cJSON **out)
 }
 
 static const char *const reg_keys[] = {"ticket_type_id", "name", "email",
-	"organisation", "answers", "session_ids", "consent", NULL};
+	"organisation", "answers", "session_ids", "consent", "language", NULL};
+
+/*
+ * The "language" of a body: one of the event's languages (422 otherwise).
+ * Absent: def (NULL for "keep").
+ */
+static const char *
+body_language(struct req *r, struct vld *v, const struct event_ref *ev,
+    const char *def)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(r->json, "language");
+	const char *m;
+	size_t i;
+
+	if (j == NULL || cJSON_IsNull(j))
+		return def;
+	if (!cJSON_IsString(j) || (m = i18n_match(j->valuestring, -1)) == NULL) {
+		vld_fail(v, "language", "unsupported");
+		return NULL;
+	}
+	for (i = 0; i < ev->nlangs; i++)
+		if (ev->langs[i] == m)
+			return m;
+	vld_fail(v, "language", "not_an_event_language");
+	return NULL;
+}
 
 /* Sessions must be in the event and included in the ticket type. */
 static int
@@ -303,6 +329,8 @@ api_register(struct req *r)
 	if (cons == 0 && cJSON_IsBool(consent))
 		vld_fail(&v, "consent", "required");
 	rq.nsessions = vld_ids(&v, r->json, "session_ids", r, &rq.sessions);
+	/* The page's language unless the form says which (it does). */
+	rq.language = body_language(r, &v, &ev, req_lang(r, ev.langs, ev.nlangs));
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	if (rq.ttype_id > 0) {
@@ -415,37 +443,45 @@ api_manage_get(struct req *r)
 enum err
 api_manage_update(struct req *r)
 {
-	static const char *const keys[] = {"session_ids", NULL};
+	static const char *const keys[] = {"session_ids", "language", NULL};
 	struct vld v = {req_fields(r), 0};
 	struct event_ref ev;
 	long long id, *ids = NULL, full = 0;
+	const char *lang;
 	struct db *d;
-	int n;
+	int n = 0;
 	enum err e;
 	cJSON *o, *cur;
 
 	if ((e = manage_load(r, &ev, &id)) != ERR_OK)
 		return e;
 	vld_only(&v, r->json, keys);
-	if (!has_key(r->json, "session_ids"))
+	if (!has_key(r->json, "session_ids") && !has_key(r->json, "language"))
 		vld_fail(&v, "session_ids", "required");
-	n = vld_ids(&v, r->json, "session_ids", r, &ids);
+	if (has_key(r->json, "session_ids"))
+		n = vld_ids(&v, r->json, "session_ids", r, &ids);
+	lang = body_language(r, &v, &ev, NULL);
 	if (v.nerr)
 		return ERR_INVALID;
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
-	if ((e = db_reg_json(d, ev.id, id, NULL, &cur)) != ERR_OK)
-		return e;
-	long long ttype = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(cur, "ticket_type_id"));
-	cJSON_Delete(cur);
-	if (n > 0 && check_sessions(r, &v, d, ev.id, ttype, ids, n, &e) != 0)
-		return e != ERR_OK ? e : ERR_INVALID;
-	e = registration_set_sessions(d, &ev, id, ids, n, "attendee", id, &full);
-	if (e == ERR_CONFLICT && full > 0)
-		return session_full(r, &v, full);
-	if (e == ERR_CONFLICT)
-		return req_fail(r, ERR_CONFLICT, "cancelled", "This registration is cancelled.");
-	if (e != ERR_OK)
+	if (has_key(r->json, "session_ids")) {
+		if ((e = db_reg_json(d, ev.id, id, NULL, &cur)) != ERR_OK)
+			return e;
+		long long ttype = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(cur, "ticket_type_id"));
+		cJSON_Delete(cur);
+		if (n > 0 && check_sessions(r, &v, d, ev.id, ttype, ids, n, &e) != 0)
+			return e != ERR_OK ? e : ERR_INVALID;
+		e = registration_set_sessions(d, &ev, id, ids, n, "attendee", id, &full);
+		if (e == ERR_CONFLICT && full > 0)
+			return session_full(r, &v, full);
+		if (e == ERR_CONFLICT)
+			return req_fail(r, ERR_CONFLICT, "cancelled", "This registration is cancelled.");
+		if (e != ERR_OK)
+			return e;
+	}
+	/* Every later mail, the badge and the certificate follow it. */
+	if (lang != NULL && (e = db_reg_set_language(d, ev.id, id, lang)) != ERR_OK)
 		return e;
 	if ((e = reg_view(r, &ev, id, &o)) != ERR_OK)
 		return e;

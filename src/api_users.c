@@ -29,9 +29,9 @@ valid_password(struct vld *v, const cJSON *obj, int required)
 enum err
 api_users_create(struct req *r)
 {
-	static const char *const keys[] = {"email", "role", "password", NULL};
+	static const char *const keys[] = {"email", "role", "password", "language", NULL};
 	struct vld v = {req_fields(r), 0};
-	const char *email, *pw;
+	const char *email, *pw, *lang;
 	char gen[32], hash[AUTH_HASH_MAX], *details;
 	struct user u;
 	struct db *d;
@@ -44,6 +44,7 @@ api_users_create(struct req *r)
 	email = vld_email(&v, r->json, "email", 1);
 	role = vld_enum(&v, r->json, "role", role_choices, 1, -1);
 	pw = valid_password(&v, r->json, 0);
+	lang = vld_lang(&v, r->json, "language", 1);
 	if (v.nerr)
 		return ERR_INVALID;
 	email = lower_dup(r, email);
@@ -57,6 +58,8 @@ api_users_create(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	e = db_user_insert(d, email, hash, (enum role)(role + 1), &id);
+	if (e == ERR_OK && lang != NULL && lang[0] != '\0')
+		e = db_user_update(d, id, -1, -1, NULL, lang);
 	if (e == ERR_CONFLICT) {
 		vld_fail(&v, "email", "taken");
 		return req_fail(r, ERR_CONFLICT, "email_taken",
@@ -129,11 +132,11 @@ api_users_get(struct req *r)
 enum err
 api_users_update(struct req *r)
 {
-	static const char *const keys[] = {"role", "disabled", "password", NULL};
+	static const char *const keys[] = {"role", "disabled", "password", "language", NULL};
 	struct vld v = {req_fields(r), 0};
 	long long id = parse_id(req_param(r, "id"));
 	char hash[AUTH_HASH_MAX], *details;
-	const char *pw;
+	const char *pw, *lang;
 	struct user u;
 	struct db *d;
 	int role, disabled;
@@ -146,6 +149,7 @@ api_users_update(struct req *r)
 	role = vld_enum(&v, r->json, "role", role_choices, 0, -1);
 	disabled = vld_bool(&v, r->json, "disabled", 0, -1);
 	pw = valid_password(&v, r->json, 0);
+	lang = vld_lang(&v, r->json, "language", 1);
 	if (v.nerr)
 		return ERR_INVALID;
 	if (id == r->who.user_id && (disabled == 1 || (role >= 0 && role + 1 < ROLE_ADMIN)))
@@ -156,7 +160,7 @@ api_users_update(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	if ((e = db_user_update(d, id, role >= 0 ? role + 1 : -1, disabled,
-	    pw ? hash : NULL)) != ERR_OK)
+	    pw ? hash : NULL, lang)) != ERR_OK)
 		return e;
 	cache_bump();
 	/* Disabling or a new password ends every login; disabling revokes tokens. */

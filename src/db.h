@@ -59,6 +59,7 @@ struct user {
 	int disabled;
 	char created_at[32];            /* RFC 3339 UTC */
 	char pwhash[256];               /* only filled by db_user_by_email */
+	char language[16];              /* "": the browser's */
 };
 
 struct token {
@@ -96,8 +97,9 @@ enum err db_user_by_id(struct db *, long long id, struct user *);
 typedef enum err (*db_user_cb)(void *ctx, const struct user *);
 enum err db_user_list(struct db *, db_user_cb, void *ctx);
 /* role < 0, disabled < 0, pwhash NULL: unchanged. */
+/* role, disabled < 0 and pwhash, language NULL: unchanged ("" clears the language). */
 enum err db_user_update(struct db *, long long id, int role, int disabled,
-    const char *pwhash);
+    const char *pwhash, const char *language);
 
 enum err db_session_insert(struct db *, const unsigned char hash[32],
     long long user_id, int ttl_seconds);

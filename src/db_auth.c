@@ -42,6 +42,7 @@ user_from_row(const struct dbrow *r, struct user *u)
 	u->disabled = (int)row_ll(r, 3);
 	row_cpy(r, 4, u->created_at, sizeof(u->created_at));
 	row_cpy(r, 5, u->pwhash, sizeof(u->pwhash));
+	row_cpy(r, 6, u->language, sizeof(u->language));
 }
 
 static enum err
@@ -100,12 +101,13 @@ db_user_list(struct db *d, db_user_cb cb, void *ctx)
 
 enum err
 db_user_update(struct db *d, long long id, int role, int disabled,
-    const char *pwhash)
+    const char *pwhash, const char *language)
 {
 	struct dbv a[] = {
 		role >= 0 ? V_STR(role_name((enum role)role)) : V_NULL,
 		disabled >= 0 ? V_INT(disabled) : V_NULL,
 		V_STR(pwhash),
+		V_INT(language != NULL), V_STR(language ? language : ""),
 		V_INT(id),
 	};
 	unsigned long long n = 0;

@@ -1,8 +1,11 @@
 /* SQL for events, programme sessions, speakers, ticket types, questions. */
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "db_internal.h"
 #include "event.h"
+#include "i18n.h"
 
 /* A PATCH pair: (present, value). */
 #define PS(has, f, s) V_INT(((has) & (f)) != 0), V_STR(((has) & (f)) ? (s) : NULL)
@@ -63,6 +66,31 @@ db_event_set_status(struct db *d, long long id, const char *status)
 	return db_exec(d, STMT_EVENT_STATUS, a, NARGS(a), NULL, NULL);
 }
 
+/*
+ * The languages column (a JSON array of codes) into ev->langs: codes this
+ * build has no catalog for are left out; none left gives English.
+ */
+void
+event_langs_parse(const char *json, struct event_ref *ev)
+{
+	cJSON *a = json ? cJSON_Parse(json) : NULL, *x;
+	const char *m;
+	size_t i;
+
+	ev->nlangs = 0;
+	cJSON_ArrayForEach(x, a) {
+		if (!cJSON_IsString(x) || (m = i18n_match(x->valuestring, -1)) == NULL)
+			continue;
+		for (i = 0; i < ev->nlangs && ev->langs[i] != m; i++)
+			;
+		if (i == ev->nlangs && ev->nlangs < EVENT_LANGS_MAX)
+			ev->langs[ev->nlangs++] = m;
+	}
+	cJSON_Delete(a);
+	if (ev->nlangs == 0)
+		ev->langs[ev->nlangs++] = i18n_match("en", -1);
+}
+
 struct ref_ctx {
 	struct event_ref *ev;
 	int found;
@@ -87,6 +115,7 @@ ref_row(void *ctx, const struct dbrow *r)
 	ev->ends_at = row_ll(r, 10);
 	if (r->len[11] == 32)
 		memcpy(ev->pk, r->val[11], 32);
+	event_langs_parse(row_str(r, 12), ev);
 	c->found = 1;
 	return ERR_OK;
 }

@@ -82,22 +82,28 @@ db_question_rules(struct db *d, long long event_id, cJSON *array)
 }
 
 enum err
-db_reg_insert(struct db *d, long long event_id, long long ttype_id,
-    const char *name, const char *email, const char *email_lc,
-    const char *org, const char *status, int holds, const char *answers,
-    const unsigned char hash[32], const unsigned char *sealed, size_t sealed_len,
-    long long *id)
+db_reg_insert(struct db *d, struct reg_request *rq, const char *status, int holds)
 {
-	struct dbv a[] = {V_INT(event_id), V_INT(ttype_id), V_STR(name),
-	    V_STR(email), V_STR(email_lc), V_STR(org ? org : ""), V_STR(status),
-	    V_INT(holds), V_STR(answers), V_BIN(hash, 32),
-	    sealed_len ? V_BIN(sealed, sealed_len) : V_NULL};
+	struct dbv a[] = {V_INT(rq->event_id), V_INT(rq->ttype_id), V_STR(rq->name),
+	    V_STR(rq->email), V_STR(rq->email_lc),
+	    V_STR(rq->organisation ? rq->organisation : ""), V_STR(status),
+	    V_INT(holds), V_STR(rq->answers), V_BIN(rq->manage_hash, 32),
+	    rq->manage_sealed_len ? V_BIN(rq->manage_sealed, rq->manage_sealed_len) : V_NULL,
+	    V_STR(rq->language ? rq->language : "en")};
 	unsigned long long iid = 0;
 	enum err e;
 
 	e = db_exec(d, STMT_REG_INSERT, a, NARGS(a), NULL, &iid);
-	*id = (long long)iid;
+	rq->id = (long long)iid;
 	return e;
+}
+
+enum err
+db_reg_set_language(struct db *d, long long event_id, long long id, const char *lang)
+{
+	struct dbv a[] = {V_STR(lang), V_INT(id), V_INT(event_id)};
+
+	return db_exec(d, STMT_REG_SET_LANGUAGE, a, NARGS(a), NULL, NULL);
 }
 
 static const enum stmt take_stmt[] = {STMT_SEAT_EVENT_TAKE, STMT_SEAT_TTYPE_TAKE,
@@ -295,7 +301,7 @@ db_reg_by_manage(struct db *d, const unsigned char hash[32], long long *id,
 
 #define REG_SPEC "id:i,status:s,name:s,email:s,organisation:s,ticket_type_id:i," \
 	"ticket_type:s,answers:j,created_at:t,updated_at:t,ticket_code:s,session_ids:j," \
-	"checked_in_at:t"
+	"checked_in_at:t,language:s"
 
 enum err
 db_reg_json(struct db *d, long long event_id, long long id, const char *tz,

@@ -5,14 +5,15 @@
 #include "db_sql.h"
 
 #define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
-#define USER_COLS "id, email, role, disabled, " RFC3339("created_at") ", password_hash"
+#define USER_COLS "id, email, role, disabled, " RFC3339("created_at") ", password_hash, " \
+	"COALESCE(language, '')"
 #define TOKEN_COLS "t.id, t.name, t.prefix, t.user_id, t.role, t.event_id, " \
 	"(SELECT slug FROM events WHERE id = t.event_id), " \
 	RFC3339("t.created_at") ", " RFC3339("t.last_used_at") ", t.revoked_at IS NOT NULL"
 
 #define EVENT_REF_COLS "id, slug, name, status, timezone, capacity, waitlist, " \
 	"UNIX_TIMESTAMP(registration_opens_at), UNIX_TIMESTAMP(registration_closes_at), " \
-	"UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), sign_pk"
+	"UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), sign_pk, languages"
 #define EVENT_COLS "id, slug, name, description, venue, timezone, UNIX_TIMESTAMP(starts_at), " \
 	"UNIX_TIMESTAMP(ends_at), capacity, seats_taken, " \
 	"IF(capacity IS NULL, NULL, CAST(capacity AS SIGNED) - seats_taken), waitlist, " \
@@ -41,7 +42,7 @@
 	"ORDER BY id DESC LIMIT 1), (SELECT COALESCE(JSON_ARRAYAGG(session_id), '[]') " \
 	"FROM registration_sessions WHERE registration_id = r.id), " \
 	"(SELECT UNIX_TIMESTAMP(MIN(at)) FROM checkins c WHERE c.registration_id = r.id " \
-	"AND c.point = 0 AND c.live = 1) FROM registrations r " \
+	"AND c.point = 0 AND c.live = 1), r.language FROM registrations r " \
 	"JOIN ticket_types tt ON tt.id = r.ticket_type_id"
 /* Optional filters: (flag, value) pairs; q is a LIKE pattern used thrice. */
 #define REG_FILTER "r.event_id = ? AND (? IS NULL OR r.status = ?) " \
@@ -65,7 +66,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_USER_UPDATE] =
 	    "UPDATE users SET role = COALESCE(?, role), "
 	    "disabled = COALESCE(?, disabled), "
-	    "password_hash = COALESCE(?, password_hash) WHERE id = ?",
+	    "password_hash = COALESCE(?, password_hash), "
+	    "language = IF(?, NULLIF(?, ''), language) WHERE id = ?",
 
 	[STMT_SESSION_INSERT] =
 	    "INSERT INTO auth_sessions (token_hash, user_id, expires_at) "
@@ -238,8 +240,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE event_id = ? ORDER BY position, id",
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
-	    "organisation, status, holds_seat, answers, consent_at, manage_hash, manage_sealed) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?)",
+	    "organisation, status, holds_seat, answers, consent_at, manage_hash, manage_sealed, "
+	    "language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, ?)",
 	/* Conditional writes: the seat is taken only if one is free. */
 	[STMT_SEAT_EVENT_TAKE] =
 	    "UPDATE events SET seats_taken = seats_taken + 1 "
@@ -284,6 +286,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_REG_LIST] = "SELECT " REG_COLS " WHERE " REG_FILTER " ORDER BY r.id LIMIT ? OFFSET ?",
 	[STMT_REG_COUNT] =
 	    "SELECT COUNT(*) FROM registrations r WHERE " REG_FILTER,
+	[STMT_REG_SET_LANGUAGE] =
+	    "UPDATE registrations SET language = ? WHERE id = ? AND event_id = ?",
 	[STMT_REG_UPDATE] =
 	    "UPDATE registrations SET name = IF(?, ?, name), organisation = IF(?, ?, organisation), "
 	    "answers = IF(?, ?, answers), email = IF(?, ?, email), "

@@ -13,6 +13,8 @@
 #include "db.h"
 
 /* What access checks and rules need of an event. */
+#define EVENT_LANGS_MAX 12
+
 struct event_ref {
 	long long id;
 	char slug[65];
@@ -24,6 +26,9 @@ struct event_ref {
 	long long reg_opens, reg_closes;        /* epoch, 0: none */
 	long long starts_at, ends_at;
 	unsigned char pk[32];
+	/* The event's languages (i18n_match pointers), langs[0] its default. */
+	const char *langs[EVENT_LANGS_MAX];
+	size_t nlangs;
 };
 
 /* Fields of a POST or PATCH; `has` tells which are present (PATCH). */
@@ -47,6 +52,7 @@ enum err db_event_insert(struct db *, const struct event_in *,
 enum err db_event_update(struct db *, long long id, const struct event_in *);
 enum err db_event_set_status(struct db *, long long id, const char *status);
 enum err db_event_ref(struct db *, const char *slug, struct event_ref *);
+void event_langs_parse(const char *json, struct event_ref *);
 enum err db_event_ref_id(struct db *, long long id, struct event_ref *);
 enum err db_event_key(struct db *, long long id, unsigned char *sealed,
     size_t cap, size_t *len);

@@ -30,6 +30,7 @@
 
 #include "auth.h"
 #include "cache.h"
+#include "i18n.h"
 #include "config.h"
 #include "http.h"
 #include "json.h"
@@ -106,6 +107,20 @@ const char *
 req_cookie(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *
+req_lang(struct req *r, const char *const *allowed, size_t n)
+{
+	const char *l;
+
+	if (allowed == NULL && r->lang != NULL)
+		return r->lang;
+	l = i18n_negotiate(req_query(r, "lang"), req_cookie(r, "confero_lang"),
+	    req_header(r, "Accept-Language"), allowed, n);
+	if (allowed == NULL)
+		r->lang = l;
+	return l;
 }
 
 const char *
@@ -346,8 +361,9 @@ error_reply(struct req *r, enum err e)
 	char *body;
 	char ra[32];
 
+	/* The message in the caller's language; code and fields never change. */
 	body = json_error_body(r->err_code ? r->err_code : err_code(e),
-	    r->err_msg ? r->err_msg : err_message(e),
+	    tr(req_lang(r, NULL, 0), r->err_msg ? r->err_msg : err_message(e)),
 	    e == ERR_INVALID ? r->err_fields : NULL);
 	resp_clear(r);
 	r->status = err_status(e);
@@ -758,6 +774,7 @@ req_reset(struct req *r)
 	memset(&r->who, 0, sizeof(r->who));
 	r->json = NULL;
 	r->err_code = r->err_msg = NULL;
+	r->lang = NULL;
 	r->err_fields = NULL;
 	r->headers = NULL;
 	r->status = 0;

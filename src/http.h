@@ -72,6 +72,8 @@ struct req {
 	int ready;                      /* the worker has the answer */
 	struct job job;                 /* for the workers' queue */
 
+	const char *lang;               /* req_lang(NULL, 0), once asked */
+
 	/* error details, set by req_fail() / vld */
 	const char *err_code;
 	const char *err_msg;
@@ -83,6 +85,12 @@ const char *req_header(struct req *, const char *name);
 const char *req_query(struct req *, const char *name);
 const char *req_cookie(struct req *, const char *name);
 const char *req_param(struct req *, const char *name);
+/*
+ * The caller's language: ?lang=, the confero_lang cookie, Accept-Language
+ * (i18n_negotiate), limited to allowed[0..n) (an event's languages, the
+ * first its default) when allowed is not NULL.  Static storage.
+ */
+const char *req_lang(struct req *, const char *const *allowed, size_t n);
 /* Pooled db connection for this request; released when it completes. */
 enum err req_db(struct req *, struct db **);
 /* Record a specific error code/message; returns e for `return req_fail()`. */

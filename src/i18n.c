@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <unicode/ucol.h>
+#include <unicode/uclean.h>
 #include <unicode/udat.h>
 #include <unicode/uloc.h>
 #include <unicode/unum.h>
@@ -343,6 +344,8 @@ i18n_free(void)
 		memset(l, 0, sizeof(*l));
 	}
 	nlangs = 0;
+	/* ICU's own caches (valgrind counts them as leaks otherwise). */
+	u_cleanup();
 }
 
 size_t

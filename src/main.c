@@ -15,6 +15,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "i18n.h"
 #include "log.h"
 #include "mail.h"
 #include "static.h"
@@ -149,6 +150,11 @@ cmd_serve(int mailer_only)
 	int sig;
 
 	static_init(config.web_dir);
+	/* Before the mail templates: they are translated once, at load. */
+	if (i18n_init(err, sizeof(err)) != 0) {
+		fprintf(stderr, "confero: %s\n", err);
+		return 1;
+	}
 	if (mail_init(err, sizeof(err)) != 0) {
 		fprintf(stderr, "confero: invalid configuration: %s\n", err);
 		return 2;
@@ -204,6 +210,7 @@ wait:
 	http_stop();
 	mail_stop();
 	mail_free();
+	i18n_free();
 	db_shutdown();
 	cache_free();
 	tz_cache_free();

@@ -283,9 +283,7 @@ create_tx(struct db *d, void *arg)
 			return ERR_CONFLICT;
 		}
 	}
-	e = db_reg_insert(d, rq->event_id, rq->ttype_id, rq->name, rq->email,
-	    rq->email_lc, rq->organisation, status, seat, rq->answers,
-	    rq->manage_hash, rq->manage_sealed, rq->manage_sealed_len, &rq->id);
+	e = db_reg_insert(d, rq, status, seat);
 	if (e == ERR_CONFLICT) {
 		c->outcome = REG_DUPLICATE;
 		return ERR_CONFLICT;

@@ -35,11 +35,12 @@ enum err db_ttype_rules(struct db *, long long event_id, long long id,
 enum err db_session_rules(struct db *, long long event_id, long long ttype_id,
     long long session_id, int *exists, int *requires_signup, int *included);
 enum err db_question_rules(struct db *, long long event_id, cJSON *array);
-enum err db_reg_insert(struct db *, long long event_id, long long ttype_id,
-    const char *name, const char *email, const char *email_lc,
-    const char *organisation, const char *status, int holds_seat,
-    const char *answers, const unsigned char manage_hash[32],
-    const unsigned char *sealed, size_t sealed_len, long long *id);
+struct reg_request;
+/* The registration row of rq with this status; rq->id is set. */
+enum err db_reg_insert(struct db *, struct reg_request *rq,
+    const char *status, int holds_seat);
+enum err db_reg_set_language(struct db *, long long event_id, long long id,
+    const char *lang);
 /* 1 taken, 0 full. */
 enum err db_seat_take(struct db *, int what, long long id, int *taken);
 enum err db_seat_free(struct db *, int what, long long id);
@@ -145,6 +146,7 @@ enum err db_stats(struct db *, long long event_id, const char *tz, cJSON *out);
 struct reg_request {
 	long long event_id, ttype_id;
 	const char *name, *email, *email_lc, *organisation, *answers;
+	const char *language;           /* one of the event's (i18n_match) */
 	long long *sessions;
 	int nsessions;
 	unsigned char manage_hash[32];

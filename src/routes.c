@@ -12,6 +12,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/auth/login", api_login, ROLE_NONE, RF_JSON | RF_NOAUTH | RF_NOCSRF},
 	{"POST", "/api/v1/auth/logout", api_logout, ROLE_CHECKIN, 0},
 	{"GET", "/api/v1/auth/me", api_me, ROLE_CHECKIN, 0},
+	{"PATCH", "/api/v1/auth/me", api_me_update, ROLE_CHECKIN, RF_JSON},
 
 	{"POST", "/api/v1/users", api_users_create, ROLE_ADMIN, RF_JSON},
 	{"GET", "/api/v1/users", api_users_list, ROLE_ADMIN, 0},

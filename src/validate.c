@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "validate.h"
 
 int
@@ -268,6 +269,23 @@ vld_bool(struct vld *v, const cJSON *obj, const char *key, int required,
 		return -1;
 	}
 	return cJSON_IsTrue(it) ? 1 : 0;
+}
+
+const char *
+vld_lang(struct vld *v, const cJSON *obj, const char *key, int nullable)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const char *m;
+
+	if (it == NULL)
+		return NULL;
+	if (cJSON_IsNull(it) && nullable)
+		return "";
+	if (!cJSON_IsString(it) || (m = i18n_match(it->valuestring, -1)) == NULL) {
+		vld_fail(v, key, "unsupported");
+		return NULL;
+	}
+	return m;
 }
 
 long long

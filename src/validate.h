@@ -49,6 +49,12 @@ int vld_bool(struct vld *, const cJSON *obj, const char *key, int required,
 /* *present set to whether the key was there (and valid). */
 long long vld_int(struct vld *, const cJSON *obj, const char *key,
     int required, long long min, long long max, long long def, int *present);
+/*
+ * A language Confero speaks (its i18n_match code): NULL when absent, ""
+ * for null when nullable; "unsupported" (and NULL) for anything else.
+ */
+const char *vld_lang(struct vld *, const cJSON *obj, const char *key,
+    int nullable);
 /* Flag every key of obj not in allowed (NULL-terminated) as "unknown". */
 void vld_only(struct vld *, const cJSON *obj, const char *const *allowed);
 

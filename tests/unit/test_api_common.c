@@ -73,7 +73,13 @@ test_user_json(void **state)
 	o = user_json(&u);
 	s = cJSON_PrintUnformatted(o);
 	assert_string_equal(s, "{\"id\":7,\"email\":\"a@example.org\",\"role\":\"organiser\","
-	    "\"disabled\":false,\"created_at\":\"2024-05-01T10:00:00Z\"}");
+	    "\"disabled\":false,\"created_at\":\"2024-05-01T10:00:00Z\",\"language\":null}");
+	free(s);
+	cJSON_Delete(o);
+	strcpy(u.language, "sl");
+	o = user_json(&u);
+	s = cJSON_PrintUnformatted(o);
+	assert_non_null(strstr(s, "\"language\":\"sl\""));
 	/* Never the password hash. */
 	assert_null(strstr(s, "argon2"));
 	free(s);
@@ -85,7 +91,7 @@ test_user_json(void **state)
 	o = user_json(&u);
 	s = cJSON_PrintUnformatted(o);
 	assert_string_equal(s, "{\"id\":7,\"email\":\"a@example.org\",\"role\":\"admin\","
-	    "\"disabled\":true,\"created_at\":null}");
+	    "\"disabled\":true,\"created_at\":null,\"language\":\"sl\"}");
 	free(s);
 	cJSON_Delete(o);
 }
