@@ -57,6 +57,7 @@ void mail_wake(void);
 /* Render a message as it would be sent (preview); malloc'd fields. */
 struct mail_render {
 	char *subject, *text, *html;
+	const char *lang;               /* the language it is in (static) */
 };
 enum err mail_render_row(struct db *, const struct outbox_row *,
     struct mail_render *, const char *mailing_subject, const char *mailing_body);

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "event.h"
+#include "i18n.h"
 #include "ics.h"
 #include "log.h"
 #include "mail.h"
@@ -129,50 +130,56 @@ manage_open(const unsigned char *sealed, size_t len, char *out, size_t cap)
 
 /* ---- rendering ---- */
 
-static const char *const months[] = {"January", "February", "March", "April",
-	"May", "June", "July", "August", "September", "October", "November",
-	"December"};
-static const char *const days[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
-	"Thursday", "Friday", "Saturday"};
-
-/* The wall clock in the event's zone (UTC for an unknown zone). */
-static void
-local_split(const char *tz, long long t, struct utc_tm *tm)
+/* The calendar day of t in the event's zone, for "same day?". */
+static long long
+local_day(const char *tz, long long t)
 {
 	int off = 0;
 
 	if (tz == NULL || tz_offset(tz, t, &off) != 0)
 		off = 0;
-	utc_split(t + off, tm);
+	return (t + off) / 86400 - ((t + off) % 86400 < 0);
 }
 
-/* "Thursday 14 May 2027, 09:00" in the event's zone. */
+/* "četrtek, 13. maj 2027 ob 09:00": CLDR's words and order for lang, in the event's zone. */
 static void
-human_time(const char *tz, long long t, char *out, size_t len)
+human_time(const char *lang, const char *tz, long long t, char *out, size_t len)
 {
-	struct utc_tm tm;
-
-	local_split(tz, t, &tm);
-	snprintf(out, len, "%s %d %s %d, %02d:%02d", days[tm.wday % 7], tm.day,
-	    months[(tm.mon - 1) % 12], tm.year, tm.hour, tm.min);
+	i18n_date(lang, tz, t, DF_DATETIME_FULL, out, len);
 }
 
 /*
- * The end of a span that starts at `from`: "10:30" on the same local day,
- * the whole human_time otherwise (a session running past midnight).
+ * The end of a span that starts at `from`: the time alone on the same
+ * local day, the whole date and time otherwise (a session past midnight).
  */
 static void
-human_until(const char *tz, long long from, long long t, char *out, size_t len)
+human_until(const char *lang, const char *tz, long long from, long long t,
+    char *out, size_t len)
 {
-	struct utc_tm a, b;
-
-	local_split(tz, from, &a);
-	local_split(tz, t, &b);
-	if (a.year != b.year || a.mon != b.mon || a.day != b.day) {
-		human_time(tz, t, out, len);
+	if (local_day(tz, from) != local_day(tz, t)) {
+		human_time(lang, tz, t, out, len);
 		return;
 	}
-	snprintf(out, len, "%02d:%02d", b.hour, b.min);
+	i18n_date(lang, tz, t, DF_TIME, out, len);
+}
+
+/* A registration's status in words, in lang. */
+static const char *
+status_words(const char *lang, const char *st)
+{
+	static const char *const words[][2] = {
+		{"confirmed", NC_("registration status", "confirmed")},
+		{"waitlisted", NC_("registration status", "on the waiting list")},
+		{"pending_approval", NC_("registration status", "awaiting approval")},
+		{"pending_payment", NC_("registration status", "awaiting payment")},
+		{"cancelled", NC_("registration status", "cancelled")},
+		{"rejected", NC_("registration status", "declined")},
+	};
+
+	for (size_t i = 0; st != NULL && i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(st, words[i][0]) == 0)
+			return trc(lang, "registration status", words[i][1]);
+	return st;
 }
 
 struct rendered {
@@ -214,14 +221,16 @@ has_ticket(const char *kind)
 }
 
 static void
-set_event_vars(struct tpl_vars *v, const struct event_ref *ev, cJSON *evj)
+set_event_vars(struct tpl_vars *v, const struct event_ref *ev, cJSON *evj,
+    const char *lang)
 {
-	char buf[96], *url;
+	char buf[160], *url;
 
+	tpl_set_lang(v, lang);
 	tpl_set_var(v, "event.name", ev->name);
-	human_time(ev->tz, ev->starts_at, buf, sizeof(buf));
+	human_time(lang, ev->tz, ev->starts_at, buf, sizeof(buf));
 	tpl_set_var(v, "event.starts_at", buf);
-	human_time(ev->tz, ev->ends_at, buf, sizeof(buf));
+	human_until(lang, ev->tz, ev->starts_at, ev->ends_at, buf, sizeof(buf));
 	tpl_set_var(v, "event.ends_at", buf);
 	tpl_set_var(v, "event.timezone", ev->tz);
 	tpl_set_var(v, "event.venue", cJSON_GetStringValue(cJSON_GetObjectItem(evj, "venue")));
@@ -234,11 +243,12 @@ set_event_vars(struct tpl_vars *v, const struct event_ref *ev, cJSON *evj)
 
 /* Add the sessions whose ids are in `ids` (NULL: none) to the list. */
 static void
-add_sessions(struct tpl_vars *v, cJSON *all, const cJSON *ids, const char *tz)
+add_sessions(struct tpl_vars *v, cJSON *all, const cJSON *ids, const char *tz,
+    const char *lang)
 {
 	static const char *const f[] = {"title", "starts_at", "ends_at", "room"};
 	const cJSON *s, *id;
-	char st[96], en[96], tbuf[40];
+	char st[160], en[160], tbuf[40];
 	long long t, t0;
 	int have_start;
 
@@ -251,12 +261,12 @@ add_sessions(struct tpl_vars *v, cJSON *all, const cJSON *ids, const char *tz)
 			continue;
 		snprintf(tbuf, sizeof(tbuf), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(s, "starts_at")));
 		if ((have_start = rfc3339_parse(tbuf, &t0) == 0))
-			human_time(tz, t0, st, sizeof(st));
+			human_time(lang, tz, t0, st, sizeof(st));
 		else
 			snprintf(st, sizeof(st), "%s", tbuf);
 		snprintf(tbuf, sizeof(tbuf), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(s, "ends_at")));
 		if (have_start && rfc3339_parse(tbuf, &t) == 0)
-			human_until(tz, t0, t, en, sizeof(en));
+			human_until(lang, tz, t0, t, en, sizeof(en));
 		else
 			en[0] = '\0';
 		const char *vals[] = {cJSON_GetStringValue(cJSON_GetObjectItem(s, "title")), st, en,
@@ -341,7 +351,7 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	cJSON *evj, *reg = NULL, *sessions, *mailing = NULL, *spk = NULL;
 	unsigned char sealed[200];
 	char secret[96], *url;
-	const char *code = NULL;
+	const char *code = NULL, *lang, *l;
 	size_t slen;
 	long long eid;
 	enum err e;
@@ -359,18 +369,26 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		evcache_free(&local);
 		return ERR_INTERNAL;
 	}
-	set_event_vars(v, &ev, evj);
+	/* A registration's own language; a speaker gets the event's default. */
+	lang = ev.langs[0];
 	if (o->reg_id > 0) {
 		if ((e = db_reg_json(d, ev.id, o->reg_id, ev.tz, &reg)) != ERR_OK)
 			goto out;
+		if ((l = i18n_match(cJSON_GetStringValue(cJSON_GetObjectItem(reg, "language")), -1)) != NULL)
+			lang = l;
+	}
+	m->r.lang = lang;
+	set_event_vars(v, &ev, evj, lang);
+	if (reg != NULL) {
 		tpl_set_var(v, "attendee.name", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "name")));
 		tpl_set_var(v, "attendee.email", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "email")));
 		tpl_set_var(v, "attendee.organisation",
 		    cJSON_GetStringValue(cJSON_GetObjectItem(reg, "organisation")));
-		tpl_set_var(v, "registration.status", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "status")));
+		tpl_set_var(v, "registration.status",
+		    status_words(lang, cJSON_GetStringValue(cJSON_GetObjectItem(reg, "status"))));
 		tpl_set_var(v, "ticket.type", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "ticket_type")));
 		code = cJSON_GetStringValue(cJSON_GetObjectItem(reg, "ticket_code"));
-		add_sessions(v, sessions, cJSON_GetObjectItem(reg, "session_ids"), ev.tz);
+		add_sessions(v, sessions, cJSON_GetObjectItem(reg, "session_ids"), ev.tz, lang);
 		if (reg_manage_sealed(d, o->reg_id, sealed, sizeof(sealed), &slen) == ERR_OK &&
 		    manage_open(sealed, slen, secret, sizeof(secret)) == 0) {
 			if (asprintf(&url, "%s/manage/%s", cfg->base_url, secret) > 0) {
@@ -389,7 +407,7 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		tpl_set_var(v, "attendee.email", cJSON_GetStringValue(cJSON_GetObjectItem(spk, "email")));
 		tpl_set_var(v, "attendee.organisation",
 		    cJSON_GetStringValue(cJSON_GetObjectItem(spk, "organisation")));
-		add_sessions(v, sessions, cJSON_GetObjectItem(spk, "session_ids"), ev.tz);
+		add_sessions(v, sessions, cJSON_GetObjectItem(spk, "session_ids"), ev.tz, lang);
 	}
 	if (has_ticket(o->kind) && (code == NULL || *code == '\0')) {
 		const char *st = reg ? cJSON_GetStringValue(cJSON_GetObjectItem(reg, "status")) : NULL;
@@ -513,6 +531,7 @@ build(struct outbox_row *o, struct rendered *m)
 	msg.text = m->r.text;
 	msg.html = m->r.html;
 	msg.auto_submitted = strcmp(o->kind, "mailing") == 0 ? NULL : "auto-generated";
+	msg.content_language = m->r.lang;
 	if (m->png != NULL) {
 		inl[ninl++] = (struct mime_part){"image/png", "ticket-qr.png", m->cid, m->png, m->pnglen};
 		att[natt++] = (struct mime_part){"image/png", "ticket.png", NULL, m->png, m->pnglen};

@@ -943,6 +943,7 @@ msg_valid(const struct mime_msg *m, int *https)
 	    (m->reply_to != NULL && !addr_valid(m->reply_to)) ||
 	    !msgid_valid(m->message_id) || m->date < 0 || m->date > 253402300799LL ||
 	    (m->auto_submitted != NULL && !keyword_valid(m->auto_submitted)) ||
+	    (m->content_language != NULL && !keyword_valid(m->content_language)) ||
 	    (m->list_unsubscribe != NULL && !listu_valid(m->list_unsubscribe, https)) ||
 	    (m->ninline > 0 && (m->html == NULL || m->inline_parts == NULL)) ||
 	    (m->nattach > 0 && m->attachments == NULL))
@@ -984,6 +985,8 @@ mime_build(const struct mime_msg *m, size_t *len)
 	header(&o, "MIME-Version", "1.0");
 	if (m->auto_submitted != NULL)
 		header(&o, "Auto-Submitted", m->auto_submitted);
+	if (m->content_language != NULL)
+		header(&o, "Content-Language", m->content_language);
 	if (m->list_unsubscribe != NULL) {
 		header(&o, "List-Unsubscribe", m->list_unsubscribe);
 		if (https)

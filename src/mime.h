@@ -66,6 +66,8 @@ struct mime_msg {
 	const char *list_unsubscribe;
 	/* "auto-generated" etc. (RFC 3834), letters, digits, '-'; or NULL. */
 	const char *auto_submitted;
+	/* Content-Language (RFC 3282), a language tag such as "sl"; or NULL. */
+	const char *content_language;
 };
 
 /*

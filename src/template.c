@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "i18n.h"
 #include "template.h"
 
 /*
@@ -90,8 +91,14 @@ struct prog {
 	enum mode mode;
 };
 
+#define TPL_LANGS       32              /* as many as i18n can have */
+#define TPL_NEST        4               /* layout → partial → partial … */
+
+/* Every kind and part, once per language, translated at load. */
 struct tpl_set {
-	struct prog part[NKINDS][NPARTS];
+	size_t nlangs;
+	const char *langs[TPL_LANGS];
+	struct prog part[TPL_LANGS][NKINDS][NPARTS];
 };
 
 struct slot {
@@ -102,6 +109,7 @@ struct slot {
 
 struct tpl_vars {
 	struct slot s[NNAMES];
+	const char *lang;       /* the language to render in; NULL: English */
 };
 
 struct buf {
@@ -1064,35 +1072,286 @@ read_all(const char *path, size_t *lenp, char *err, size_t errlen)
 	return buf;
 }
 
+/* dir/name.ext if it exists (NULL without an error when it does not). */
+static char *
+read_opt(const char *dir, const char *name, const char *ext, size_t *len,
+    int *missing, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+
+	*missing = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext) >= sizeof(path)) {
+		seterr(err, errlen, "%s: path too long", dir);
+		return NULL;
+	}
+	if (stat(path, &st) != 0) {
+		*missing = 1;
+		return NULL;
+	}
+	return read_all(path, len, err, errlen);
+}
+
+/*
+ * src with its {{> name}} tags replaced by dir/_name.ext (and {{> body}}
+ * by body), recursively up to TPL_NEST deep, appended to b.
+ */
+static int
+include(struct buf *b, const char *dir, const char *src, const char *body,
+    const char *ext, int depth, const char *what, char *err, size_t errlen)
+{
+	const char *p = src, *tag, *end;
+	char name[64], file[80], *part;
+	size_t n, len;
+	int missing, rc;
+
+	while ((tag = strstr(p, "{{>")) != NULL) {
+		put(b, p, (size_t)(tag - p));
+		if ((end = strstr(tag, "}}")) == NULL) {
+			seterr(err, errlen, "%s: {{> without }}", what);
+			return -1;
+		}
+		tag += 3;
+		while (*tag == ' ')
+			tag++;
+		n = (size_t)(end - tag);
+		while (n > 0 && tag[n - 1] == ' ')
+			n--;
+		if (n == 0 || n >= sizeof(name) || strspn(tag, "abcdefghijklmnopqrstuvwxyz0123456789_") < n) {
+			seterr(err, errlen, "%s: {{> %.*s}}: a partial is named by letters, digits and _",
+			    what, (int)(n < 40 ? n : 40), tag);
+			return -1;
+		}
+		memcpy(name, tag, n);
+		name[n] = '\0';
+		if (depth >= TPL_NEST) {
+			seterr(err, errlen, "%s: {{> %s}}: partials nest deeper than %d", what, name, TPL_NEST);
+			return -1;
+		}
+		if (strcmp(name, "body") == 0) {
+			if (body == NULL) {
+				seterr(err, errlen, "%s: {{> body}} outside the layout", what);
+				return -1;
+			}
+			if (include(b, dir, body, NULL, ext, depth + 1, what, err, errlen) != 0)
+				return -1;
+		} else {
+			snprintf(file, sizeof(file), "_%s", name);
+			if ((part = read_opt(dir, file, ext, &len, &missing, err, errlen)) == NULL) {
+				if (missing)
+					seterr(err, errlen, "%s: {{> %s}}: there is no %s/_%s.%s", what,
+					    name, dir, name, ext);
+				return -1;
+			}
+			rc = include(b, dir, part, NULL, ext, depth + 1, what, err, errlen);
+			free(part);
+			if (rc != 0)
+				return -1;
+		}
+		p = end + 2;
+	}
+	puts_(b, p);
+	return b->failed ? -1 : 0;
+}
+
+/* Text of a translation into b: in HTML, escaped outside {{…}}. */
+static void
+put_translation(struct buf *b, const char *s, int html)
+{
+	const char *q;
+
+	while (*s != '\0') {
+		if (s[0] == '{' && s[1] == '{' && (q = strstr(s, "}}")) != NULL) {
+			q += 2;
+			if (*q == '}')
+				q++;
+			put(b, s, (size_t)(q - s));
+			s = q;
+			continue;
+		}
+		if (html && (*s == '&' || *s == '<' || *s == '>' || *s == '"'))
+			puts_(b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : "&quot;");
+		else
+			put(b, s, 1);
+		s++;
+	}
+}
+
+/*
+ * src for one language: each {{#t}}…{{/t}} (or {{#t context}}…) replaced
+ * by the catalog's text for its whitespace-collapsed contents, which hold
+ * text and placeholders only; {{lang}} replaced by the language code.
+ */
+static int
+translate(struct buf *b, const char *src, const char *lang, int html,
+    const char *what, char *err, size_t errlen)
+{
+	const char *p = src, *open, *close, *inner, *q;
+	char ctx[64], *id;
+	size_t n, k;
+	int sp;
+
+	for (;;) {
+		const char *t = strstr(p, "{{#t"), *l = strstr(p, "{{lang}}");
+
+		if (l != NULL && (t == NULL || l < t)) {
+			put(b, p, (size_t)(l - p));
+			puts_(b, lang);
+			p = l + 8;
+			continue;
+		}
+		if (t == NULL)
+			break;
+		open = t;
+		q = open + 4;
+		if (*q != '}' && *q != ' ') {   /* {{#ticket}} and the like */
+			put(b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		ctx[0] = '\0';
+		if (*q == ' ') {
+			while (*q == ' ')
+				q++;
+			n = strcspn(q, " }");
+			if (n == 0 || n >= sizeof(ctx)) {
+				seterr(err, errlen, "%s: {{#t …}}: a bad context", what);
+				return -1;
+			}
+			memcpy(ctx, q, n);
+			ctx[n] = '\0';
+			q += n;
+			while (*q == ' ')
+				q++;
+		}
+		if (q[0] != '}' || q[1] != '}') {
+			seterr(err, errlen, "%s: {{#t without }}", what);
+			return -1;
+		}
+		inner = q + 2;
+		if ((close = strstr(inner, "{{/t}}")) == NULL) {
+			seterr(err, errlen, "%s: {{#t}} without {{/t}}", what);
+			return -1;
+		}
+		for (q = inner; q < close; q++)
+			if (q[0] == '{' && q[1] == '{' && (q[2] == '#' || q[2] == '^' ||
+			    q[2] == '/' || q[2] == '>')) {
+				seterr(err, errlen, "%s: {{#t}}…{{/t}} holds text and placeholders only, "
+				    "not sections or partials (%.20s)", what, q);
+				return -1;
+			}
+		/* The msgid: the contents with each run of white space one space. */
+		if ((id = malloc((size_t)(close - inner) + 1)) == NULL) {
+			b->failed = 1;
+			return -1;
+		}
+		for (q = inner, k = 0, sp = 0; q < close; q++) {
+			if (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') {
+				sp = k > 0;
+				continue;
+			}
+			if (sp)
+				id[k++] = ' ';
+			sp = 0;
+			id[k++] = *q;
+		}
+		id[k] = '\0';
+		put(b, p, (size_t)(open - p));
+		put_translation(b, ctx[0] ? trc(lang, ctx, id) : tr(lang, id), html);
+		free(id);
+		p = close + 6;
+	}
+	puts_(b, p);
+	return b->failed ? -1 : 0;
+}
+
+/*
+ * One kind's part as compiled for lang: the layout (_layout.<ext>, for
+ * text and HTML, when there is one) around the kind's file, partials
+ * included, translated.  malloc'd, or NULL with err.
+ */
+static char *
+part_source(const char *dir, const char *kind, int pt, const char *lang,
+    size_t *lenp, char *err, size_t errlen)
+{
+	struct buf inc = {0}, out = {0};
+	char *kindsrc = NULL, *layout = NULL, what[4200];
+	size_t len;
+	int missing;
+
+	snprintf(what, sizeof(what), "%s/%s.%s", dir, kind, exts[pt]);
+	if ((kindsrc = read_opt(dir, kind, exts[pt], &len, &missing, err, errlen)) == NULL) {
+		if (missing)
+			seterr(err, errlen, "%s: missing (every kind needs .subject, .txt and .html)", what);
+		goto fail;
+	}
+	if (pt != P_SUBJECT) {
+		layout = read_opt(dir, "_layout", exts[pt], &len, &missing, err, errlen);
+		if (layout == NULL && !missing)
+			goto fail;
+	}
+	if (include(&inc, dir, layout ? layout : kindsrc, layout ? kindsrc : NULL,
+	    exts[pt], 0, what, err, errlen) != 0)
+		goto fail;
+	if (finish(&inc) == NULL || translate(&out, inc.p, lang, pt == P_HTML, what,
+	    err, errlen) != 0)
+		goto fail;
+	free(kindsrc);
+	free(layout);
+	free(inc.p);
+	if (finish(&out) == NULL) {
+		seterr(err, errlen, "%s: out of memory", what);
+		return NULL;
+	}
+	*lenp = out.len;
+	return out.p;
+fail:
+	if ((inc.failed || out.failed) && err != NULL)
+		seterr(err, errlen, "%s: out of memory", what);
+	free(kindsrc);
+	free(layout);
+	free(inc.p);
+	free(out.p);
+	return NULL;
+}
+
 int
 tpl_load(const char *dir, struct tpl_set **out, char *err, size_t errlen)
 {
 	static const enum mode modes[NPARTS] = {M_SUBJECT, M_TEXT, M_HTML};
 	struct parser ps = {0};
 	struct tpl_set *set;
-	char path[4096], *src;
-	size_t len;
+	char path[4200], *src;
+	const char *lang;
+	size_t len, l, nl = i18n_count();
 
 	*out = NULL;
 	if ((set = calloc(1, sizeof(*set))) == NULL) {
 		seterr(err, errlen, "%s: out of memory", dir);
 		return -1;
 	}
+	if (nl == 0)
+		nl = 1;         /* i18n not set up: English only */
+	if (nl > TPL_LANGS)
+		nl = TPL_LANGS;
 	ps.err = err;
 	ps.errlen = errlen;
 	ps.file = path;
-	for (size_t k = 0; k < NKINDS; k++)
-		for (int pt = 0; pt < NPARTS; pt++) {
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s.%s", dir, kinds[k],
-			    exts[pt]) >= sizeof(path)) {
-				seterr(err, errlen, "%s: path too long", dir);
-				goto fail;
+	for (l = 0; l < nl; l++) {
+		lang = i18n_lang(l) ? i18n_lang(l) : "en";
+		set->langs[l] = lang;
+		set->nlangs = l + 1;
+		for (size_t k = 0; k < NKINDS; k++)
+			for (int pt = 0; pt < NPARTS; pt++) {
+				/* Line numbers count in the file with its layout and partials. */
+				snprintf(path, sizeof(path), l == 0 ? "%s/%s.%s" : "%s/%s.%s (%s)",
+				    dir, kinds[k], exts[pt], lang);
+				if ((src = part_source(dir, kinds[k], pt, lang, &len, err, errlen)) == NULL)
+					goto fail;
+				if (prog_compile(&ps, &set->part[l][k][pt], src, len, modes[pt]) == -1)
+					goto fail;
 			}
-			if ((src = read_all(path, &len, err, errlen)) == NULL)
-				goto fail;
-			if (prog_compile(&ps, &set->part[k][pt], src, len, modes[pt]) == -1)
-				goto fail;
-		}
+	}
 	*out = set;
 	return 0;
 fail:
@@ -1105,9 +1364,10 @@ tpl_free(struct tpl_set *set)
 {
 	if (set == NULL)
 		return;
-	for (size_t k = 0; k < NKINDS; k++)
-		for (int pt = 0; pt < NPARTS; pt++)
-			prog_free(&set->part[k][pt]);
+	for (size_t l = 0; l < set->nlangs; l++)
+		for (size_t k = 0; k < NKINDS; k++)
+			for (int pt = 0; pt < NPARTS; pt++)
+				prog_free(&set->part[l][k][pt]);
 	free(set);
 }
 
@@ -1134,6 +1394,12 @@ tpl_vars_free(struct tpl_vars *v)
 		free(v->s[i].items);
 	}
 	free(v);
+}
+
+void
+tpl_set_lang(struct tpl_vars *v, const char *lang)
+{
+	v->lang = lang;
 }
 
 int
@@ -1207,7 +1473,7 @@ tpl_render(const struct tpl_set *set, const char *kind,
     const struct tpl_vars *v, char **subject, char **text, char **html)
 {
 	char **outs[NPARTS] = {subject, text, html};
-	size_t k;
+	size_t k, l = 0;
 	int pt;
 
 	for (pt = 0; pt < NPARTS; pt++)
@@ -1220,10 +1486,13 @@ tpl_render(const struct tpl_set *set, const char *kind,
 		errno = EINVAL;
 		return -1;
 	}
+	for (size_t i = 0; v->lang != NULL && i < set->nlangs; i++)
+		if (set->langs[i] == v->lang || strcmp(set->langs[i], v->lang) == 0)
+			l = i;
 	for (pt = 0; pt < NPARTS; pt++) {
 		if (outs[pt] == NULL)
 			continue;
-		if ((*outs[pt] = render(&set->part[k][pt], v, NULL)) == NULL) {
+		if ((*outs[pt] = render(&set->part[l][k][pt], v, NULL)) == NULL) {
 			for (int j = 0; j < pt; j++)
 				if (outs[j] != NULL) {
 					free(*outs[j]);

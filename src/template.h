@@ -40,6 +40,12 @@ struct tpl_vars;
 struct tpl_vars *tpl_vars_new(void);        /* NULL: out of memory */
 void tpl_vars_free(struct tpl_vars *);
 /*
+ * The language to render in (a code of i18n, kept as a pointer: use
+ * static strings such as i18n_match's); NULL or one without templates:
+ * English.
+ */
+void tpl_set_lang(struct tpl_vars *, const char *lang);
+/*
  * Set a scalar (copied; NULL clears it; a variable never set renders
  * empty).  Values are plain text: pre-format dates and times in the
  * event's time zone before setting them.  -1 with errno EINVAL if name is
