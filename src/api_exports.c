@@ -26,6 +26,7 @@
 #include "csv.h"
 #include "export.h"
 #include "http.h"
+#include "i18n.h"
 #include "json.h"
 #include "log.h"
 #include "registration.h"
@@ -206,6 +207,7 @@ attendees_csv(struct req *r, const struct event_ref *ev, const struct reg_filter
 	if ((e = attendee_columns(d, s->a, ev, &s->cols)) != ERR_OK)
 		goto fail;
 	s->cols.tz = s->tz;
+	s->cols.lang = req_lang(r, NULL, 0);
 	if (bom != NULL && (strcmp(bom, "1") == 0 || strcmp(bom, "true") == 0))
 		sb_str(&s->buf, CSV_BOM);
 	attendee_csv_line(&s->cols, NULL, &s->buf);
@@ -242,6 +244,7 @@ attendees_xlsx(struct req *r, const struct event_ref *ev, const struct reg_filte
 	if ((e = attendee_columns(d, r->arena, ev, &cols)) != ERR_OK)
 		return e;
 	cols.tz = ev->tz;
+	cols.lang = req_lang(r, NULL, 0);
 	if ((e = temp_path(r, &path)) != ERR_OK)
 		return e;
 	if ((x = attendees_xlsx_open(path, cfg->tmpdir, &cols)) == NULL) {
@@ -329,7 +332,7 @@ export_attendance(struct req *r, int xlsx)
 	if (xlsx) {
 		if ((e = temp_path(r, &path)) != ERR_OK)
 			return e;
-		if (attendance_xlsx(&at, ev.name, ev.tz, path, cfg->tmpdir) != 0) {
+		if (attendance_xlsx(&at, ev.name, ev.tz, req_lang(r, NULL, 0), path, cfg->tmpdir) != 0) {
 			unlink(path);
 			return ERR_INTERNAL;
 		}
@@ -425,30 +428,17 @@ api_export_badges(struct req *r)
 	return send_file(r, path, CT_PDF);
 }
 
-static const char *const months[] = {"January", "February", "March", "April", "May",
-	"June", "July", "August", "September", "October", "November", "December"};
-
-/* "14 May 2027", "14–15 May 2027", "30 May – 2 June 2027", ... */
+/* "14. maj 2027", "14.–15. maj 2027", … in lang (CLDR intervals). */
 static char *
-date_range(struct arena *a, const char *tz, long long from, long long to)
+date_range(struct arena *a, const char *lang, const char *tz, long long from,
+    long long to)
 {
-	struct utc_tm x, y;
-	int off = 0;
+	char buf[200];
 
-	tz_offset(tz, from, &off);
-	utc_split(from + off, &x);
-	off = 0;
-	tz_offset(tz, to, &off);
-	utc_split(to + off, &y);
-	if (x.year == y.year && x.mon == y.mon && x.day == y.day)
-		return arena_printf(a, "%d %s %d", x.day, months[x.mon - 1], x.year);
-	if (x.year == y.year && x.mon == y.mon)
-		return arena_printf(a, "%d–%d %s %d", x.day, y.day, months[x.mon - 1], x.year);
-	if (x.year == y.year)
-		return arena_printf(a, "%d %s – %d %s %d", x.day, months[x.mon - 1], y.day,
-		    months[y.mon - 1], y.year);
-	return arena_printf(a, "%d %s %d – %d %s %d", x.day, months[x.mon - 1], x.year,
-	    y.day, months[y.mon - 1], y.year);
+	if (i18n_date_range(lang, tz, from, to, buf, sizeof(buf)) != 0 &&
+	    i18n_date(lang, tz, from, DF_DATE_LONG, buf, sizeof(buf)) != 0)
+		return NULL;
+	return arena_strdup(a, buf);
 }
 
 enum err
@@ -482,12 +472,16 @@ api_registration_certificate(struct req *r)
 		return req_fail(r, ERR_CONFLICT, "not_checked_in",
 		    "A certificate of attendance needs a check-in at the event.");
 	memset(&c, 0, sizeof(c));
+	/* In the attendee's language, whoever prints it. */
+	c.lang = i18n_match(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reg, "language")), -1);
+	if (c.lang == NULL)
+		c.lang = ev.langs[0];
 	c.name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reg, "name"));
 	c.org = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reg, "organisation"));
 	c.event_name = ev.name;
 	c.venue = "";
-	c.dates = date_range(r->arena, ev.tz, ev.starts_at, ev.ends_at);
-	c.issued = date_range(r->arena, ev.tz, (long long)time(NULL), (long long)time(NULL));
+	c.dates = date_range(r->arena, c.lang, ev.tz, ev.starts_at, ev.ends_at);
+	c.issued = date_range(r->arena, c.lang, ev.tz, (long long)time(NULL), (long long)time(NULL));
 	c.reg_id = id;
 	c.sessions = s;
 	c.nsessions = n;

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "csv.h"
 #include "export.h"
+#include "i18n.h"
 #include "sbuf.h"
 #include "timeutil.h"
 
@@ -122,8 +123,13 @@ session_titles(const struct attendee_cols *c, const char *ids)
 	return b.p;
 }
 
-static const char *const attendee_head[] = {"ID", "Name", "Email", "Organisation",
-	"Ticket type", "Status", "Registered at", "Checked in at", "Gate"};
+/* TRANSLATORS: column headings of the attendee list (CSV and XLSX). */
+static const char *const attendee_head[] = {NC_("export column", "ID"),
+	NC_("export column", "Name"), NC_("export column", "Email"),
+	NC_("export column", "Organisation"), NC_("export column", "Ticket type"),
+	NC_("export column", "Status"), NC_("export column", "Registered at"),
+	NC_("export column", "Checked in at"), NC_("export column", "Gate")};
+#define COL(lang, s) trc((lang), "export column", (s))
 #define NHEAD (sizeof(attendee_head) / sizeof(attendee_head[0]))
 
 int
@@ -137,11 +143,11 @@ attendee_csv_line(const struct attendee_cols *c, const struct exp_attendee *a,
 
 	if (a == NULL) {
 		for (i = 0; i < NHEAD; i++)
-			csv_text(out, attendee_head[i], i == 0);
+			csv_text(out, COL(c->lang, attendee_head[i]), i == 0);
 		for (i = 0; i < c->nquestions; i++)
 			csv_text(out, c->questions[i].label, 0);
-		csv_text(out, "Sessions signed up", 0);
-		csv_text(out, "Sessions attended", 0);
+		csv_text(out, trc(c->lang, "export column", "Sessions signed up"), 0);
+		csv_text(out, trc(c->lang, "export column", "Sessions attended"), 0);
 		return csv_eol(out);
 	}
 	local_time_text(c->tz, a->registered_at, t1);
@@ -469,17 +475,22 @@ xfmt_init(lxw_workbook *wb, struct xfmt *f)
 
 /* A sheet with a styled, frozen header row and a filter over it. */
 static lxw_worksheet *
-sheet(lxw_workbook *wb, const struct xfmt *f, const char *name,
+sheet(lxw_workbook *wb, const struct xfmt *f, const char *lang, const char *name,
     const char *const *head, size_t n, long long nrows)
 {
-	lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, trc(lang, "export sheet", name));
+
+	/* A translation too long for a sheet name (31 characters) or with a
+	 * character Excel refuses: the English name. */
+	if (ws == NULL)
+		ws = workbook_add_worksheet(wb, name);
 	size_t i;
 
 	if (ws == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, i == 0 ? 32 : 16, NULL);
-		worksheet_write_string(ws, 0, (lxw_col_t)i, head[i], f->head);
+		worksheet_write_string(ws, 0, (lxw_col_t)i, COL(lang, head[i]), f->head);
 	}
 	worksheet_freeze_panes(ws, 1, 0);
 	worksheet_autofilter(ws, 0, 0, (lxw_row_t)(nrows > 0 ? nrows : 1), (lxw_col_t)(n - 1));
@@ -503,18 +514,26 @@ ratio(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, long long part, long long who
 
 int
 attendance_xlsx(const struct attendance *at, const char *event_name, const char *tz,
-    const char *path, const char *tmpdir)
+    const char *lang, const char *path, const char *tmpdir)
 {
-	static const char *const h_sum[] = {"Measure", "Value"};
-	static const char *const h_day[] = {"Day", "Attendees checked in"};
-	static const char *const h_ses[] = {"Session", "Starts", "Room", "Signed up",
-		"Checked in", "Capacity", "Fill %"};
-	static const char *const h_tt[] = {"Ticket type", "Confirmed", "Checked in",
-		"No-shows", "No-show %", "Quota"};
-	static const char *const h_org[] = {"Organisation", "Confirmed", "Checked in",
-		"No-shows", "No-show %"};
-	static const char *const h_ans[] = {"Question", "Answer", "Confirmed",
-		"Checked in", "No-shows"};
+	static const char *const h_sum[] = {NC_("export column", "Measure"),
+		NC_("export column", "Value")};
+	static const char *const h_day[] = {NC_("export column", "Day"),
+		NC_("export column", "Attendees checked in")};
+	static const char *const h_ses[] = {NC_("export column", "Session"),
+		NC_("export column", "Starts"), NC_("export column", "Room"),
+		NC_("export column", "Signed up"), NC_("export column", "Checked in"),
+		NC_("export column", "Capacity"), NC_("export column", "Fill %")};
+	static const char *const h_tt[] = {NC_("export column", "Ticket type"),
+		NC_("export column", "Confirmed"), NC_("export column", "Checked in"),
+		NC_("export column", "No-shows"), NC_("export column", "No-show %"),
+		NC_("export column", "Quota")};
+	static const char *const h_org[] = {NC_("export column", "Organisation"),
+		NC_("export column", "Confirmed"), NC_("export column", "Checked in"),
+		NC_("export column", "No-shows"), NC_("export column", "No-show %")};
+	static const char *const h_ans[] = {NC_("export column", "Question"),
+		NC_("export column", "Answer"), NC_("export column", "Confirmed"),
+		NC_("export column", "Checked in"), NC_("export column", "No-shows")};
 	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
 	lxw_workbook *wb = workbook_new_opt(path, &opt);
 	lxw_worksheet *ws;
@@ -525,23 +544,23 @@ attendance_xlsx(const struct attendance *at, const char *event_name, const char 
 	if (wb == NULL)
 		return -1;
 	xfmt_init(wb, &f);
-	ws = sheet(wb, &f, "Summary", h_sum, 2, 6);
+	ws = sheet(wb, &f, lang, NC_("export sheet", "Summary"), h_sum, 2, 6);
 	if (ws == NULL)
 		goto fail;
-	worksheet_write_string(ws, 1, 0, "Event", NULL);
+	worksheet_write_string(ws, 1, 0, trc(lang, "export row", "Event"), NULL);
 	worksheet_write_string(ws, 1, 1, event_name, NULL);
-	worksheet_write_string(ws, 2, 0, "Confirmed registrations", NULL);
+	worksheet_write_string(ws, 2, 0, trc(lang, "export row", "Confirmed registrations"), NULL);
 	worksheet_write_number(ws, 2, 1, (double)at->confirmed, NULL);
-	worksheet_write_string(ws, 3, 0, "Checked in", NULL);
+	worksheet_write_string(ws, 3, 0, trc(lang, "export row", "Checked in"), NULL);
 	worksheet_write_number(ws, 3, 1, (double)at->checked_in, NULL);
-	worksheet_write_string(ws, 4, 0, "No-shows", NULL);
+	worksheet_write_string(ws, 4, 0, trc(lang, "export row", "No-shows"), NULL);
 	worksheet_write_number(ws, 4, 1, (double)(at->confirmed - at->checked_in), NULL);
-	worksheet_write_string(ws, 5, 0, "No-show rate", NULL);
+	worksheet_write_string(ws, 5, 0, trc(lang, "export row", "No-show rate"), NULL);
 	ratio(ws, 5, 1, at->confirmed - at->checked_in, at->confirmed, f.pct);
-	worksheet_write_string(ws, 6, 0, "Capacity", NULL);
+	worksheet_write_string(ws, 6, 0, trc(lang, "export row", "Capacity"), NULL);
 	num_or_blank(ws, 6, 1, at->capacity);
 
-	if ((ws = sheet(wb, &f, "By day", h_day, 2, (long long)at->ndays)) == NULL)
+	if ((ws = sheet(wb, &f, lang, NC_("export sheet", "By day"), h_day, 2, (long long)at->ndays)) == NULL)
 		goto fail;
 	for (i = 0, r = 1; i < at->ndays; i++, r++) {
 		lxw_datetime d = {0};
@@ -549,7 +568,7 @@ attendance_xlsx(const struct attendance *at, const char *event_name, const char 
 		worksheet_write_datetime(ws, r, 0, &d, f.date);
 		worksheet_write_number(ws, r, 1, (double)at->days[i].checked_in, NULL);
 	}
-	if ((ws = sheet(wb, &f, "By session", h_ses, 7, (long long)at->nsessions)) == NULL)
+	if ((ws = sheet(wb, &f, lang, NC_("export sheet", "By session"), h_ses, 7, (long long)at->nsessions)) == NULL)
 		goto fail;
 	for (i = 0, r = 1; i < at->nsessions; i++, r++) {
 		const struct exp_session *s = &at->sessions[i];
@@ -562,7 +581,7 @@ attendance_xlsx(const struct attendance *at, const char *event_name, const char 
 		num_or_blank(ws, r, 5, s->capacity);
 		ratio(ws, r, 6, s->signed_up, s->capacity, f.pct);
 	}
-	if ((ws = sheet(wb, &f, "By ticket type", h_tt, 6, (long long)at->nttypes)) == NULL)
+	if ((ws = sheet(wb, &f, lang, NC_("export sheet", "By ticket type"), h_tt, 6, (long long)at->nttypes)) == NULL)
 		goto fail;
 	for (i = 0, r = 1; i < at->nttypes; i++, r++) {
 		const struct exp_count *k = &at->ttypes[i];
@@ -573,7 +592,7 @@ attendance_xlsx(const struct attendance *at, const char *event_name, const char 
 		ratio(ws, r, 4, k->registered - k->checked_in, k->registered, f.pct);
 		num_or_blank(ws, r, 5, k->capacity);
 	}
-	if ((ws = sheet(wb, &f, "By organisation", h_org, 5, (long long)at->norgs)) == NULL)
+	if ((ws = sheet(wb, &f, lang, NC_("export sheet", "By organisation"), h_org, 5, (long long)at->norgs)) == NULL)
 		goto fail;
 	for (i = 0, r = 1; i < at->norgs; i++, r++) {
 		const struct exp_count *k = &at->orgs[i];
@@ -585,7 +604,7 @@ attendance_xlsx(const struct attendance *at, const char *event_name, const char 
 	}
 	for (i = 0; i < at->nanswers; i++)
 		nans += at->answers[i].nvalues;
-	if ((ws = sheet(wb, &f, "By answer", h_ans, 5, (long long)nans)) == NULL)
+	if ((ws = sheet(wb, &f, lang, NC_("export sheet", "By answer"), h_ans, 5, (long long)nans)) == NULL)
 		goto fail;
 	for (i = 0, r = 1; i < at->nanswers; i++)
 		for (j = 0; j < at->answers[i].nvalues; j++, r++) {
@@ -626,18 +645,18 @@ attendees_xlsx_open(const char *path, const char *tmpdir, const struct attendee_
 	}
 	x->c = c;
 	xfmt_init(x->wb, &x->f);
-	if ((x->ws = workbook_add_worksheet(x->wb, "Attendees")) == NULL) {
+	if ((x->ws = workbook_add_worksheet(x->wb, trc(c->lang, "export sheet", "Attendees"))) == NULL) {
 		workbook_close(x->wb);
 		free(x);
 		return NULL;
 	}
 	for (i = 0; i < NHEAD; i++)
-		worksheet_write_string(x->ws, 0, (lxw_col_t)i, attendee_head[i], x->f.head);
+		worksheet_write_string(x->ws, 0, (lxw_col_t)i, COL(c->lang, attendee_head[i]), x->f.head);
 	col = (lxw_col_t)NHEAD;
 	for (i = 0; i < c->nquestions; i++)
 		worksheet_write_string(x->ws, 0, col++, c->questions[i].label, x->f.head);
-	worksheet_write_string(x->ws, 0, col++, "Sessions signed up", x->f.head);
-	worksheet_write_string(x->ws, 0, col, "Sessions attended", x->f.head);
+	worksheet_write_string(x->ws, 0, col++, COL(c->lang, "Sessions signed up"), x->f.head);
+	worksheet_write_string(x->ws, 0, col, COL(c->lang, "Sessions attended"), x->f.head);
 	worksheet_set_column(x->ws, 0, 0, 8, NULL);
 	worksheet_set_column(x->ws, 1, 3, 26, NULL);
 	worksheet_set_column(x->ws, 4, col, 18, NULL);

@@ -118,7 +118,7 @@ int attendance_csv(const struct attendance *, const char *tz,
     const char *breakdown, int bom, struct sbuf *out);
 /* Attendance as an XLSX file at path, one sheet per breakdown. */
 int attendance_xlsx(const struct attendance *, const char *event_name,
-    const char *tz, const char *path, const char *tmpdir);
+    const char *tz, const char *lang, const char *path, const char *tmpdir);
 
 /* Column headings and cell text of one attendee row (shared by CSV, XLSX). */
 struct attendee_cols {
@@ -127,6 +127,7 @@ struct attendee_cols {
 	const struct exp_session *sessions;
 	size_t nsessions;
 	const char *tz;
+	const char *lang;               /* of the headings (i18n) */
 };
 /* Writes one CSV line for the header (a == NULL) or a row. */
 int attendee_csv_line(const struct attendee_cols *, const struct exp_attendee *a,
@@ -145,6 +146,7 @@ enum badge_layout { BADGE_A6, BADGE_A4x4 };
 int pdf_badges(const char *path, const char *font_path, const char *font_bold_path,
     const char *event_name, const struct badge *, size_t n, enum badge_layout);
 struct cert_info {
+	const char *lang;               /* the attendee's */
 	const char *name, *org, *event_name, *venue, *dates, *issued;
 	long long reg_id;
 	const struct exp_session *sessions;

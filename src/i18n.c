@@ -9,6 +9,7 @@
  * the zone database can never disagree with the rest of Confero.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <unicode/ucol.h>
 #include <unicode/uclean.h>
 #include <unicode/udat.h>
+#include <unicode/udateintervalformat.h>
 #include <unicode/uloc.h>
 #include <unicode/unum.h>
 #include <unicode/upluralrules.h>
@@ -53,6 +55,7 @@ struct lang {
 	UPluralRules *plural;
 	pthread_mutex_t mtx;            /* the ICU objects below */
 	UDateFormat *df[DF__MAX];
+	UDateIntervalFormat *range;
 	UNumberFormat *money, *num;
 	UCollator *coll;
 };
@@ -334,6 +337,8 @@ i18n_free(void)
 		for (k = 0; k < DF__MAX; k++)
 			if (l->df[k])
 				udat_close(l->df[k]);
+		if (l->range)
+			udtitvfmt_close(l->range);
 		if (l->money)
 			unum_close(l->money);
 		if (l->num)
@@ -545,6 +550,48 @@ trnc(const char *lang, const char *ctx, const char *sg, const char *pl,
 	return get(lang, ctx, sg, pl, n, 1);
 }
 
+int
+i18n_fill(char *out, size_t len, const char *tmpl, ...)
+{
+	const char *p = tmpl, *q, *name, *val, *rep;
+	size_t o = 0, n, k;
+	va_list ap;
+	int cut = 0;
+
+	if (len == 0)
+		return -1;
+	while (*p != '\0') {
+		rep = NULL;
+		n = 1;
+		if (*p == '{' && (q = strchr(p + 1, '}')) != NULL) {
+			k = (size_t)(q - p - 1);
+			va_start(ap, tmpl);
+			while ((name = va_arg(ap, const char *)) != NULL) {
+				val = va_arg(ap, const char *);
+				if (strlen(name) == k && strncmp(name, p + 1, k) == 0) {
+					rep = val ? val : "";
+					break;
+				}
+			}
+			va_end(ap);
+			if (rep != NULL)
+				n = k + 2;
+		}
+		if (rep == NULL)
+			rep = p;
+		k = rep == p ? 1 : strlen(rep);
+		if (o + k >= len) {
+			cut = 1;
+			break;
+		}
+		memcpy(out + o, rep, k);
+		o += k;
+		p += n;
+	}
+	out[o] = '\0';
+	return cut ? -1 : 0;
+}
+
 /* ---- formatting ---- */
 
 static int
@@ -619,6 +666,39 @@ fail:
 	else
 		out[0] = '\0';
 	return -1;
+}
+
+int
+i18n_date_range(const char *lang, const char *tz, long long from, long long to,
+    char *out, size_t len)
+{
+	static const UChar utc[] = {'U', 'T', 'C', 0};
+	static const UChar skel[] = {'y', 'M', 'M', 'M', 'M', 'd', 0};
+	struct lang *l = find(lang);
+	UErrorCode st = U_ZERO_ERROR;
+	UChar buf[256];
+	int32_t n = -1;
+	int o1, o2;
+
+	if (len == 0 || tz_offset(tz, from, &o1) != 0 || tz_offset(tz, to, &o2) != 0) {
+		if (len > 0)
+			out[0] = '\0';
+		return -1;
+	}
+	pthread_mutex_lock(&l->mtx);
+	if (l->range == NULL) {
+		l->range = udtitvfmt_open(l->code, skel, -1, utc, -1, &st);
+		if (U_FAILURE(st))
+			l->range = NULL;
+		st = U_ZERO_ERROR;
+	}
+	if (l->range != NULL)
+		n = udtitvfmt_format(l->range, ((double)from + o1) * 1000.0,
+		    ((double)to + o2) * 1000.0, buf, 256, NULL, &st);
+	pthread_mutex_unlock(&l->mtx);
+	if (n < 0 || U_FAILURE(st) || n >= 256 || to_utf8(buf, n, out, len) != 0)
+		return -1;
+	return 0;
 }
 
 int

@@ -87,11 +87,21 @@ enum dfmt {
  */
 int i18n_date(const char *lang, const char *tz, long long t, enum dfmt f,
     char *out, size_t len);
+/* A span of days: "14.–15. maj 2027", "May 14 – 15, 2027" (CLDR intervals). */
+int i18n_date_range(const char *lang, const char *tz, long long from,
+    long long to, char *out, size_t len);
 /* A price: 123450 cents of "EUR" → "1.234,50 €" (sl), "€1,234.50" (en). */
 int i18n_money(const char *lang, long long cents, const char *currency,
     char *out, size_t len);
 /* A whole number with the language's grouping: 12345 → "12.345" (de). */
 int i18n_int(const char *lang, long long v, char *out, size_t len);
+
+/*
+ * tmpl with each {name} replaced by its value: (name, value) string pairs
+ * ending with NULL; an unknown {name} stays as written.  out is always
+ * terminated; -1 when it was too short (the text is cut).
+ */
+int i18n_fill(char *out, size_t len, const char *tmpl, ...);
 
 /* Compare two UTF-8 strings as people of lang sort them (Č after C in sl). */
 int i18n_collate(const char *lang, const char *a, const char *b);

@@ -11,6 +11,7 @@
 #include <hpdf.h>
 
 #include "export.h"
+#include "i18n.h"
 #include "qr.h"
 #include "timeutil.h"
 
@@ -232,10 +233,13 @@ pdf_certificate(const char *path, const char *font_path, const char *bold_path,
 	struct pdf p;
 	HPDF_Page page;
 	HPDF_REAL w, cx, y;
-	char line[1200], when[20], until[20];
+	char line[1200], when[160], until[160], num[32];
+	const char *L = c->lang;
 	size_t i;
 
-	if (pdf_open(&p, font_path, bold_path, "Certificate of attendance") != 0)
+	/* TRANSLATORS: the certificate reads, line by line: "This is to
+	 * certify that" / the attendee's name / "attended" / the event. */
+	if (pdf_open(&p, font_path, bold_path, trc(L, "certificate", "Certificate of attendance")) != 0)
 		return -1;
 	page = HPDF_AddPage(p.doc);
 	HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
@@ -246,38 +250,47 @@ pdf_certificate(const char *path, const char *font_path, const char *bold_path,
 	HPDF_Page_Rectangle(page, MM(12), MM(12), w - MM(24), MM(297 - 24));
 	HPDF_Page_Stroke(page);
 	HPDF_Page_SetRGBFill(page, 0.078f, 0.129f, 0.239f);
-	fit_text(page, p.bold, "Certificate of attendance", cx, MM(250), w - MM(40), 28, 16, 1);
+	fit_text(page, p.bold, trc(L, "certificate", "Certificate of attendance"), cx, MM(250),
+	    w - MM(40), 28, 16, 1);
 	HPDF_Page_SetRGBFill(page, 0, 0, 0);
-	fit_text(page, p.font, "This is to certify that", cx, MM(228), w - MM(40), 13, 9, 1);
+	fit_text(page, p.font, trc(L, "certificate", "This is to certify that"), cx, MM(228),
+	    w - MM(40), 13, 9, 1);
 	fit_text(page, p.bold, c->name, cx, MM(212), w - MM(40), 26, 12, 1);
 	if (c->org != NULL && *c->org != '\0')
 		fit_text(page, p.font, c->org, cx, MM(202), w - MM(40), 14, 8, 1);
-	fit_text(page, p.font, "attended", cx, MM(188), w - MM(40), 13, 9, 1);
+	fit_text(page, p.font, trc(L, "certificate", "attended"), cx, MM(188), w - MM(40), 13, 9, 1);
 	fit_text(page, p.bold, c->event_name, cx, MM(176), w - MM(40), 20, 10, 1);
 	snprintf(line, sizeof(line), "%s%s%s", c->dates, c->venue && *c->venue ? ", " : "",
 	    c->venue ? c->venue : "");
 	fit_text(page, p.font, line, cx, MM(166), w - MM(40), 12, 7, 1);
 	y = MM(150);
 	if (c->nsessions > 0) {
-		text_at(page, p.bold, 12, MM(25), y, "Sessions attended");
+		text_at(page, p.bold, 12, MM(25), y, trc(L, "certificate", "Sessions attended"));
 		y -= MM(7);
-		for (i = 0; i < c->nsessions && y > MM(40); i++) {
-			local_time_text(c->tz, c->sessions[i].starts_at, when);
-			local_time_text(c->tz, c->sessions[i].ends_at, until);
-			snprintf(line, sizeof(line), "%s–%s", when, until + 11);
-			text_at(page, p.font, 10, MM(25), y, line);
-			snprintf(line, sizeof(line), "%s%s%s", c->sessions[i].title,
-			    *c->sessions[i].room ? " — " : "", c->sessions[i].room);
-			fit_text(page, p.font, line, MM(68), y, w - MM(93), 10, 6, 0);
-			y -= MM(6);
+		/* The title, then when and where under it: dates written out
+		 * in the attendee's language have no fixed width. */
+		for (i = 0; i < c->nsessions && y > MM(44); i++) {
+			fit_text(page, p.font, c->sessions[i].title, MM(25), y, w - MM(50), 10, 6, 0);
+			i18n_date(L, c->tz, c->sessions[i].starts_at, DF_DATETIME_MEDIUM, when, sizeof(when));
+			i18n_date(L, c->tz, c->sessions[i].ends_at, DF_TIME, until, sizeof(until));
+			snprintf(line, sizeof(line), "%s–%s%s%s", when, until,
+			    *c->sessions[i].room ? " · " : "", c->sessions[i].room);
+			HPDF_Page_SetRGBFill(page, 0.29f, 0.31f, 0.34f);
+			fit_text(page, p.font, line, MM(29), y - MM(4.5f), w - MM(54), 9, 6, 0);
+			HPDF_Page_SetRGBFill(page, 0, 0, 0);
+			y -= MM(10);
 		}
 		if (i < c->nsessions) {
-			snprintf(line, sizeof(line), "and %zu more", c->nsessions - i);
+			i18n_int(L, (long long)(c->nsessions - i), num, sizeof(num));
+			i18n_fill(line, sizeof(line), trnc(L, "certificate", "and {n} more session",
+			    "and {n} more sessions", (unsigned long)(c->nsessions - i)), "n", num, NULL);
 			text_at(page, p.font, 10, MM(25), y, line);
 		}
 	}
-	snprintf(line, sizeof(line), "Issued %s by Confero for the organisers. Reference %lld.",
-	    c->issued, c->reg_id);
+	snprintf(num, sizeof(num), "%lld", c->reg_id);
+	i18n_fill(line, sizeof(line), trc(L, "certificate",
+	    "Issued {date} by Confero for the organisers. Reference {ref}."),
+	    "date", c->issued, "ref", num, NULL);
 	HPDF_Page_SetRGBFill(page, 0.29f, 0.31f, 0.34f);
 	fit_text(page, p.font, line, cx, MM(22), w - MM(40), 9, 6, 1);
 	return pdf_close(&p, path);

@@ -203,6 +203,29 @@ test_numbers_and_money(void **state)
 	assert_string_equal(out, "12,345");
 }
 
+static void
+test_fill_and_ranges(void **state)
+{
+	char out[64];
+	long long a, b;
+
+	(void)state;
+	assert_int_equal(i18n_fill(out, sizeof(out), "Issued {date}. Ref {ref}, {x}.", "date",
+	    "13. maj 2027", "ref", "42", NULL), 0);
+	assert_string_equal(out, "Issued 13. maj 2027. Ref 42, {x}.");
+	assert_int_equal(i18n_fill(out, 8, "{a}{a}{a}", "a", "xyz", NULL), -1);
+	assert_string_equal(out, "xyzxyz");
+	assert_int_equal(rfc3339_parse("2027-05-14T09:00:00+02:00", &a), 0);
+	assert_int_equal(rfc3339_parse("2027-05-15T18:00:00+02:00", &b), 0);
+	assert_int_equal(i18n_date_range("sl", "Europe/Ljubljana", a, b, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "14."));
+	assert_non_null(strstr(out, "15. maj 2027"));
+	assert_int_equal(i18n_date_range("hu", "Europe/Budapest", a, b, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "2027. május 14"));
+	assert_int_equal(i18n_date_range("bg", "Europe/Sofia", a, a, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "14 май 2027"));
+}
+
 static int
 cmp_sl(const void *a, const void *b)
 {
@@ -237,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_bad_zone_and_short_buffer),
 		cmocka_unit_test(test_numbers_and_money),
+		cmocka_unit_test(test_fill_and_ranges),
 		cmocka_unit_test(test_collation),
 	};
 
