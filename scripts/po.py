@@ -208,18 +208,22 @@ def run(args, **kw):
 
 
 def extract(pot):
+    # xgettext keeps its header: without one (--omit-header) it writes
+    # ASCII and silently drops every other character ("Loading…" became
+    # "Loading"); msgcat then needs the charset it names.  The header is
+    # replaced by ours below.
     with tempfile.TemporaryDirectory() as tmp:
         parts = []
         c = sources("src", (".c", ".h"))
         out = os.path.join(tmp, "c.pot")
         run(["xgettext", "--language=C", "--from-code=UTF-8", "--no-wrap", "--sort-by-file",
-             "--add-comments=TRANSLATORS:", "--omit-header", "-o", out]
+             "--add-comments=TRANSLATORS:", "-o", out]
             + ["--keyword=" + k for k in C_KEYWORDS] + c)
         parts.append(out)
         js = sources("web", (".js", ".mjs"))
         out = os.path.join(tmp, "js.pot")
         run(["xgettext", "--language=JavaScript", "--from-code=UTF-8", "--no-wrap",
-             "--sort-by-file", "--add-comments=TRANSLATORS:", "--omit-header", "-o", out]
+             "--sort-by-file", "--add-comments=TRANSLATORS:", "-o", out]
             + ["--keyword=" + k for k in JS_KEYWORDS] + js)
         parts.append(out)
         items = []
@@ -279,8 +283,8 @@ def check():
         wanted = {key(e): e for e in parse_po(pot) if e["id"] != ""}
         committed = {key(e) for e in parse_po(POT) if e["id"] != ""} if os.path.exists(POT) else set()
         if committed != set(wanted):
-            gone = sorted(set(wanted) - committed)[:5]
-            stale = sorted(committed - set(wanted))[:5]
+            gone = sorted(set(wanted) - committed, key=lambda k: (k[0] or "", k[1]))[:5]
+            stale = sorted(committed - set(wanted), key=lambda k: (k[0] or "", k[1]))[:5]
             problems.append("po/confero.pot is out of date with the sources (run `make po`): "
                             "missing %r, no longer used %r" % (gone, stale))
         for po in catalogs():

@@ -1106,11 +1106,24 @@ include(struct buf *b, const char *dir, const char *src, const char *body,
 	int missing, rc;
 
 	while ((tag = strstr(p, "{{>")) != NULL) {
-		put(b, p, (size_t)(tag - p));
+		const char *ls = tag, *after;
+		int alone;
+
 		if ((end = strstr(tag, "}}")) == NULL) {
 			seterr(err, errlen, "%s: {{> without }}", what);
 			return -1;
 		}
+		/*
+		 * A tag alone on its line takes the line with it, as in
+		 * Mustache: the partial's own lines replace it.
+		 */
+		while (ls > p && (ls[-1] == ' ' || ls[-1] == '\t'))
+			ls--;
+		after = end + 2;
+		while (*after == ' ' || *after == '\t')
+			after++;
+		alone = (ls == src || ls[-1] == '\n') && (*after == '\n' || *after == '\0');
+		put(b, p, (size_t)((alone ? ls : tag) - p));
 		tag += 3;
 		while (*tag == ' ')
 			tag++;
@@ -1148,7 +1161,7 @@ include(struct buf *b, const char *dir, const char *src, const char *body,
 			if (rc != 0)
 				return -1;
 		}
-		p = end + 2;
+		p = alone ? (*after == '\n' ? after + 1 : after) : end + 2;
 	}
 	puts_(b, p);
 	return b->failed ? -1 : 0;

@@ -365,7 +365,8 @@ test_load_errors(void **state)
 	load_fails("mailing.html", "{{{mailing.body_html}}\n", "/mailing.html:1:", "}}}");
 	load_fails("confirmed.txt", "x\ny {{attendee.name\n", "/confirmed.txt:2:", NULL);
 	load_fails("confirmed.txt", "{{}}", "/confirmed.txt:1:", "name");
-	load_fails("confirmed.txt", "{{> footer}}", "/confirmed.txt:1:", "not supported");
+	/* A partial names a file _<name>.<ext> next to the kind, which must exist. */
+	load_fails("confirmed.txt", "{{> footer}}", "/confirmed.txt: {{> footer}}", "/_footer.txt");
 	load_fails("confirmed.txt", "{{attendee name}}", "/confirmed.txt:1:", NULL);
 	load_fails("confirmed.txt", "{{title}}", "/confirmed.txt:1:", "{{#sessions}}");
 	load_fails("confirmed.txt", "{{sessions}}", "/confirmed.txt:1:", "list");
