@@ -60,6 +60,7 @@ struct vld;
 enum err api_events_create(struct req *);
 enum err api_events_list(struct req *);
 enum err api_events_get(struct req *);
+enum err api_events_get_lane(struct req *);
 enum err api_events_update(struct req *);
 enum err api_events_publish(struct req *);
 enum err api_events_close(struct req *);
@@ -101,6 +102,8 @@ enum err event_load_slug(struct req *, const char *slug, enum role need,
     struct event_ref *);
 /* 1 when the caller is staff of this event (member or admin). */
 int event_is_staff(struct req *, const struct event_ref *);
+/* Keep ev as event_load() does, for a second (a background refresh). */
+void event_cache_put(const struct event_ref *ev);
 /* RFC 3339 field to epoch; *present tells whether it was given (null: 0). */
 long long vld_time(struct vld *, const cJSON *obj, const char *key,
     int required, int *present);

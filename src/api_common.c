@@ -184,6 +184,12 @@ event_is_staff(struct req *r, const struct event_ref *ev)
 	return member;
 }
 
+void
+event_cache_put(const struct event_ref *ev)
+{
+	cache_put(CACHE_EVENT, ev->slug, strlen(ev->slug), ev, sizeof(*ev), 1000);
+}
+
 enum err
 event_load(struct req *r, enum role need, struct event_ref *ev)
 {
@@ -206,7 +212,7 @@ event_load_slug(struct req *r, const char *slug, enum role need,
 			return e;
 		if ((e = db_event_ref(d, slug, ev)) != ERR_OK)
 			return e;
-		cache_put(CACHE_EVENT, slug, strlen(slug), ev, sizeof(*ev), 1000);
+		event_cache_put(ev);
 	}
 	if (need == ROLE_NONE) {
 		if (strcmp(ev->status, "draft") == 0 && !event_is_staff(r, ev))

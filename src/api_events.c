@@ -1,5 +1,6 @@
 /* Events: create, read, update, publish, close, members, check-in key. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -7,6 +8,7 @@
 #include "api.h"
 #include "cache.h"
 #include "config.h"
+#include "doccache.h"
 #include "event.h"
 #include "http.h"
 #include "json.h"
@@ -180,38 +182,209 @@ api_events_list(struct req *r)
 	return reply_json(r, 200, o);
 }
 
+/* Everything the event page shows; staff also see speakers' email. */
+static enum err
+event_doc(struct db *d, long long id, const char *tz, int staff, cJSON **out)
+{
+	enum err e;
+	cJSON *o;
+
+	if ((e = db_event_json(d, id, tz, &o)) != ERR_OK)
+		return e;
+	if ((e = db_session_list(d, id, tz, cJSON_AddArrayToObject(o, "sessions"))) != ERR_OK ||
+	    (e = db_speaker_list(d, id, staff, cJSON_AddArrayToObject(o, "speakers"))) != ERR_OK ||
+	    (e = db_ttype_list(d, id, tz, !staff, cJSON_AddArrayToObject(o, "ticket_types"))) != ERR_OK ||
+	    (e = db_question_list(d, id, cJSON_AddArrayToObject(o, "questions"))) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	*out = o;
+	return ERR_OK;
+}
+
+/*
+ * The public document is the same for every visitor, so it comes from
+ * the document cache (doccache.h); staff get theirs fresh.  The key's
+ * variant is where a negotiated language will go.
+ */
+static void
+public_key(struct doc_key *k, long long id)
+{
+	memset(k, 0, sizeof(*k));
+	k->id = id;
+	snprintf(k->variant, sizeof(k->variant), "public");
+}
+
+/* What a public document is built from; r NULL: off any request. */
+struct doc_src {
+	struct req *r;
+	long long id;
+	char tz[65];
+};
+
+static enum err
+public_build(void *arg, char **body, size_t *len)
+{
+	struct doc_src *s = arg;
+	struct event_ref ev;
+	struct db *d = NULL;
+	cJSON *o = NULL;
+	enum err e;
+
+	if ((e = s->r != NULL ? req_db(s->r, &d) : db_acquire(&d, 5000)) != ERR_OK)
+		return e;
+	/*
+	 * In the background the event's reference is read again too: the
+	 * event thread needs it in the cache to serve the document, and it
+	 * would expire as often as the document does.
+	 */
+	if (s->r == NULL) {
+		if ((e = db_event_ref_id(d, s->id, &ev)) != ERR_OK)
+			goto out;
+		event_cache_put(&ev);
+		snprintf(s->tz, sizeof(s->tz), "%s", ev.tz);
+	}
+	if ((e = event_doc(d, s->id, s->tz, 0, &o)) != ERR_OK)
+		goto out;
+	if ((*body = cJSON_PrintUnformatted(o)) == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	*len = strlen(*body);
+out:
+	cJSON_Delete(o);
+	if (s->r == NULL)
+		db_release(d);
+	return e;
+}
+
+/* A background rebuild: it lives until its job has run. */
+struct doc_refresh {
+	struct job job;
+	struct doc_key key;
+	struct doc_claim claim;
+	struct doc_src src;
+};
+
+static void
+refresh_run(void *arg)
+{
+	struct doc_refresh *f = arg;
+
+	doccache_rebuild(&f->key, &f->claim, public_build, &f->src);
+	free(f);
+}
+
+/* The document is getting old: a worker rebuilds it, nobody waits. */
+static void
+refresh_later(const struct doc_key *k, const struct doc_claim *c,
+    const struct event_ref *ev)
+{
+	struct doc_refresh *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		doccache_abandon(k, c);
+		return;
+	}
+	f->key = *k;
+	f->claim = *c;
+	f->src.id = ev->id;
+	snprintf(f->src.tz, sizeof(f->src.tz), "%s", ev->tz);
+	http_defer(&f->job, refresh_run, f);
+}
+
+/*
+ * Cache-Control: no-cache asks for a document built after the request
+ * came (the event page after the server said sold_out); the requests of
+ * that moment still share one build.
+ */
+static int
+wants_fresh(struct req *r)
+{
+	const char *cc = req_header(r, "Cache-Control");
+
+	return cc != NULL && strcasestr(cc, "no-cache") != NULL;
+}
+
+/* Takes doc: 200 with its body, or 304 when the client has it. */
+static enum err
+reply_doc(struct req *r, struct doc *doc)
+{
+	const char *inm, *body;
+	size_t len;
+
+	if (arena_defer(r->arena, doc_release, doc) != 0) {
+		doc_release(doc);
+		return ERR_INTERNAL;
+	}
+	resp_header(r, "ETag", doc_etag(doc));
+	/* Anyone may keep it, but must ask again: availability moves. */
+	resp_header(r, "Cache-Control", "no-cache");
+	if ((inm = req_header(r, "If-None-Match")) != NULL &&
+	    strstr(inm, doc_etag(doc)) != NULL)
+		return reply_empty(r, 304);
+	body = doc_body(doc, &len);
+	return reply_data(r, 200, "application/json; charset=utf-8", body, len);
+}
+
 enum err
 api_events_get(struct req *r)
 {
 	struct event_ref ev;
+	struct doc_claim c;
+	struct doc_key k;
+	struct doc_src src;
+	struct doc *doc;
 	struct db *d;
 	enum err e;
-	int staff;
-	cJSON *o, *arr;
+	cJSON *o;
 
 	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
 		return e;
-	staff = event_is_staff(r, &ev);
-	if ((e = req_db(r, &d)) != ERR_OK)
+	if (event_is_staff(r, &ev)) {
+		if ((e = req_db(r, &d)) != ERR_OK ||
+		    (e = event_doc(d, ev.id, ev.tz, 1, &o)) != ERR_OK)
+			return e;
+		return reply_json(r, 200, o);
+	}
+	public_key(&k, ev.id);
+	src.r = r;
+	src.id = ev.id;
+	snprintf(src.tz, sizeof(src.tz), "%s", ev.tz);
+	if ((e = doccache_fetch(&k, wants_fresh(r) ? doccache_now() : 0,
+	    public_build, &src, &doc, &c)) != ERR_OK)
 		return e;
-	if ((e = db_event_json(d, ev.id, ev.tz, &o)) != ERR_OK)
+	if (c.seq != 0)
+		refresh_later(&k, &c, &ev);
+	return reply_doc(r, doc);
+}
+
+/*
+ * On the event thread: the public document when it is in memory.  Anything
+ * else (staff, a fresh build, a caller or event not in the caches) goes
+ * to a worker and api_events_get().
+ */
+enum err
+api_events_get_lane(struct req *r)
+{
+	struct event_ref ev;
+	struct doc_claim c;
+	struct doc_key k;
+	struct doc *doc;
+	enum err e;
+
+	if (wants_fresh(r))
+		return req_needs_worker(r);
+	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK || r->wouldblock)
 		return e;
-	arr = cJSON_AddArrayToObject(o, "sessions");
-	if ((e = db_session_list(d, ev.id, ev.tz, arr)) != ERR_OK)
-		goto fail;
-	arr = cJSON_AddArrayToObject(o, "speakers");
-	if ((e = db_speaker_list(d, ev.id, staff, arr)) != ERR_OK)
-		goto fail;
-	arr = cJSON_AddArrayToObject(o, "ticket_types");
-	if ((e = db_ttype_list(d, ev.id, ev.tz, !staff, arr)) != ERR_OK)
-		goto fail;
-	arr = cJSON_AddArrayToObject(o, "questions");
-	if ((e = db_question_list(d, ev.id, arr)) != ERR_OK)
-		goto fail;
-	return reply_json(r, 200, o);
-fail:
-	cJSON_Delete(o);
-	return e;
+	if (event_is_staff(r, &ev) || r->wouldblock)
+		return req_needs_worker(r);
+	public_key(&k, ev.id);
+	if ((doc = doccache_peek(&k, &c)) == NULL)
+		return req_needs_worker(r);
+	if (c.seq != 0)
+		refresh_later(&k, &c, &ev);
+	return reply_doc(r, doc);
 }
 
 enum err

@@ -190,6 +190,8 @@ session_write(struct req *r, int create)
 		cJSON_Delete(cur);
 	}
 	e = db_tx(d, session_save, &t);
+	/* The event's public document shows the programme (doccache.h). */
+	cache_bump();
 	if (e == ERR_INVALID) {
 		vld_fail(&v, "speaker_ids", "unknown_speaker");
 		return ERR_INVALID;
@@ -261,6 +263,7 @@ api_sessions_delete(struct req *r)
 	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = db_session_remove(d, ev.id, id)) != ERR_OK)
 		return e;
+	cache_bump();
 	return deleted(r, d, "session", id);
 }
 
@@ -323,6 +326,7 @@ speaker_write(struct req *r, int create)
 	}
 	if (e != ERR_OK)
 		return e;
+	cache_bump();
 	db_audit(d, actor_kind(r), actor_id(r), create ? "speaker.create" : "speaker.update",
 	    "speaker", id, NULL);
 	if ((e = db_speaker_json(d, ev.id, id, 1, &o)) != ERR_OK)
@@ -383,6 +387,7 @@ api_speakers_delete(struct req *r)
 	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = db_speaker_delete(d, ev.id, id)) != ERR_OK)
 		return e;
+	cache_bump();
 	return deleted(r, d, "speaker", id);
 }
 

@@ -1,5 +1,6 @@
 /* Fixed-size hash table, one mutex, entries expire or die with a bump. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +21,8 @@ struct entry {
 };
 
 static struct entry *table;
-static unsigned long generation = 1;
+/* Atomic: cache_generation() is read without the mutex, on the event thread too. */
+static atomic_ulong generation = 1;
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static long long
@@ -94,9 +96,13 @@ cache_put(int kind, const void *key, size_t keylen, const void *val,
 void
 cache_bump(void)
 {
-	pthread_mutex_lock(&mtx);
-	generation++;
-	pthread_mutex_unlock(&mtx);
+	atomic_fetch_add(&generation, 1);
+}
+
+unsigned long
+cache_generation(void)
+{
+	return atomic_load(&generation);
 }
 
 void

@@ -20,6 +20,8 @@ int cache_get(int kind, const void *key, size_t keylen, void *out, size_t len);
 void cache_put(int kind, const void *key, size_t keylen, const void *val,
     size_t len, int ttl_ms);
 void cache_bump(void);
+/* Bumped by cache_bump(): what else caches (doccache.c) compares against. */
+unsigned long cache_generation(void);
 void cache_free(void);
 
 #endif

@@ -6,8 +6,9 @@
  * password hash as they please) and resume the connection with the answer.
  * Streamed bodies are filled by the workers too, one chunk per suspension.
  * DESIGN.md explains why handlers must not block the event thread; this is
- * its "suspend/resume with your own worker pool".  Door scans may instead
- * be answered on the event thread itself (lane.h).  README's Design and
+ * its "suspend/resume with your own worker pool".  Door scans, and public
+ * event documents in the document cache, may instead be answered on the
+ * event thread itself (lane.h, doccache.h).  README's Design and
  * Performance sections have the measurements that chose this over thread
  * per connection.
  */
@@ -790,18 +791,20 @@ static int
 lane_try(struct req *r)
 {
 	char allow[8];
+	handler_fn lane = NULL;
 	enum err e;
 
-	if (!lane_ready() || r->body_over)
+	if (r->body_over)
 		return 0;
+	/* Asked once: whether the lane is up may change in between. */
 	if (route_match(routes, nroutes, r->method, r->path, &r->route, &r->params,
-	    allow, sizeof(allow)) != ROUTE_FOUND || route_lane(r->route) == NULL) {
+	    allow, sizeof(allow)) != ROUTE_FOUND || (lane = route_lane(r->route)) == NULL) {
 		r->route = NULL;
 		return 0;
 	}
 	r->nodb = 1;
 	if ((e = prologue(r)) == ERR_OK && !r->wouldblock)
-		e = route_lane(r->route)(r);
+		e = lane(r);
 	if (r->wouldblock) {
 		req_reset(r);
 		return 0;

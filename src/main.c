@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "doccache.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -213,6 +214,7 @@ wait:
 	i18n_free();
 	db_shutdown();
 	cache_free();
+	doccache_free();
 	tz_cache_free();
 	log_info("stopped");
 	return 0;

@@ -4,6 +4,7 @@
  * from these entries before a handler runs.
  */
 #include "api.h"
+#include "lane.h"
 #include "route.h"
 
 const struct route routes[] = {
@@ -94,8 +95,13 @@ const struct route routes[] = {
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
 
+/* A scan needs the lane's database connections; the event document, memory. */
 handler_fn
 route_lane(const struct route *r)
 {
-	return r->fn == api_checkin ? api_checkin_lane : NULL;
+	if (r->fn == api_checkin)
+		return lane_ready() ? api_checkin_lane : NULL;
+	if (r->fn == api_events_get)
+		return api_events_get_lane;
+	return NULL;
 }

@@ -4,11 +4,17 @@
  *
  *   loadgen register HOST PORT SLUG TTYPE N CONC CODES_OUT
  *   loadgen checkin  HOST PORT SLUG TOKEN CODES_IN CONC
+ *   loadgen get      HOST PORT PATH CONC SECONDS [RATE]
+ *
+ * get asks for PATH (anonymously, Accept: application/json) for SECONDS,
+ * or with SECONDS 0 until it gets SIGUSR1 (to cover another load exactly);
+ * with RATE, the clients together send at most RATE requests a second.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +33,18 @@ static atomic_int st2xx, st409, st_other, confirmed, waitlisted;
 static pthread_mutex_t outmtx = PTHREAD_MUTEX_INITIALIZER;
 static FILE *out;
 static int mode_register;
+
+/* get: each client keeps its own latencies; they are merged at the end. */
+struct getter {
+	pthread_t th;
+	double *lat;
+	size_t n, cap;
+	long long bytes;
+};
+static const char *path;
+static double get_until;                /* now() at which to stop; 0: SIGUSR1 */
+static double get_gap;                  /* seconds between one client's requests */
+static atomic_int get_stop;
 
 static double
 now(void)
@@ -143,6 +161,113 @@ worker(void *arg)
 	return NULL;
 }
 
+/* The body length of the response in buf, for a sanity figure. */
+static long
+body_len(const char *buf)
+{
+	const char *cl = strcasestr(buf, "\r\nContent-Length:");
+
+	return cl != NULL ? strtol(cl + 17, NULL, 10) : 0;
+}
+
+static void *
+get_worker(void *arg)
+{
+	struct getter *g = arg;
+	size_t cap = 4 << 20;
+	char req[1024], *buf = malloc(cap);
+	int fd = dial(), st, len;
+	double t0, next = now();
+
+	len = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s:%d\r\n"
+	    "Accept: application/json\r\n\r\n", path, host, port);
+	while (!atomic_load(&get_stop) && buf != NULL) {
+		if (get_gap > 0) {
+			/* Paced: wait for this client's next slot; late, start over. */
+			if ((t0 = next - now()) > 0)
+				usleep((useconds_t)(t0 * 1e6));
+			else
+				next = now();
+			next += get_gap;
+		}
+		t0 = now();
+		if (get_until > 0 && t0 >= get_until)
+			break;
+		st = roundtrip(&fd, req, (size_t)len, buf, cap);
+		if (g->n == g->cap) {
+			g->cap = g->cap ? g->cap * 2 : 65536;
+			if ((g->lat = realloc(g->lat, g->cap * sizeof(double))) == NULL)
+				exit(1);
+		}
+		g->lat[g->n++] = (now() - t0) * 1000.0;
+		if (st >= 200 && st < 300) {
+			atomic_fetch_add(&st2xx, 1);
+			g->bytes += body_len(buf);
+		} else
+			atomic_fetch_add(&st_other, 1);
+	}
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+static int cmp(const void *, const void *);
+
+static int
+get_main(int argc, char **argv)
+{
+	struct getter *g;
+	sigset_t usr1;
+	double t0, el, *all;
+	long long bytes = 0;
+	size_t n = 0, k;
+	int conc, i, sig;
+
+	if (argc < 7) {
+		fprintf(stderr, "usage: loadgen get HOST PORT PATH CONC SECONDS [RATE]\n");
+		return 2;
+	}
+	host = argv[2];
+	port = atoi(argv[3]);
+	path = argv[4];
+	conc = atoi(argv[5]);
+	/* Blocked in every thread, so that only sigwait() below takes it. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	g = calloc((size_t)conc, sizeof(*g));
+	t0 = now();
+	if (atof(argv[6]) > 0)
+		get_until = t0 + atof(argv[6]);
+	if (argc > 7 && atof(argv[7]) > 0)
+		get_gap = conc / atof(argv[7]);
+	for (i = 0; i < conc; i++)
+		pthread_create(&g[i].th, NULL, get_worker, &g[i]);
+	if (get_until == 0) {
+		sigwait(&usr1, &sig);
+		atomic_store(&get_stop, 1);
+	}
+	for (i = 0; i < conc; i++) {
+		pthread_join(g[i].th, NULL);
+		n += g[i].n;
+		bytes += g[i].bytes;
+	}
+	el = now() - t0;
+	if ((all = malloc((n + 1) * sizeof(double))) == NULL)
+		return 1;
+	for (i = 0, k = 0; i < conc; i++) {
+		memcpy(all + k, g[i].lat, g[i].n * sizeof(double));
+		k += g[i].n;
+	}
+	qsort(all, n, sizeof(double), cmp);
+	printf("requests: %zu\nseconds: %.2f\nper_s: %.0f\np50_ms: %.2f\np99_ms: %.2f\n"
+	    "ok: %d\nother: %d\nbody_bytes: %lld\n",
+	    n, el, (double)n / el, n ? all[n / 2] : 0, n ? all[(size_t)((double)n * 0.99)] : 0,
+	    atomic_load(&st2xx), atomic_load(&st_other),
+	    atomic_load(&st2xx) ? bytes / atomic_load(&st2xx) : 0);
+	return 0;
+}
+
 static int
 cmp(const void *a, const void *b)
 {
@@ -158,9 +283,11 @@ main(int argc, char **argv)
 	int conc, i;
 	double t0, el;
 
+	if (argc > 1 && strcmp(argv[1], "get") == 0)
+		return get_main(argc, argv);
 	if (argc < 8) {
 		fprintf(stderr, "usage: loadgen register HOST PORT SLUG TTYPE N CONC OUT | "
-		    "checkin HOST PORT SLUG TOKEN CODES CONC\n");
+		    "checkin HOST PORT SLUG TOKEN CODES CONC | get HOST PORT PATH CONC SECONDS [RATE]\n");
 		return 2;
 	}
 	mode_register = strcmp(argv[1], "register") == 0;

@@ -108,9 +108,11 @@ run(async (browser) => {
   await shot(page, 'public_event_desktop');
 
   // Someone else takes the last FHIR place: the open page shows it full
-  // after its next refresh (here: the window gaining focus).
+  // after its next refresh (here: the window gaining focus) once the
+  // server's copy of the event has caught up (it may be a second old).
   const other = await apiPost(`/api/v1/events/${args.slug}/registrations`, args.other);
   check(other.status === 201, 'other registration: ' + JSON.stringify(other));
+  await page.waitForTimeout(1500);
   await page.evaluate(() => window.dispatchEvent(new Event('focus')));
   await page.waitForFunction((id) => document.getElementById('s-' + id).disabled, S.fhir.id, { timeout: 10000 });
   const after = await page.evaluate((id) => ({

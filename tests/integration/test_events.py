@@ -10,7 +10,7 @@ import base64
 import datetime
 import json
 
-from harness import check, expect_error, expect_status, url_path_quote
+from harness import check, expect_error, expect_status, poll, url_path_quote
 from util_events import (ENDS, STARTS, TZ, World, b32decode_nopad,
                          ed25519_verify, expect_fields, uniq)
 
@@ -34,6 +34,31 @@ def event_body(**kw):
             "registration_opens_at": None, "registration_closes_at": None}
     body.update(kw)
     return body
+
+
+# The public event document may be a second old (README, Design); polls
+# give it far longer so that a slow (sanitizer) build passes too.
+STALE_DEADLINE = 8.0
+
+
+def poll_public(slug, cond, client=None, deadline=STALE_DEADLINE):
+    """GET the public document until cond(json) holds or the deadline; the last response."""
+    c = client or W.anon()
+
+    def once():
+        r = c.get("/api/v1/events/" + slug)
+        expect_status(r, 200, "public GET of %s" % slug)
+        return r if cond(r.json) else None
+    return poll(once, deadline, interval=0.1) or c.get("/api/v1/events/" + slug)
+
+
+def public_doc(slug, client=None, what="public GET"):
+    """The public document, asked for twice so that the second comes from the cache."""
+    c = client or W.anon()
+    expect_status(c.get("/api/v1/events/" + slug), 200, what)
+    r = c.get("/api/v1/events/" + slug)
+    expect_status(r, 200, what)
+    return r
 
 
 def public_slugs():
@@ -251,11 +276,12 @@ def test_public_event_page_contents():
     check(not r.json.get("email"), "public speaker has no email: %r" % r)
     r = W.admin.get("/api/v1/events/%s/speakers/%d" % (slug, sp["id"]))
     check(r.json.get("email") == "maja@example.test", "staff see the email: %r" % r)
-    # available follows registrations.
+    # available follows registrations, within the cache's second.
     W.registered(slug, tt["id"], answers={str(q["id"]): "M"})
-    r = W.anon().get("/api/v1/events/" + slug)
+    r = poll_public(slug, lambda o: o["ticket_types"][0].get("available") == 19)
     check(r.json["ticket_types"][0].get("available") == 19,
-          "available after one registration: want 19, got %r" % r.json["ticket_types"][0])
+          "available after one registration: want 19 within %gs, got %r"
+          % (STALE_DEADLINE, r.json["ticket_types"][0]))
 
 
 def test_patch_event():
@@ -619,3 +645,234 @@ def test_programme_ics():
     draft = W.event(publish=False)
     expect_error(W.anon().get("/api/v1/events/%s/programme.ics" % draft["slug"]), 404, None,
                  "programme.ics of a draft")
+
+
+# --------------------------------------------------------------------------
+# The public event document comes from the server's document cache: every
+# change through the API shows at once, seats taken within about a second,
+# and staff always get theirs fresh.
+
+def page_event(capacity=100):
+    """A published event with two sessions, two speakers, two ticket types and a question."""
+    ev = W.event(capacity=capacity)
+    slug = ev["slug"]
+    sp1 = W.speaker(slug, name="Ana Kovač", email="ana.kovac@example.test", organisation="IJS")
+    sp2 = W.speaker(slug, name="Bor Zupan", email="bor.zupan@example.test")
+    s1 = W.session(slug, title="Opening", kind="keynote", speaker_ids=[sp1["id"]])
+    s2 = W.session(slug, title="Workshop A", kind="workshop", capacity=10,
+                   requires_signup=True, speaker_ids=[sp2["id"]])
+    t1 = W.ttype(slug, name="Regular", quota=40)
+    t2 = W.ttype(slug, name="Student", quota=10)
+    q = W.question(slug, label="Diet", kind="choice", options=["Any", "Vegetarian"])
+    return {"ev": ev, "slug": slug, "sp": [sp1, sp2], "s": [s1, s2], "tt": [t1, t2], "q": q}
+
+
+def by_id(items, item_id):
+    found = [x for x in items if x.get("id") == item_id]
+    return found[0] if found else None
+
+
+def test_public_document_shows_every_change_at_once():
+    p = page_event()
+    slug = p["slug"]
+    sp1, sp2 = p["sp"]
+    s1, s2 = p["s"]
+    t1, _ = p["tt"]
+
+    def after(what, path, body, method="PATCH", status=200):
+        """Warm the cache, change through the API, read the public document once."""
+        public_doc(slug, what="before " + what)
+        r = W.admin.request(method, path, json_body=body, csrf=True)
+        expect_status(r, status, what)
+        r = W.anon().get("/api/v1/events/" + slug)
+        expect_status(r, 200, "public GET after " + what)
+        return r.json
+
+    o = after("PATCH name", "/api/v1/events/" + slug, {"name": "Renamed at once",
+                                                        "venue": "Dvorana B"})
+    check(o.get("name") == "Renamed at once" and o.get("venue") == "Dvorana B",
+          "the next public GET after a PATCH still has the old event: %r" % o)
+
+    o = after("new session", "/api/v1/events/%s/sessions" % slug,
+              {"title": "Late addition", "kind": "talk", "speaker_ids": [sp1["id"]],
+               "starts_at": "2027-05-14T15:00:00+02:00", "ends_at": "2027-05-14T16:00:00+02:00"},
+              method="POST", status=201)
+    check("Late addition" in [x.get("title") for x in o["sessions"]],
+          "a new session is missing from the next public GET: %r" % o["sessions"])
+
+    o = after("session edit", "/api/v1/events/%s/sessions/%d" % (slug, s1["id"]),
+              {"title": "Opening keynote", "room": "Hall 1"})
+    got = by_id(o["sessions"], s1["id"])
+    check(got and got.get("title") == "Opening keynote" and got.get("room") == "Hall 1",
+          "an edited session is stale in the next public GET: %r" % got)
+
+    o = after("ticket type edit", "/api/v1/events/%s/ticket-types/%d" % (slug, t1["id"]),
+              {"name": "Regular (late)", "quota": 35})
+    got = by_id(o["ticket_types"], t1["id"])
+    check(got and got.get("name") == "Regular (late)" and got.get("quota") == 35 and
+          got.get("available") == 35,
+          "an edited ticket type is stale in the next public GET: %r" % got)
+
+    o = after("new ticket type", "/api/v1/events/%s/ticket-types" % slug,
+              {"name": "Speaker pass", "quota": 5}, method="POST", status=201)
+    check("Speaker pass" in [x.get("name") for x in o["ticket_types"]],
+          "a new ticket type is missing from the next public GET: %r" % o["ticket_types"])
+
+    o = after("speaker edit", "/api/v1/events/%s/speakers/%d" % (slug, sp1["id"]),
+              {"organisation": "Univerza v Ljubljani", "bio": "Now with a bio."})
+    got = by_id(o["speakers"], sp1["id"])
+    check(got and got.get("organisation") == "Univerza v Ljubljani" and
+          got.get("bio") == "Now with a bio.",
+          "an edited speaker is stale in the next public GET: %r" % got)
+    check(not got.get("email"), "the public sees a speaker's email after an edit: %r" % got)
+
+    o = after("new speaker", "/api/v1/events/%s/speakers" % slug, {"name": "Cene Novak"},
+              method="POST", status=201)
+    check("Cene Novak" in [x.get("name") for x in o["speakers"]],
+          "a new speaker is missing from the next public GET: %r" % o["speakers"])
+
+    o = after("question edit", "/api/v1/events/%s/questions/%d" % (slug, p["q"]["id"]),
+              {"label": "Dietary needs"})
+    got = by_id(o["questions"], p["q"]["id"])
+    check(got and got.get("label") == "Dietary needs",
+          "an edited question is stale in the next public GET: %r" % got)
+
+    o = after("session delete", "/api/v1/events/%s/sessions/%d" % (slug, s2["id"]), None,
+              method="DELETE", status=204)
+    check(by_id(o["sessions"], s2["id"]) is None,
+          "a deleted session is still in the next public GET: %r" % o["sessions"])
+
+    o = after("speaker delete", "/api/v1/events/%s/speakers/%d" % (slug, sp2["id"]), None,
+              method="DELETE", status=204)
+    check(by_id(o["speakers"], sp2["id"]) is None,
+          "a deleted speaker is still in the next public GET: %r" % o["speakers"])
+
+    o = after("close", "/api/v1/events/%s/close" % slug, None, method="POST")
+    check(o.get("status") == "closed", "a closed event is still open in the next public GET: %r"
+          % o.get("status"))
+
+
+def test_public_document_availability_follows_registrations():
+    p = page_event(capacity=30)
+    slug = p["slug"]
+    t1, t2 = p["tt"]
+    s2 = p["s"][1]
+    o = public_doc(slug).json
+    check(by_id(o["ticket_types"], t2["id"]).get("available") == 10 and o.get("available") == 30,
+          "availability before registrations: %r" % o)
+    W.registered(slug, t2["id"], session_ids=[s2["id"]], answers={str(p["q"]["id"]): "Any"})
+    W.registered(slug, t1["id"], answers={str(p["q"]["id"]): "Vegetarian"})
+
+    def caught_up(doc):
+        return (by_id(doc["ticket_types"], t2["id"]).get("available") == 9 and
+                by_id(doc["ticket_types"], t1["id"]).get("sold") == 1 and
+                by_id(doc["sessions"], s2["id"]).get("available") == 9 and
+                doc.get("available") == 28)
+    r = poll_public(slug, caught_up)
+    check(caught_up(r.json), "availability did not follow two registrations within %gs: %r"
+          % (STALE_DEADLINE, r.json))
+    # A refused registration changes nothing, and the document says so.
+    W.admin.patch("/api/v1/events/%s/ticket-types/%d" % (slug, t2["id"]), {"quota": 1})
+    r = W.register(slug, t2["id"], answers={str(p["q"]["id"]): "Any"})
+    expect_error(r, 409, "sold_out", "register for a sold-out ticket type")
+    got = by_id(W.anon().get("/api/v1/events/" + slug).json["ticket_types"], t2["id"])
+    check(got.get("available") == 0, "sold out after the quota edit: %r" % got)
+
+
+def test_public_document_fresh_on_request_and_after_other_instances():
+    # What changes without this instance knowing (here: straight in
+    # MariaDB, as another instance would) shows within the second; a
+    # request with Cache-Control: no-cache gets a document built after it.
+    p = page_event()
+    slug = p["slug"]
+    db = W.srv.db
+    public_doc(slug)
+    db.sql("UPDATE events SET name = 'Changed elsewhere' WHERE id = %d" % p["ev"]["id"],
+           db=W.srv.db_name)
+    r = W.anon().get("/api/v1/events/" + slug, headers={"Cache-Control": "no-cache"})
+    expect_status(r, 200, "public GET with Cache-Control: no-cache")
+    check(r.json.get("name") == "Changed elsewhere",
+          "Cache-Control: no-cache gave an old document: %r" % r.json.get("name"))
+    db.sql("UPDATE events SET name = 'Changed again' WHERE id = %d" % p["ev"]["id"],
+           db=W.srv.db_name)
+    r = poll_public(slug, lambda o: o.get("name") == "Changed again")
+    check(r.json.get("name") == "Changed again",
+          "a change made elsewhere did not show within %gs: %r" % (STALE_DEADLINE, r.json.get("name")))
+
+
+def test_public_document_etag_and_event_thread():
+    p = page_event()
+    slug = p["slug"]
+    anon = W.anon()
+    r = public_doc(slug, client=anon)
+    etag = r.header("ETag")
+    check(etag and etag.startswith('"') and etag.endswith('"'),
+          "the public document has no strong ETag: %r" % etag)
+    check(r.header("Cache-Control") == "no-cache",
+          "public document Cache-Control: want no-cache, got %r" % r.header("Cache-Control"))
+    # The ETag is a hash of the body: a rebuild with nothing changed keeps it.
+    r2 = anon.get("/api/v1/events/" + slug, headers={"If-None-Match": etag})
+    expect_status(r2, 304, "conditional GET with the current ETag")
+    check(r2.raw == b"" and r2.header("ETag") == etag, "304 with a body or another ETag: %r" % r2)
+    # A cached document is answered on the event thread, from memory.
+    W.srv.wait_log(r"GET /api/v1/events/%s 200 [0-9.]+ms lane$" % slug, count=1)
+    lane = [line for line in W.srv.log().splitlines()
+            if "GET /api/v1/events/%s 200" % slug in line and line.endswith(" lane")]
+    check(lane, "no public GET of %s was answered from memory on the event thread" % slug)
+    # A change: another ETag at once, and the old one no longer matches.
+    expect_status(W.admin.patch("/api/v1/events/" + slug, {"description": "New text"}), 200,
+                  "patch description")
+    r3 = anon.get("/api/v1/events/" + slug, headers={"If-None-Match": etag})
+    expect_status(r3, 200, "conditional GET after a change")
+    check(r3.header("ETag") != etag and r3.json.get("description") == "New text",
+          "after a change: want a new ETag and the new text, got %r" % r3)
+
+
+def test_staff_document_is_never_the_cached_one():
+    p = page_event()
+    slug = p["slug"]
+    sp1 = p["sp"][0]
+    org_user, org = W.new_user("organiser")
+    W.add_member(slug, org_user["id"])
+    for _ in range(2):
+        o = public_doc(slug).json
+        spk = by_id(o["speakers"], sp1["id"])
+        check(spk and not spk.get("email"), "the public sees a speaker's email: %r" % spk)
+        for who, c in (("admin", W.admin), ("member organiser", org)):
+            r = c.get("/api/v1/events/" + slug)
+            expect_status(r, 200, "%s GET" % who)
+            spk = by_id(r.json["speakers"], sp1["id"])
+            check(spk and spk.get("email") == "ana.kovac@example.test",
+                  "%s does not see the speaker's email (a cached public document?): %r" % (who, spk))
+            check(r.header("Cache-Control") == "no-store" and r.header("ETag") is None,
+                  "a staff document must not be cached anywhere: %r %r"
+                  % (r.header("Cache-Control"), r.header("ETag")))
+        # A non-member organiser is the public.
+        other_user, other = W.new_user("organiser")
+        r = other.get("/api/v1/events/" + slug)
+        expect_status(r, 200, "non-member organiser GET")
+        check("ana.kovac@example.test" not in r.raw.decode("utf-8"),
+              "a non-member organiser sees a speaker's email")
+    # A registration shows to staff at once (theirs is never cached).
+    W.registered(slug, p["tt"][1]["id"], answers={str(p["q"]["id"]): "Any"})
+    r = W.admin.get("/api/v1/events/" + slug)
+    check(by_id(r.json["ticket_types"], p["tt"][1]["id"]).get("available") == 9,
+          "staff see availability at once: %r" % r.json["ticket_types"])
+
+
+def test_draft_document_stays_hidden_until_published():
+    ev = W.event(publish=False)
+    slug = ev["slug"]
+    W.session(slug, title="Secret plan")
+    anon = W.anon()
+    for _ in range(2):
+        expect_error(anon.get("/api/v1/events/" + slug), 404, None, "public GET of a draft")
+        r = W.admin.get("/api/v1/events/" + slug)
+        expect_status(r, 200, "staff GET of a draft")
+        check([x.get("title") for x in r.json["sessions"]] == ["Secret plan"],
+              "staff see the draft's programme: %r" % r.json)
+    expect_status(W.admin.post("/api/v1/events/%s/publish" % slug), 200, "publish")
+    r = anon.get("/api/v1/events/" + slug)
+    expect_status(r, 200, "the next public GET after publishing")
+    check([x.get("title") for x in r.json["sessions"]] == ["Secret plan"],
+          "the published programme: %r" % r.json)

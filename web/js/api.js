@@ -24,6 +24,8 @@ const Confero = (() => {
   async function request(method, path, body, opts = {}) {
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // Not the server's cached copy of a public document: one built now.
+    if (opts.fresh) headers['Cache-Control'] = 'no-cache';
     if (bearer) headers.Authorization = 'Bearer ' + bearer;
     else if (csrf && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
     const res = await fetch(path, {
@@ -105,22 +107,23 @@ const UI = {
   clear(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; },
   // Times: the API gives RFC 3339 with the event's offset; show them in
   // the event's time zone, as the organiser planned them.
+  // In the page's language (web/js/i18n.js), when the page loads it.
   fmtDate(iso, tz, opts = { dateStyle: 'full' }) {
-    return new Intl.DateTimeFormat(undefined, { timeZone: tz, ...opts }).format(new Date(iso));
+    return new Intl.DateTimeFormat(typeof I18N !== 'undefined' ? I18N.lang : undefined, { timeZone: tz, ...opts }).format(new Date(iso));
   },
   fmtTime(iso, tz) {
-    return new Intl.DateTimeFormat(undefined, { timeZone: tz, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+    return new Intl.DateTimeFormat(typeof I18N !== 'undefined' ? I18N.lang : undefined, { timeZone: tz, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
   },
   fmtDateTime(iso, tz) {
-    return new Intl.DateTimeFormat(undefined, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short', hour12: false }).format(new Date(iso));
+    return new Intl.DateTimeFormat(typeof I18N !== 'undefined' ? I18N.lang : undefined, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short', hour12: false }).format(new Date(iso));
   },
   // The day (YYYY-MM-DD) of an instant in a time zone, for grouping.
   dayKey(iso, tz) {
     return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
   },
   money(cents, cur) {
-    if (!cents) return 'Free';
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: cur || 'EUR' }).format(cents / 100);
+    if (!cents) return typeof t === 'function' ? t('Free') : 'Free';
+    return new Intl.NumberFormat(typeof I18N !== 'undefined' ? I18N.lang : undefined, { style: 'currency', currency: cur || 'EUR' }).format(cents / 100);
   },
   // A polite live region for status messages (screen readers hear them).
   announce(msg, root = document) {

@@ -39,21 +39,33 @@
       const target = document.getElementById(location.hash.slice(1));
       if (target) target.scrollIntoView();
     }
-    setInterval(refresh, REFRESH_MS);
-    window.addEventListener('focus', refresh);
+    setInterval(() => refresh(), REFRESH_MS);
+    window.addEventListener('focus', () => refresh());
     document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
   }
 
-  async function refresh() {
-    if (refreshing || document.hidden || !ev) return;
+  // The server's copy of the event may be a second old.  After it has just
+  // answered about places (sold out, full, registered), ask for a fresh one
+  // (fresh = true), so the page agrees with what it was told.
+  let freshAgain = false;
+  async function refresh(fresh = false) {
+    if (refreshing) {
+      freshAgain = freshAgain || fresh;
+      return;
+    }
+    if (document.hidden || !ev) return;
     refreshing = true;
     try {
-      ev = await Confero.get(apiPath);
+      ev = await Confero.get(apiPath, { fresh });
       renderAvailability();
     } catch (e) {
       // Keep what is shown; the next refresh tries again.
     } finally {
       refreshing = false;
+    }
+    if (freshAgain) {
+      freshAgain = false;
+      refresh(true);
     }
   }
 
@@ -648,21 +660,21 @@
     if (err.status === 422) {
       const errs = serverFieldErrors(err.fields);
       showErrors(errs, errs.length ? [] : [err.message]);
-      if (err.fields && err.fields.session_ids === 'session_full') refresh();
+      if (err.fields && err.fields.session_ids === 'session_full') refresh(true);
     } else if (err.status === 409 && err.code === 'already_registered') {
       showErrors([['email', 'This email address is already registered for this event. The confirmation email has the link to your ticket; to register someone else, use their own email address.']],
         ['You are already registered for this event with this email address.']);
     } else if (err.status === 409 && err.code === 'sold_out') {
       showErrors([['ticket_type_id', 'Sorry, this ticket type has just sold out.']],
         ['No places are left for the ticket type you chose. Nothing was registered.']);
-      refresh();
+      refresh(true);
     } else if (err.status === 403 && err.code === 'registration_closed') {
       // The form goes; the notice in its place says why.
       closedByServer = true;
       renderForm();
       UI.$('#register-closed .notice').focus();
       UI.announce('Registration for this event has closed. Nothing was registered.');
-      refresh();
+      refresh(true);
     } else if (err.status === 404) {
       showErrors([], ['This event is no longer available.']);
     } else {
@@ -714,7 +726,7 @@
     box.hidden = false;
     h.focus();
     UI.announce(h.textContent);
-    refresh();
+    refresh(true);
   }
 
   function resetForm() {

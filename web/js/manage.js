@@ -164,7 +164,8 @@
     try {
       const res = await Confero.patch(self, { session_ids: keep.concat(chosen) });
       reg = Object.assign(reg, res);
-      try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug)); } catch (err) { /* keep */ }
+      // Fresh: the places left must count the change just made.
+      try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug), { fresh: true }); } catch (err) { /* keep */ }
       render();
       const m = UI.$('#sessions-msg');
       m.className = 'saved';
@@ -177,7 +178,7 @@
           not_included: 'A session you chose is not included in your ticket type.',
           unknown_session: 'A session you chose no longer exists. Please reload the page.',
         };
-        try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug)); } catch (x) { /* keep */ }
+        try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug), { fresh: true }); } catch (x) { /* keep */ }
         const before = UI.$$('input[name=session]:checked').map((i) => Number(i.value));
         renderSessions();
         // Keep what the attendee ticked, where it is still possible.
