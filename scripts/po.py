@@ -239,7 +239,11 @@ def extract(pot):
         parts.append(out)
         parts = [p for p in parts if os.path.exists(p)]
         merged = os.path.join(tmp, "all.pot")
-        run(["msgcat", "--use-first", "--no-wrap", "--sort-by-file", "-o", merged] + parts)
+        # Not --use-first: it keeps only the first part's references, so a
+        # msgid both C and a page use lost its web/ reference and was left
+        # out of the pages' catalogs (po.py json).  Every msgstr here is
+        # empty, so plain msgcat has nothing to merge but the references.
+        run(["msgcat", "--no-wrap", "--sort-by-file", "-o", merged] + parts)
         body = ""
         if os.path.exists(merged):      # msgcat writes nothing for no messages
             with open(merged, encoding="utf-8") as f:

@@ -4,10 +4,10 @@
 // in a time zone far from the event's, so only a conversion in the event's
 // own zone gives the right instants.  Python checks the API afterwards.
 import { run, newPage, check, DESKTOP, args } from './lib.mjs';
-import { noErrors, acceptDialogs, text, shots, controlsLabelled } from './console_lib.mjs';
+import { noErrors, acceptDialogs, text, shots, controlsLabelled, ENGLISH } from './console_lib.mjs';
 
 run(async (browser) => {
-  const page = await newPage(browser, DESKTOP, { timezoneId: 'America/Los_Angeles' });
+  const page = await newPage(browser, DESKTOP, { ...ENGLISH, timezoneId: 'America/Los_Angeles' });
   acceptDialogs(page);
   const out = {};
 

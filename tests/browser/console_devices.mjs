@@ -2,10 +2,10 @@
 // (and the refusals), create a device key shown as a pairing QR code and
 // link, revoke an older key after a confirmation.
 import { run, newPage, check, DESKTOP, args } from './lib.mjs';
-import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled } from './console_lib.mjs';
+import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled, ENGLISH } from './console_lib.mjs';
 
 run(async (browser) => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(browser, DESKTOP, ENGLISH);
   acceptDialogs(page);
   const out = {};
   const slug = args.slug;

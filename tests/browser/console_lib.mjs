@@ -2,6 +2,11 @@
 // (console_*.mjs, scan_*.mjs): sign-in, error filtering, layout checks.
 import { check, shot, PHONE, DESKTOP, NARROW } from './lib.mjs';
 
+// The browser the staff tests use unless a test asks for a language:
+// English (the pages' default and what these tests read), whatever the
+// machine's locale.
+export const ENGLISH = { locale: 'en-US' };
+
 // page.errors without the browser's own "Failed to load resource" lines for
 // HTTP statuses the test expects (a 401 from /auth/me before sign-in, a 409
 // for a ticket already used, ...): those are answers, not faults.

@@ -6,10 +6,10 @@
 // runs to "done" (one recipient refused by the SMTP server), and the
 // outbox lists the failure with the server's reply.
 import { run, newPage, check, DESKTOP, PHONE, args } from './lib.mjs';
-import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled } from './console_lib.mjs';
+import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled, ENGLISH } from './console_lib.mjs';
 
 run(async (browser) => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(browser, DESKTOP, ENGLISH);
   acceptDialogs(page);
   const out = {};
   await consoleLogin(page, args.email, args.password);

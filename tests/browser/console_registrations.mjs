@@ -2,10 +2,10 @@
 // search, and the row actions: approve, mark paid, edit (with the
 // event's questions), re-send the ticket, cancel after a confirmation.
 import { run, newPage, check, DESKTOP, args } from './lib.mjs';
-import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled } from './console_lib.mjs';
+import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled, ENGLISH } from './console_lib.mjs';
 
 run(async (browser) => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(browser, DESKTOP, ENGLISH);
   acceptDialogs(page);
   const out = {};
   const slug = args.slug;
@@ -31,7 +31,7 @@ run(async (browser) => {
 
   // ---- filter: checked in
   await page.getByLabel('Check-in').selectOption('true');
-  await waitCount('1 registration match.');
+  await waitCount('1 registration matches.');
   out.checked_in_rows = await page.locator('.regs-table tbody th').allInnerTexts();
   out.hash_after_filter = await page.evaluate(() => location.hash);
   // The download follows the filters and is served with the session cookie.
@@ -45,7 +45,7 @@ run(async (browser) => {
   // ---- approve a pending registration found by search
   await page.getByLabel('Search', { exact: true }).fill(args.pending);
   await page.getByRole('button', { name: 'Search', exact: true }).click();
-  await waitCount('1 registration match.');
+  await waitCount('1 registration matches.');
   out.pending_status = await text(page, '.regs-table tbody .badge');
   await rowOf(args.pending).getByRole('button', { name: 'Approve: ' + args.pending, exact: true }).click();
   await page.waitForFunction(() => /approved/.test(document.querySelector('.messages')?.textContent || ''));
@@ -56,7 +56,7 @@ run(async (browser) => {
   await page.getByRole('link', { name: 'Clear' }).click();
   await waitCount(out.total);
   await page.getByLabel('Status', { exact: true }).selectOption('pending_payment');
-  await waitCount('1 registration match.');
+  await waitCount('1 registration matches.');
   await rowOf(args.unpaid).getByRole('button', { name: 'Mark paid: ' + args.unpaid, exact: true }).click();
   await page.waitForFunction(() => /marked paid/.test(document.querySelector('.messages')?.textContent || ''));
   out.paid_status = await text(page, '.regs-table tbody .badge');
@@ -66,7 +66,7 @@ run(async (browser) => {
   await waitCount(out.total);
   await page.getByLabel('Search', { exact: true }).fill(args.edit);
   await page.getByRole('button', { name: 'Search', exact: true }).click();
-  await waitCount('1 registration match.');
+  await waitCount('1 registration matches.');
   await rowOf(args.edit).getByRole('button', { name: 'Edit: ' + args.edit, exact: true }).click();
   const dlg = page.locator('dialog.edit-dialog');
   await dlg.waitFor();
@@ -95,7 +95,7 @@ run(async (browser) => {
   // ---- cancel (asks first)
   await page.getByLabel('Search', { exact: true }).fill(args.cancel);
   await page.getByRole('button', { name: 'Search', exact: true }).click();
-  await waitCount('1 registration match.');
+  await waitCount('1 registration matches.');
   const before = page.dialogs.length;
   await rowOf(args.cancel).getByRole('button', { name: 'Cancel: ' + args.cancel, exact: true }).click();
   await page.waitForFunction(() => /cancelled/.test(document.querySelector('.messages')?.textContent || ''));

@@ -4,10 +4,10 @@
 // the attendee's name; the code stays in view, so after the ~3 s debounce
 // it is scanned again and shows "Already checked in at HH:MM, gate".
 import { run, newPage, check, PHONE, args } from './lib.mjs';
-import { noErrors, acceptDialogs, text, shots, controlsLabelled } from './console_lib.mjs';
+import { noErrors, acceptDialogs, text, shots, controlsLabelled, ENGLISH } from './console_lib.mjs';
 
 run(async (browser) => {
-  const page = await newPage(browser, PHONE, { timezoneId: 'Asia/Tokyo' });
+  const page = await newPage(browser, PHONE, { ...ENGLISH, timezoneId: 'Asia/Tokyo' });
   acceptDialogs(page);
   const out = {};
   await page.goto('/scan/');

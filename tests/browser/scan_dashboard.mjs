@@ -4,7 +4,7 @@
 // code, a session, and a forged code).  Counts, the per-session table,
 // the arrivals chart and the latest scans follow.
 import { run, newPage, check, DESKTOP, PHONE, args } from './lib.mjs';
-import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled } from './console_lib.mjs';
+import { noErrors, acceptDialogs, consoleLogin, view, text, shots, controlsLabelled, ENGLISH } from './console_lib.mjs';
 
 const stat = (page, key) => text(page, `.stat[data-stat=${key}] .stat-value`);
 const waitStat = (page, key, value, timeout = 12000) => page.waitForFunction(([k, v]) =>
@@ -12,7 +12,7 @@ const waitStat = (page, key, value, timeout = 12000) => page.waitForFunction(([k
 
 run(async (browser) => {
   const out = {};
-  const dash = await newPage(browser, DESKTOP);
+  const dash = await newPage(browser, DESKTOP, ENGLISH);
   await consoleLogin(dash, args.organiser.email, args.organiser.password);
   await view(dash, `/events/${args.slug}/dashboard`, 'Dashboard:');
   await dash.evaluate(() => { window.__sameDocument = true; });
@@ -21,7 +21,7 @@ run(async (browser) => {
   out.no_arrivals = await dash.locator('.empty', { hasText: 'No arrivals yet' }).isVisible();
 
   // ---- door staff: look-up by name, check in
-  const scan = await newPage(browser, PHONE);
+  const scan = await newPage(browser, PHONE, ENGLISH);
   acceptDialogs(scan);
   await scan.goto('/scan/');
   await scan.getByLabel('Email', { exact: true }).fill(args.door.email);

@@ -5,7 +5,7 @@
 // remembers its set-up on reload; "forget this device"; a revoked key
 // sends the device back to sign-in.
 import { run, newPage, check, PHONE, args } from './lib.mjs';
-import { noErrors, acceptDialogs, text, shots } from './console_lib.mjs';
+import { noErrors, acceptDialogs, text, shots, ENGLISH } from './console_lib.mjs';
 
 const result = (page) => page.evaluate(() => document.getElementById('result').dataset.result);
 
@@ -18,7 +18,7 @@ async function waitResult(page, kindWanted, titlePart) {
 }
 
 run(async (browser) => {
-  const page = await newPage(browser, PHONE);
+  const page = await newPage(browser, PHONE, ENGLISH);
   acceptDialogs(page);
   const out = {};
   const token = new URLSearchParams(new URL(args.url).hash.slice(1)).get('token');
@@ -78,7 +78,7 @@ run(async (browser) => {
   noErrors(page, [401], 'paired scanner');
 
   // ---- a revoked key
-  const p2 = await newPage(browser, PHONE);
+  const p2 = await newPage(browser, PHONE, ENGLISH);
   await p2.goto(args.revoked_url);
   await p2.waitForSelector('#view-signin:not([hidden])');
   out.revoked_message = await text(p2, '#messages');

@@ -4,10 +4,10 @@
 // not for this session; a lost network answered by retrying the same
 // nonce; a session as check-in point.
 import { run, newPage, check, DESKTOP, args } from './lib.mjs';
-import { noErrors, acceptDialogs, text, shots } from './console_lib.mjs';
+import { noErrors, acceptDialogs, text, shots, ENGLISH } from './console_lib.mjs';
 
 run(async (browser) => {
-  const page = await newPage(browser, DESKTOP, { timezoneId: 'Pacific/Auckland' });
+  const page = await newPage(browser, DESKTOP, { ...ENGLISH, timezoneId: 'Pacific/Auckland' });
   acceptDialogs(page);
   const out = { results: {} };
   // Record the tones played (WebAudio oscillators: type and frequency).

@@ -578,3 +578,72 @@ def test_console_mailing_preview_send_and_failures():
     for a in ok_emails:
         subjects = [x.msg["Subject"] for x in got[a.lower()]]
         check("Practical details for " + ev["name"] in subjects, "no mailing to %s: %r" % (a, subjects))
+
+
+# --------------------------------------------------------------------------
+# Languages: the console in the user's language, the scanner's choice
+
+def test_console_in_german_for_a_user_whose_language_is_de():
+    email = uniq_email("deutsch")
+    r = W.admin.post("/api/v1/users", {"email": email, "role": "organiser", "password": STAFF_PASSWORD,
+                                       "language": "de"})
+    expect_status(r, 201, "create a user whose language is de")
+    user = r.json.get("user", r.json)
+    check(user.get("language") == "de", "the new user's language: %r" % user)
+    client = W.srv.client()
+    client.login(email, STAFF_PASSWORD)
+    # Across the spring DST change in Ljubljana; the browser runs in Tokyo.
+    ev = W.event(client=client, name="Gesundheit " + uuid.uuid4().hex[:4], timezone="Europe/Ljubljana",
+                 starts_at="2027-03-27T09:00:00+01:00", ends_at="2027-03-28T18:00:00+02:00")
+    slug = ev["slug"]
+    s = W.session(slug, title="Eröffnung", kind="keynote", starts_at="2027-03-28T10:00:00+02:00",
+                  ends_at="2027-03-28T11:00:00+02:00", room="Saal A")
+    out = browser("console_language.mjs", {
+        "email": email, "password": STAFF_PASSWORD, "slug": slug, "event_name": ev["name"],
+        "timezone": "Europe/Ljubljana", "starts_at": ev["starts_at"], "session_starts_at": s["starts_at"]})
+    check(out["login"]["html_lang"] == "en" and out["login"]["i18n_lang"] == "en",
+          "the sign-in page before sign-in (an English browser): %r" % out["login"])
+    de = out["de"]
+    check(de["html_lang"] == "de" and de["i18n_lang"] == "de", "after sign-in: %r" % de)
+    check(de["switcher_value"] == "de" and de["switcher_text"] == "Deutsch" and de["switcher_label"],
+          "the switcher after sign-in: %r" % de)
+    check(out["english_left"] == [], "English words left on the German page: %r (checked %r)"
+          % (out["english_left"], out["english_checked"]))
+    # Dates by Intl in German in the event's zone, whatever the catalogs say.
+    check("27.03.2027, 09:00" in out["row"] and out["expected_start"] in out["row"],
+          "the event's dates in German in Ljubljana time: %r (want %r)" % (out["row"], out["expected_start"]))
+    check(out["day_heading"] == out["expected_day"] and "März" in out["day_heading"]
+          and out["day_heading"].startswith("Sonntag"), "the programme's day in German: %r" % out)
+    check(out["de_state_programme"]["html_lang"] == "de", "the programme page: %r" % out["de_state_programme"])
+    check(out["switcher_tab_reached"] and out["switcher_name"].strip(), "the switcher by keyboard: %r" % out)
+    # Switched to English: saved for the account, and it holds.
+    check(out["reloaded"], "choosing English did not reload the page: %r" % out)
+    for k in ("after_switch", "after_reload"):
+        st = out[k]
+        check(st["html_lang"] == "en" and st["i18n_lang"] == "en" and st["switcher_value"] == "en"
+              and st["switcher_text"] == "English", "%s: %r" % (k, st))
+    check(out["me_after_switch"] == "en" and out["heading_after_switch"] == "Your events", "after the switch: %r" % out)
+    r = client.get("/api/v1/auth/me")
+    expect_status(r, 200, "auth/me")
+    check(r.json["user"].get("language") == "en", "the user's language on the server: %r" % r.json)
+    # A fresh German browser: German until sign-in, then the account's English.
+    check(out["fresh_login"]["html_lang"] == "de", "a German browser before sign-in: %r" % out["fresh_login"])
+    check(out["fresh"]["html_lang"] == "en" and out["fresh"]["switcher_value"] == "en",
+          "the account's language after sign-in in a German browser: %r" % out["fresh"])
+
+
+def test_scanner_language_from_the_address_and_the_switcher():
+    out = browser("scan_language.mjs", {})
+    check(out["plain"]["html_lang"] == "en" and out["plain"]["cookie"] is None, "no choice: %r" % out["plain"])
+    for k in ("sl", "sl_reloaded"):
+        st = out[k]
+        check(st["html_lang"] == "sl" and st["i18n_lang"] == "sl" and st["switcher_value"] == "sl"
+              and st["switcher_text"] == "slovenščina" and st["switcher_labelled"], "%s: %r" % (k, st))
+    check(out["reloaded"], "the switcher did not reload the page: %r" % out)
+    for k in ("hu", "hu_reloaded", "hu_plain_url"):
+        st = out[k]
+        check(st["html_lang"] == "hu" and st["switcher_value"] == "hu" and st["switcher_text"] == "magyar"
+              and st["cookie"] == "hu" and st["search"] == "", "%s: %r" % (k, st))
+    check("confero_lang=hu" in out["cookies"], "cookies: %r" % out["cookies"])
+    st = out["sl_over_cookie"]
+    check(st["html_lang"] == "sl" and st["cookie"] == "hu", "?lang over the cookie: %r" % st)

@@ -16,28 +16,36 @@ const ConsoleApp = (() => {
   let tz = TZ.browserZone();
   let renderSeq = 0;
 
-  const SECTIONS = [
-    ['', 'Settings'],
-    ['programme', 'Programme'],
-    ['tickets', 'Tickets & questions'],
-    ['members', 'Members'],
-    ['devices', 'Check-in devices'],
-    ['registrations', 'Registrations'],
-    ['mailings', 'Mailings'],
-    ['dashboard', 'Dashboard'],
-  ];
+  // The tables of words are functions: the catalog is loaded after the
+  // scripts run, so t() must be called when a page is drawn.
+  function sections() {
+    return [
+      ['', t('Settings')],
+      ['programme', t('Programme')],
+      ['tickets', t('Tickets & questions')],
+      ['members', t('Members')],
+      ['devices', t('Check-in devices')],
+      ['registrations', t('Registrations')],
+      ['mailings', t('Mailings')],
+      ['dashboard', t('Dashboard')],
+    ];
+  }
 
-  const STATUS_LABELS = {
-    confirmed: 'Confirmed',
-    waitlisted: 'Waiting list',
-    pending_approval: 'Awaiting approval',
-    pending_payment: 'Awaiting payment',
-    cancelled: 'Cancelled',
-    rejected: 'Rejected',
-    draft: 'Draft',
-    published: 'Published',
-    closed: 'Closed',
-  };
+  // A registration's or an event's status (the API's code) in words.
+  function statusLabel(status) {
+    const labels = {
+      confirmed: tc('registration status', 'Confirmed'),
+      waitlisted: tc('registration status', 'Waiting list'),
+      pending_approval: tc('registration status', 'Awaiting approval'),
+      pending_payment: tc('registration status', 'Awaiting payment'),
+      cancelled: tc('registration status', 'Cancelled'),
+      rejected: tc('registration status', 'Rejected'),
+      draft: tc('event status', 'Draft'),
+      published: tc('event status', 'Published'),
+      closed: tc('event status', 'Closed'),
+    };
+    return labels[status] || status;
+  }
 
   function route(pattern, render) { routes.push({ pattern, render }); }
 
@@ -81,28 +89,28 @@ const ConsoleApp = (() => {
     renderUserNav();
     if (me.user.role === 'checkin') {
       UI.clear(m).append(
-        UI.el('h1', { text: 'Door staff' }),
-        UI.el('p', { class: 'notice warn', text: 'Your account is for check-in only. Use the door scanner.' }),
-        UI.el('p', {}, UI.el('a', { class: 'button', href: '/scan/', text: 'Open the door scanner' })));
+        UI.el('h1', { text: t('Door staff') }),
+        UI.el('p', { class: 'notice warn', text: t('Your account is for check-in only. Use the door scanner.') }),
+        UI.el('p', {}, UI.el('a', { class: 'button', href: '/scan/', text: t('Open the door scanner') })));
       return;
     }
     const { path, query } = parseHash();
     for (const r of routes) {
       const match = r.pattern.exec(path);
       if (!match) continue;
-      UI.clear(m).append(UI.el('p', { class: 'muted loading', text: 'Loading\u2026' }));
+      UI.clear(m).append(UI.el('p', { class: 'muted loading', text: t('Loading\u2026') }));
       try {
         await r.render(m, match.slice(1).map(decodeURIComponent), query, () => seq === renderSeq);
       } catch (e) {
         if (seq !== renderSeq) return;
         if (e instanceof Confero.ApiError && e.status === 401) { signedOut(); return; }
-        UI.clear(m).append(UI.el('h1', { text: 'Something went wrong' }), errorNotice(e));
+        UI.clear(m).append(UI.el('h1', { text: t('Something went wrong') }), errorNotice(e));
       }
       if (seq === renderSeq) focusHeading();
       return;
     }
-    UI.clear(m).append(UI.el('h1', { text: 'Not found' }),
-      UI.el('p', {}, UI.el('a', { href: '#/', text: 'Back to your events' })));
+    UI.clear(m).append(UI.el('h1', { text: t('Not found') }),
+      UI.el('p', {}, UI.el('a', { href: '#/', text: t('Back to your events') })));
   }
 
   let lastPath = null;
@@ -114,17 +122,18 @@ const ConsoleApp = (() => {
     lastPath = path;
     const h = main().querySelector('h1');
     if (h) { h.setAttribute('tabindex', '-1'); h.focus({ preventScroll: false }); }
-    document.title = (h ? h.textContent + ' \u2013 ' : '') + 'Confero console';
+    document.title = h ? t('{page} \u2013 Confero console', { page: h.textContent }) : t('Confero console');
   }
 
   function errorNotice(e) {
     let text = e && e.message ? e.message : String(e);
     if (e instanceof Confero.ApiError) {
-      if (e.status === 403) text = 'You do not have access to this. ' + (e.message || '');
-      else if (e.status === 404) text = 'Not found.';
-      else if (e.status === 0 || e.status >= 500) text = 'The server could not answer; try again. (' + e.message + ')';
+      // The server's own message is in the language it negotiated.
+      if (e.status === 403) text = e.message ? t('You do not have access to this. {reason}', { reason: e.message }) : t('You do not have access to this.');
+      else if (e.status === 404) text = t('Not found.');
+      else if (e.status === 0 || e.status >= 500) text = t('The server could not answer; try again. ({reason})', { reason: e.message });
     } else if (e instanceof TypeError) {
-      text = 'No connection to the server; try again.';
+      text = t('No connection to the server; try again.');
     }
     return UI.el('div', { class: 'notice bad', role: 'alert', text });
   }
@@ -135,36 +144,38 @@ const ConsoleApp = (() => {
     const m = main();
     UI.clear(document.getElementById('user-nav'));
     const f = Forms.build([
-      { name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'username' },
-      { name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' },
+      { name: 'email', label: t('Email'), type: 'email', required: true, autocomplete: 'username' },
+      { name: 'password', label: t('Password'), type: 'password', required: true, autocomplete: 'current-password' },
     ], {}, {
-      submit: 'Sign in',
+      submit: t('Sign in'),
       onSubmit: async (v) => {
         try {
           await Confero.login(v.email, v.password);
         } catch (e) {
-          if (e.status === 401) throw new Error('Wrong email or password.');
+          if (e.status === 401) throw new Error(t('Wrong email or password.'));
           throw e;
         }
         me = await Confero.me();
+        await useLanguage();
         render();
       },
     });
     f.form.classList.add('login-form');
     UI.clear(m).append(
-      UI.el('h1', { text: 'Sign in to the organiser console' }),
+      UI.el('h1', { text: t('Sign in to the organiser console') }),
       f.form,
-      UI.el('p', { class: 'muted' }, 'Door staff: use the ', UI.el('a', { href: '/scan/', text: 'door scanner' }), '.'));
-    document.title = 'Sign in \u2013 Confero console';
+      // TRANSLATORS: the words in [brackets] become the link to the scanner.
+      UI.el('p', { class: 'muted' }, ...rich(t('Door staff: use the [door scanner].'), {}, '/scan/')));
+    document.title = t('Sign in \u2013 Confero console');
     f.control('email').focus();
   }
 
   function renderUserNav() {
     const nav = document.getElementById('user-nav');
     UI.clear(nav).append(
-      UI.el('a', { href: '#/', text: 'Events' }),
+      UI.el('a', { href: '#/', text: t('Events') }),
       UI.el('span', { class: 'who', text: me.user.email }),
-      UI.el('button', { type: 'button', class: 'link-button', id: 'logout', text: 'Log out',
+      UI.el('button', { type: 'button', class: 'link-button', id: 'logout', text: t('Log out'),
         onclick: async () => {
           try { await Confero.logout(); } catch (e) { /* the session may be gone already */ }
           me = null;
@@ -193,14 +204,35 @@ const ConsoleApp = (() => {
   }
 
   function statusBadge(status) {
-    return UI.el('span', { class: 'badge status-' + status, text: STATUS_LABELS[status] || status });
+    return UI.el('span', { class: 'badge status-' + status, text: statusLabel(status) });
+  }
+
+  // A translated text as nodes: {name} placeholders become parts[name]
+  // (a node or a string; placeholders t() filled are already text), and
+  // [words] become a link to href.  Whole sentences stay whole for the
+  // translators even when a piece of them is an element.
+  function rich(text, parts = {}, href = null) {
+    const out = [];
+    const re = /\{([A-Za-z_]\w*)\}|\[([^\]]+)\]/g;
+    let last = 0;
+    let m;
+    while ((m = re.exec(text)) !== null) {
+      if (m[1] !== undefined && !(m[1] in parts)) continue;
+      if (m[2] !== undefined && !href) continue;
+      if (m.index > last) out.push(text.slice(last, m.index));
+      if (m[1] !== undefined) out.push(parts[m[1]]);
+      else out.push(UI.el('a', { href, text: m[2] }));
+      last = re.lastIndex;
+    }
+    if (last < text.length) out.push(text.slice(last));
+    return out.filter((x) => x !== null && x !== undefined && x !== '');
   }
 
   // The event's heading and section tabs.
   function eventHeader(ev, active, title) {
-    const nav = UI.el('nav', { class: 'event-nav', 'aria-label': 'Event sections' });
+    const nav = UI.el('nav', { class: 'event-nav', 'aria-label': t('Event sections') });
     const ul = UI.el('ul');
-    for (const [key, label] of SECTIONS) {
+    for (const [key, label] of sections()) {
       const a = UI.el('a', { href: '#' + eventPath(ev, key), text: label });
       if (key === active) a.setAttribute('aria-current', 'page');
       ul.append(UI.el('li', {}, a));
@@ -210,15 +242,16 @@ const ConsoleApp = (() => {
       (UI.dayKey(ev.starts_at, ev.timezone) !== UI.dayKey(ev.ends_at, ev.timezone)
         ? ' \u2013 ' + UI.fmtDate(ev.ends_at, ev.timezone, { dateStyle: 'medium' }) : '');
     return UI.el('div', { class: 'event-head' },
-      UI.el('p', { class: 'crumbs' }, UI.el('a', { href: '#/', text: 'Events' }), ' / ',
+      UI.el('p', { class: 'crumbs' }, UI.el('a', { href: '#/', text: t('Events') }), ' / ',
         UI.el('span', { text: ev.name }), ' ', statusBadge(ev.status)),
       UI.el('h1', { text: title }),
       UI.el('p', { class: 'muted event-when', text: dates + ' \u00b7 ' + ev.timezone }),
       nav);
   }
 
-  function section(title, ...children) {
-    const id = 'sec-' + title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  // key: a stable id for the section (the title is translated).
+  function section(key, title, ...children) {
+    const id = 'sec-' + key;
     return UI.el('section', { class: 'panel', 'aria-labelledby': id },
       UI.el('h2', { id, text: title }), ...children);
   }
@@ -265,15 +298,15 @@ const ConsoleApp = (() => {
   // A table whose cells carry their column name, so that narrow screens
   // can show each row as a card (console.css).
   function table(columns, rows, opts = {}) {
-    const t = UI.el('table', { class: 'rtable' + (opts.class ? ' ' + opts.class : '') });
-    if (opts.caption) t.append(UI.el('caption', { class: opts.captionVisible ? '' : 'visually-hidden', text: opts.caption }));
+    const tbl = UI.el('table', { class: 'rtable' + (opts.class ? ' ' + opts.class : '') });
+    if (opts.caption) tbl.append(UI.el('caption', { class: opts.captionVisible ? '' : 'visually-hidden', text: opts.caption }));
     const tr = UI.el('tr');
     for (const c of columns) tr.append(UI.el('th', { scope: 'col', text: c }));
-    t.append(UI.el('thead', {}, tr));
+    tbl.append(UI.el('thead', {}, tr));
     const body = UI.el('tbody');
     for (const r of rows) body.append(tableRow(columns, r));
-    t.append(body);
-    return UI.el('div', { class: 'table-wrap' }, t);
+    tbl.append(body);
+    return UI.el('div', { class: 'table-wrap' }, tbl);
   }
 
   function tableRow(columns, cells) {
@@ -287,6 +320,62 @@ const ConsoleApp = (() => {
       tr.append(td);
     });
     return tr;
+  }
+
+  // ---- the language: the signed-in user's (user.language), else the
+  // usual choice (?lang, the confero_lang cookie, the browser's, English)
+
+  let langReady = false;
+
+  async function useLanguage() {
+    const want = me && me.user ? me.user.language : null;
+    if (want) {
+      if (!langReady || want !== I18N.lang) await I18N.use(want);
+    } else if (!langReady) {
+      await I18N.init();
+    }
+    langReady = true;
+    drawSwitcher();
+  }
+
+  function drawSwitcher() {
+    const slot = document.getElementById('lang-slot');
+    if (!slot) return;
+    const sw = I18N.switcher();
+    // Capture: runs before the select's own listener (which sets the
+    // cookie and reloads), so a signed-in user's choice is saved first.
+    sw.addEventListener('change', onLanguage, true);
+    UI.clear(slot).append(sw);
+  }
+
+  // The switcher's choice: saved as the user's language first when
+  // signed in (it wins over the cookie on the next visit), then the
+  // cookie and a reload.  i18n.js's own listener is not used: its
+  // location.replace() keeps the #/ route, a same-document navigation
+  // that would not reload the page.
+  async function onLanguage(ev) {
+    const sel = ev.target;
+    ev.stopPropagation();
+    const code = sel.value;
+    if (me && me.auth === 'session') {
+      sel.disabled = true;
+      try {
+        await Confero.patch('/api/v1/auth/me', { language: code });
+      } catch (e) {
+        if (!(e instanceof Confero.ApiError && e.status === 401)) {
+          sel.disabled = false;
+          sel.value = I18N.lang;
+          const box = UI.el('div', { class: 'notice bad', role: 'alert',
+            text: t('Your language could not be saved; try again. ({reason})', { reason: e.message || String(e) }) });
+          main().prepend(box);
+          return;
+        }
+        // Signed out meanwhile: the cookie alone keeps the choice.
+      }
+    }
+    const sameDocument = location.hash !== '' && !new URLSearchParams(location.search).has('lang');
+    I18N.choose(code);
+    if (sameDocument) location.reload();
   }
 
   async function start() {
@@ -303,9 +392,11 @@ const ConsoleApp = (() => {
       me = await Confero.me();
     } catch (e) {
       me = null;
+      await useLanguage();
       UI.clear(main()).append(errorNotice(e));
       return;
     }
+    await useLanguage();
     window.addEventListener('hashchange', render);
     render();
   }
@@ -313,7 +404,7 @@ const ConsoleApp = (() => {
   return {
     route, onLeave, render, go, start, signedOut, currentTz, setTz, loadEvent,
     eventPath, eventHeader, section, actionButton, flash, put, errorNotice, fmtRange,
-    statusBadge, table, tableRow, STATUS_LABELS,
+    statusBadge, statusLabel, rich, table, tableRow,
     me: () => me,
   };
 })();

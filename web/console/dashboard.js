@@ -8,13 +8,19 @@
   const A = ConsoleApp;
   const REFRESH_MS = 3000;
   const RECENT_SCANS = 15;
-  const RESULTS = {
-    ok: 'Checked in', already_checked_in: 'Already checked in', invalid: 'Invalid code',
-    cancelled: 'Cancelled', waitlisted: 'On the waiting list', pending: 'Pending',
-    wrong_event: 'Another event', not_for_session: 'Not for this session',
-  };
+  // A scan's result (the API's code) in words; a function, as the catalog
+  // is loaded after this script runs.
+  function resultLabel(code) {
+    return {
+      ok: tc('scan result', 'Checked in'), already_checked_in: tc('scan result', 'Already checked in'),
+      invalid: tc('scan result', 'Invalid code'), cancelled: tc('scan result', 'Cancelled'),
+      waitlisted: tc('scan result', 'On the waiting list'), pending: tc('scan result', 'Pending'),
+      wrong_event: tc('scan result', 'Another event'), not_for_session: tc('scan result', 'Not for this session'),
+    }[code] || code;
+  }
+  const num = (n) => I18N.number(n);
 
-  A.route(/^\/events\/([^/]+)\/dashboard$/, async (m, [slug], _q, current) => {
+  A.route(/^\/events\/([^\/]+)\/dashboard$/, async (m, [slug], _q, current) => {
     const base = '/api/v1/events/' + encodeURIComponent(slug);
     const ev = await A.loadEvent(slug);
     if (!current()) return;
@@ -28,11 +34,11 @@
     const errBox = UI.el('div', { 'aria-live': 'polite' });
     const typesBox = UI.el('div');
     const sessionsBox = UI.el('div');
-    const canvas = UI.el('canvas', { id: 'arrivals-chart', role: 'img', 'aria-label': 'Arrivals per 15 minutes' });
+    const canvas = UI.el('canvas', { id: 'arrivals-chart', role: 'img', 'aria-label': t('Arrivals per 15 minutes') });
     const chartWrap = UI.el('div', { class: 'chart-wrap' }, canvas);
     const arrivalsTable = UI.el('div');
     const scansBox = UI.el('div');
-    const noArrivals = UI.el('p', { class: 'empty', text: 'No arrivals yet.' });
+    const noArrivals = UI.el('p', { class: 'empty', text: t('No arrivals yet.') });
 
     A.onLeave(() => {
       alive = false;
@@ -43,7 +49,7 @@
     function card(key, label, value, extra) {
       return UI.el('div', { class: 'stat card', 'data-stat': key },
         UI.el('p', { class: 'stat-label', text: label }),
-        UI.el('p', { class: 'stat-value', text: String(value) }),
+        UI.el('p', { class: 'stat-value', text: num(value) }),
         extra ? UI.el('p', { class: 'stat-extra muted', text: extra }) : null);
     }
 
@@ -57,8 +63,8 @@
       const last = Date.parse(sorted[sorted.length - 1].from);
       if ((last - first) / 900000 > 2000) return sorted;      // weeks apart: keep it readable
       const out = [];
-      for (let t = first; t <= last; t += 900000) {
-        out.push({ from: new Date(t).toISOString(), count: byStart.get(t) || 0 });
+      for (let ms = first; ms <= last; ms += 900000) {
+        out.push({ from: new Date(ms).toISOString(), count: byStart.get(ms) || 0 });
       }
       return out;
     }
@@ -73,25 +79,30 @@
       const cumulative = counts.map((c) => (sum += c));
       chartWrap.hidden = !arrivals.length;
       noArrivals.hidden = !!arrivals.length;
-      canvas.setAttribute('aria-label', `Arrivals per 15 minutes: ${sum} in total` +
-        (arrivals.length ? `, from ${labels[0]} to ${labels[labels.length - 1]}` : ''));
+      canvas.setAttribute('aria-label', arrivals.length
+        ? tn('Arrivals per 15 minutes: {n} in total, from {from} to {to}', 'Arrivals per 15 minutes: {n} in total, from {from} to {to}',
+          sum, { from: labels[0], to: labels[labels.length - 1] })
+        : tn('Arrivals per 15 minutes: {n} in total', 'Arrivals per 15 minutes: {n} in total', sum));
       if (typeof Chart === 'undefined') return;
       if (!chart) {
         chart = new Chart(canvas, {
           data: {
             labels,
             datasets: [
-              { type: 'bar', label: 'Arrivals per 15 minutes', data: counts, backgroundColor: '#0b5cad', yAxisID: 'y' },
-              { type: 'line', label: 'Checked in so far', data: cumulative, borderColor: '#146c2e', backgroundColor: '#146c2e', yAxisID: 'y1', tension: 0.2, pointRadius: 2 },
+              { type: 'bar', label: t('Arrivals per 15 minutes'), data: counts, backgroundColor: '#0b5cad', yAxisID: 'y' },
+              { type: 'line', label: t('Checked in so far'), data: cumulative, borderColor: '#146c2e', backgroundColor: '#146c2e', yAxisID: 'y1', tension: 0.2, pointRadius: 2 },
             ],
           },
           options: {
             animation: false,
             responsive: true,
             maintainAspectRatio: false,
+            locale: I18N.lang,             // the axes' numbers
             scales: {
-              y: { beginAtZero: true, title: { display: true, text: 'per 15 min' }, ticks: { precision: 0 } },
-              y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'total' }, ticks: { precision: 0 } },
+              // TRANSLATORS: the chart's left axis: arrivals per 15 minutes.
+              y: { beginAtZero: true, title: { display: true, text: t('per 15 min') }, ticks: { precision: 0 } },
+              // TRANSLATORS: the chart's right axis: everyone checked in so far.
+              y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: tc('chart axis', 'total') }, ticks: { precision: 0 } },
             },
             plugins: { legend: { position: 'bottom' } },
           },
@@ -103,48 +114,52 @@
         chart.update('none');
       }
       A.put(arrivalsTable, arrivals.length ? UI.el('details', {},
-        UI.el('summary', { text: 'Arrivals as a table' }),
-        A.table(['From', 'Arrivals', 'Total'], arrivals.map((b, i) => [labels[i], String(b.count), String(cumulative[i])]),
-          { caption: 'Arrivals per 15 minutes' })) : null);
+        UI.el('summary', { text: t('Arrivals as a table') }),
+        A.table([t('From'), t('Arrivals'), t('Total')], arrivals.map((b, i) => [labels[i], num(b.count), num(cumulative[i])]),
+          { caption: t('Arrivals per 15 minutes') })) : null);
     }
 
     function drawScans(scans, sessions) {
       const titles = new Map((sessions || []).map((x) => [x.session_id, x.title]));
       const rows = scans.slice(0, RECENT_SCANS).map((x) => [
         UI.fmtTime(x.at, zone),
-        (RESULTS[x.result] || x.result) + (x.undone ? ' (undone)' : ''),
+        x.undone ? t('{result} (undone)', { result: resultLabel(x.result) }) : resultLabel(x.result),
         x.name || '\u2014',
-        [x.session_id ? titles.get(x.session_id) || 'Session ' + x.session_id : 'Entrance', x.gate]
+        [x.session_id ? titles.get(x.session_id) || t('Session {id}', { id: x.session_id }) : t('Entrance'), x.gate]
           .filter(Boolean).join(' \u00b7 '),
       ]);
       A.put(scansBox, rows.length
-        ? A.table(['Time', 'Result', 'Attendee', 'Where'], rows, { caption: 'Latest scans', class: 'scan-log' })
-        : UI.el('p', { class: 'empty', text: 'No scans yet.' }));
+        ? A.table([t('Time'), t('Result'), t('Attendee'), t('Where')], rows, { caption: t('Latest scans'), class: 'scan-log' })
+        : UI.el('p', { class: 'empty', text: t('No scans yet.') }));
     }
 
     function draw(s, scans) {
       const cap = s.capacity === null || s.capacity === undefined ? null : s.capacity;
       const pct = s.confirmed ? Math.round((100 * s.checked_in) / s.confirmed) : 0;
       A.put(cards,
-        card('registered', 'Registered', s.registered, cap === null ? 'no capacity limit' : `capacity ${cap}`),
-        card('checked_in', 'Checked in', s.checked_in, `${pct}% of ${s.confirmed} confirmed`),
-        card('waitlisted', 'Waiting list', s.waitlisted),
-        card('pending', 'Pending', s.pending, `${s.pending_approval || 0} approval, ${s.pending_payment || 0} payment`),
-        card('cancelled', 'Cancelled', (s.cancelled || 0) + (s.rejected || 0)));
+        card('registered', t('Registered'), s.registered, cap === null ? t('no capacity limit') : t('capacity {n}', { n: num(cap) })),
+        card('checked_in', t('Checked in'), s.checked_in,
+          tn('{percent} of {n} confirmed', '{percent} of {n} confirmed', s.confirmed,
+            { percent: I18N.number(pct / 100, { style: 'percent' }) })),
+        card('waitlisted', t('Waiting list'), s.waitlisted),
+        card('pending', t('Pending'), s.pending, t('{approval} approval, {payment} payment',
+          { approval: num(s.pending_approval || 0), payment: num(s.pending_payment || 0) })),
+        card('cancelled', t('Cancelled'), (s.cancelled || 0) + (s.rejected || 0)));
       A.put(typesBox, (s.by_ticket_type || []).length
-        ? A.table(['Ticket type', 'Sold', 'Quota', 'Confirmed', 'Waiting', 'Checked in'],
-          s.by_ticket_type.map((t) => [t.name, String(t.sold), t.quota === null ? 'No limit' : String(t.quota),
-            String(t.confirmed), String(t.waitlisted), String(t.checked_in)]), { caption: 'By ticket type', class: 'types-stats' })
-        : UI.el('p', { class: 'empty', text: 'No ticket types.' }));
+        ? A.table([t('Ticket type'), t('Sold'), t('Quota'), t('Confirmed'), t('Waiting'), t('Checked in')],
+          s.by_ticket_type.map((tt) => [tt.name, num(tt.sold), tt.quota === null ? t('No limit') : num(tt.quota),
+            num(tt.confirmed), num(tt.waitlisted), num(tt.checked_in)]), { caption: t('By ticket type'), class: 'types-stats' })
+        : UI.el('p', { class: 'empty', text: t('No ticket types.') }));
       A.put(sessionsBox, (s.by_session || []).length
-        ? A.table(['Session', 'Signed up', 'Capacity', 'Attended'],
-          s.by_session.map((x) => [x.title, String(x.signed_up), x.capacity === null ? 'No limit' : String(x.capacity),
-            String(x.checked_in)]), { caption: 'Attendance per session', class: 'session-stats' })
-        : UI.el('p', { class: 'empty', text: 'No sessions.' }));
+        ? A.table([t('Session'), t('Signed up'), t('Capacity'), t('Attended')],
+          s.by_session.map((x) => [x.title, num(x.signed_up), x.capacity === null ? t('No limit') : num(x.capacity),
+            num(x.checked_in)]), { caption: t('Attendance per session'), class: 'session-stats' })
+        : UI.el('p', { class: 'empty', text: t('No sessions.') }));
       drawChart(s.arrivals || []);
       drawScans(scans.scans || [], s.by_session);
-      updated.textContent = 'Updated ' + new Intl.DateTimeFormat(undefined, { timeStyle: 'medium', hour12: false }).format(new Date()) +
-        ' \u00b7 refreshes every ' + REFRESH_MS / 1000 + ' s';
+      // In the event's zone, like every other time on the dashboard.
+      updated.textContent = tn('Updated {time} \u00b7 refreshes every {n} s', 'Updated {time} \u00b7 refreshes every {n} s', REFRESH_MS / 1000,
+        { time: new Intl.DateTimeFormat(I18N.lang, { timeZone: zone, timeStyle: 'medium', hour12: false }).format(new Date()) });
     }
 
     async function tick() {
@@ -164,14 +179,14 @@
     }
 
     A.put(m,
-      A.eventHeader(ev, 'dashboard', 'Dashboard: ' + ev.name),
+      A.eventHeader(ev, 'dashboard', t('Dashboard: {event}', { event: ev.name })),
       errBox,
       cards,
       updated,
-      A.section('Arrivals', chartWrap, noArrivals, arrivalsTable),
-      A.section('Sessions', sessionsBox),
-      A.section('Ticket types', typesBox),
-      A.section('Latest scans', scansBox));
+      A.section('arrivals', t('Arrivals'), chartWrap, noArrivals, arrivalsTable),
+      A.section('sessions', t('Sessions'), sessionsBox),
+      A.section('ticket-types', t('Ticket types'), typesBox),
+      A.section('latest-scans', t('Latest scans'), scansBox));
     const [first, firstScans] = await Promise.all([Confero.get(base + '/stats'), Confero.get(base + '/scans')]);
     if (!current()) return;
     draw(first, firstScans);

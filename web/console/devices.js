@@ -19,7 +19,7 @@
       width: String((qr.getModuleCount() + 8) * 6), height: String((qr.getModuleCount() + 8) * 6) });
   }
 
-  A.route(/^\/events\/([^/]+)\/devices$/, async (m, [slug], _q, current) => {
+  A.route(/^\/events\/([^\/]+)\/devices$/, async (m, [slug], _q, current) => {
     const ev = await A.loadEvent(slug);
     if (!current()) return;
     const msgs = UI.el('div', { class: 'messages', 'aria-live': 'polite' });
@@ -28,24 +28,25 @@
 
     async function draw() {
       const r = await Confero.get('/api/v1/tokens');
-      const mine = (r.tokens || []).filter((t) => t.role === 'checkin' && (t.event === null || t.event === slug));
+      const mine = (r.tokens || []).filter((tok) => tok.role === 'checkin' && (tok.event === null || tok.event === slug));
       if (!mine.length) {
-        A.put(list, UI.el('p', { class: 'empty', text: 'No check-in devices yet.' }));
+        A.put(list, UI.el('p', { class: 'empty', text: t('No check-in devices yet.') }));
         return;
       }
-      A.put(list, A.table(['Device', 'Key starts', 'Scope', 'Created', 'Last used', 'State', 'Actions'],
-        mine.map((t) => [t.name, UI.el('code', { text: t.prefix }),
-          t.event ? 'This event' : 'All your events',
-          t.created_at ? UI.fmtDateTime(t.created_at, ev.timezone) : '',
-          t.last_used_at ? UI.fmtDateTime(t.last_used_at, ev.timezone) : 'Never',
-          t.revoked ? UI.el('span', { class: 'badge status-cancelled', text: 'Revoked' }) : UI.el('span', { class: 'badge status-confirmed', text: 'Active' }),
-          t.revoked ? '' : A.actionButton('Revoke', async () => {
-            await Confero.del('/api/v1/tokens/' + t.id);
-            A.flash(msgs, `${t.name} revoked: it cannot check anyone in any more.`);
+      A.put(list, A.table([t('Device'), t('Key starts'), t('Scope'), t('Created'), t('Last used'), t('State'), t('Actions')],
+        mine.map((tok) => [tok.name, UI.el('code', { text: tok.prefix }),
+          tok.event ? t('This event') : t('All your events'),
+          tok.created_at ? UI.fmtDateTime(tok.created_at, ev.timezone) : '',
+          tok.last_used_at ? UI.fmtDateTime(tok.last_used_at, ev.timezone) : t('Never'),
+          tok.revoked ? UI.el('span', { class: 'badge status-cancelled', text: tc('device key', 'Revoked') })
+            : UI.el('span', { class: 'badge status-confirmed', text: tc('device key', 'Active') }),
+          tok.revoked ? '' : A.actionButton(t('Revoke'), async () => {
+            await Confero.del('/api/v1/tokens/' + tok.id);
+            A.flash(msgs, t('{device} revoked: it cannot check anyone in any more.', { device: tok.name }));
             await draw();
-          }, { class: 'danger small', label: 'Revoke ' + t.name,
-            confirm: `Revoke ${t.name}? The device stops working at once.`, errors: () => msgs })]),
-      { caption: 'Check-in devices', class: 'tokens-table' }));
+          }, { class: 'danger small', label: t('Revoke {device}', { device: tok.name }),
+            confirm: t('Revoke {device}? The device stops working at once.', { device: tok.name }), errors: () => msgs })]),
+      { caption: t('Check-in devices'), class: 'tokens-table' }));
     }
 
     async function createToken(name) {
@@ -62,26 +63,27 @@
     }
 
     const f = Forms.build([
-      { name: 'name', label: 'Device name', required: true, maxlength: 100,
-        hint: 'For example \u201cMain door phone 1\u201d; shown in the list below.' },
-    ], { name: 'Door ' + new Date().toISOString().slice(11, 16).replace(':', '') }, {
-      submit: 'Create device key',
+      { name: 'name', label: t('Device name'), required: true, maxlength: 100,
+        hint: t('For example \u201cMain door phone 1\u201d; shown in the list below.') },
+      // TRANSLATORS: a suggested device name; {time} is like 0930.
+    ], { name: t('Door {time}', { time: new Date().toISOString().slice(11, 16).replace(':', '') }) }, {
+      submit: t('Create device key'),
       onSubmit: async (v) => {
         const { token, scoped } = await createToken(v.name);
         const url = pairingUrl(slug, token.token);
-        const copy = UI.el('button', { type: 'button', class: 'secondary', text: 'Copy link' });
+        const copy = UI.el('button', { type: 'button', class: 'secondary', text: t('Copy link') });
         const copied = UI.el('span', { class: 'muted', 'aria-live': 'polite' });
         copy.addEventListener('click', async () => {
-          try { await navigator.clipboard.writeText(url); copied.textContent = 'Copied.'; } catch (e) { copied.textContent = 'Select the link and copy it.'; }
+          try { await navigator.clipboard.writeText(url); copied.textContent = t('Copied.'); } catch (e) { copied.textContent = t('Select the link and copy it.'); }
         });
         A.put(created,
-          UI.el('h3', { text: 'Pair \u201c' + token.name + '\u201d' }),
-          UI.el('p', { class: 'notice warn', text: 'This code is shown only now. Scan it with the phone\u2019s camera, or open the link on the device; anyone with it can check people in until you revoke it.' }),
-          scoped ? null : UI.el('p', { class: 'notice warn', text: 'This server cannot limit device keys to one event yet: this key can check in at every event you manage.' }),
+          UI.el('h3', { text: t('Pair \u201c{device}\u201d', { device: token.name }) }),
+          UI.el('p', { class: 'notice warn', text: t('This code is shown only now. Scan it with the phone\u2019s camera, or open the link on the device; anyone with it can check people in until you revoke it.') }),
+          scoped ? null : UI.el('p', { class: 'notice warn', text: t('This server cannot limit device keys to one event yet: this key can check in at every event you manage.') }),
           UI.el('div', { class: 'pair-grid' },
-            qrImage(url, 'QR code that pairs a phone as check-in device \u201c' + token.name + '\u201d'),
+            qrImage(url, t('QR code that pairs a phone as check-in device \u201c{device}\u201d', { device: token.name })),
             UI.el('div', {},
-              UI.el('p', { class: 'label', text: 'Pairing link' }),
+              UI.el('p', { class: 'label', text: t('Pairing link') }),
               UI.el('p', {}, UI.el('code', { class: 'pair-url', text: url })),
               UI.el('div', { class: 'actions' }, copy, copied))));
         f.control('name').set('');
@@ -93,11 +95,11 @@
     await draw();
     if (!current()) return;
     A.put(m,
-      A.eventHeader(ev, 'devices', 'Check-in devices: ' + ev.name),
+      A.eventHeader(ev, 'devices', t('Check-in devices: {event}', { event: ev.name })),
       msgs,
-      A.section('Pair a device',
-        UI.el('p', { text: 'A device key lets a phone or laptop at the door check people in without a staff login. It can only check in and look attendees up.' }),
+      A.section('pair-a-device', t('Pair a device'),
+        UI.el('p', { text: t('A device key lets a phone or laptop at the door check people in without a staff login. It can only check in and look attendees up.') }),
         f.form, created),
-      A.section('Devices', list));
+      A.section('devices', t('Devices'), list));
   });
 })();

@@ -18,41 +18,52 @@
 const Forms = (() => {
   let seq = 0;
 
-  const MESSAGES = {
-    required: 'Required.',
-    invalid: 'Not valid.',
-    invalid_datetime: 'Not a valid date and time.',
-    nonexistent_time: 'This time does not exist in the event\u2019s time zone (the clocks skip it).',
-    before_start: 'Must be after the start.',
-    before_opening: 'Must be after registration opens.',
-    outside_event: 'Must be within a day of the event\u2019s dates.',
-    unknown_timezone: 'Unknown time zone.',
-    below_registrations: 'Lower than the seats already taken.',
-    below_sold: 'Lower than the tickets already sold.',
-    below_signups: 'Lower than the sign-ups so far.',
-    too_long: 'Too long.',
-    too_short: 'Too short.',
-    not_found: 'Not found.',
-    immutable: 'Cannot be changed.',
-    slug_taken: 'This address is taken; choose another.',
-    unknown_placeholder: 'Unknown placeholder.',
-    unknown_speaker: 'Unknown speaker.',
-    unknown_session: 'Unknown session.',
-    not_a_number: 'Enter a number.',
-    out_of_range: 'Out of range.',
-    invalid_money: 'Enter an amount such as 25 or 25.50.',
-    invalid_email: 'Not a valid email address.',
-    duplicate_option: 'Each option must be different.',
-    invalid_option: 'An option is empty or too long.',
-    session_full: 'A chosen session is full.',
-    not_included: 'A chosen session is not included in the ticket type.',
-    not_an_option: 'Not one of the options.',
-    unknown_country: 'Unknown country code.',
-  };
+  // The field error codes (the server's and the page's own) in words; a
+  // function, as the catalog is loaded after this script runs.
+  function messages() {
+    return {
+      required: t('Required.'),
+      invalid: t('Not valid.'),
+      invalid_datetime: t('Not a valid date and time.'),
+      nonexistent_time: t('This time does not exist in the event\u2019s time zone (the clocks skip it).'),
+      before_start: t('Must be after the start.'),
+      before_opening: t('Must be after registration opens.'),
+      outside_event: t('Must be within a day of the event\u2019s dates.'),
+      unknown_timezone: t('Unknown time zone.'),
+      below_registrations: t('Lower than the seats already taken.'),
+      below_sold: t('Lower than the tickets already sold.'),
+      below_signups: t('Lower than the sign-ups so far.'),
+      too_long: t('Too long.'),
+      too_short: t('Too short.'),
+      not_found: t('Not found.'),
+      immutable: t('Cannot be changed.'),
+      slug_taken: t('This address is taken; choose another.'),
+      unknown_placeholder: t('Unknown placeholder.'),
+      unknown_speaker: t('Unknown speaker.'),
+      unknown_session: t('Unknown session.'),
+      not_a_number: t('Enter a number.'),
+      out_of_range: t('Out of range.'),
+      invalid_money: t('Enter an amount such as 25 or 25.50.'),
+      invalid_email: t('Not a valid email address.'),
+      duplicate_option: t('Each option must be different.'),
+      invalid_option: t('An option is empty or too long.'),
+      session_full: t('A chosen session is full.'),
+      not_included: t('A chosen session is not included in the ticket type.'),
+      not_an_option: t('Not one of the options.'),
+      unknown_country: t('Unknown country code.'),
+      no_such_active_user: t('No such active user.'),
+      already_registered_for_this_event: t('Already registered for this event.'),
+      invalid_characters: t('Contains characters that are not allowed.'),
+      not_an_integer: t('Enter a whole number.'),
+      unsupported: t('Not supported.'),
+      taken: t('Already taken.'),
+    };
+  }
 
   function message(code) {
-    if (typeof code !== 'string') return 'Not valid.';
-    return MESSAGES[code] || (code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ') + '.');
+    if (typeof code !== 'string') return t('Not valid.');
+    // A code this page does not know yet: readable, though not translated.
+    return messages()[code] || (code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ') + '.');
   }
 
   function build(spec, values = {}, opts = {}) {
@@ -69,7 +80,7 @@ const Forms = (() => {
     }
 
     const actions = UI.el('div', { class: 'actions' });
-    const submit = UI.el('button', { type: 'submit', text: opts.submit || 'Save' });
+    const submit = UI.el('button', { type: 'submit', text: opts.submit || t('Save') });
     actions.append(submit);
     for (const b of opts.buttons || []) if (b) actions.append(b);
     form.append(actions);
@@ -107,7 +118,7 @@ const Forms = (() => {
         fields = e.fields || {};
         msg = e.message;
         if (e.code === 'slug_taken') fields = { slug: 'slug_taken' };
-        if (e.code === 'rate_limited') msg = 'Too many attempts; wait a little and try again.';
+        if (e.code === 'rate_limited') msg = t('Too many attempts; wait a little and try again.');
       }
       let first = null;
       const unplaced = [];
@@ -115,16 +126,17 @@ const Forms = (() => {
         const c = controls.get(name);
         let text = message(code);
         if (code === 'unknown_placeholder' && msg) text = msg;
-        if (code === 'invalid' && c && c.type === 'email') text = MESSAGES.invalid_email;
+        if (code === 'invalid' && c && c.type === 'email') text = t('Not a valid email address.');
         if (c && !c.hidden()) {
           c.setError(text);
           if (!first) first = c;
         } else if (name !== 'full_session_id') {
-          unplaced.push(name + ': ' + text);
+          // TRANSLATORS: a field's error shown above the form: the field's name (the API's), then the message.
+          unplaced.push(t('{field}: {message}', { field: name, message: text }));
         }
       }
       summary.className = 'form-summary notice bad';
-      const head = first ? 'Please correct the marked fields.' : (msg || fallback || 'Could not save.');
+      const head = first ? t('Please correct the marked fields.') : (msg || fallback || t('Could not save.'));
       summary.append(UI.el('p', { text: head }));
       for (const u of unplaced) summary.append(UI.el('p', { text: u }));
       if (first) first.focus();
@@ -197,7 +209,7 @@ const Forms = (() => {
       if (type === 'sessions') {
         allBox = UI.el('input', { type: 'checkbox', id: fid + '-all' });
         fs.append(UI.el('div', { class: 'check' }, allBox,
-          UI.el('label', { for: fid + '-all', text: f.allLabel || 'All sessions' })));
+          UI.el('label', { for: fid + '-all', text: f.allLabel || t('All sessions') })));
       }
       const list = UI.el('div', { class: 'multi-list' });
       const boxes = [];
@@ -206,7 +218,7 @@ const Forms = (() => {
         boxes.push(b);
         list.append(UI.el('div', { class: 'check' }, b, UI.el('label', { for: `${fid}-${val}`, text: lab })));
       }
-      if (!boxes.length) list.append(UI.el('p', { class: 'muted', text: f.empty || 'None yet.' }));
+      if (!boxes.length) list.append(UI.el('p', { class: 'muted', text: f.empty || t('None yet.') }));
       fs.append(list);
       root.append(fs);
       const sync = () => { if (allBox) list.hidden = allBox.checked; };
@@ -225,7 +237,8 @@ const Forms = (() => {
       focusEl = allBox || boxes[0] || fs;
       input = fs;
     } else {
-      const label = UI.el('label', { for: fid, text: f.label + (f.required || type === 'select' || f.optionalMark === false ? '' : ' (optional)') });
+      const label = UI.el('label', { for: fid, text: f.required || type === 'select' || f.optionalMark === false ? f.label
+        : t('{label} (optional)', { label: f.label }) });
       root.append(label);
       if (type === 'textarea' || type === 'lines') {
         input = UI.el('textarea', { id: fid, name: f.name, rows: f.rows || 4 });
@@ -236,8 +249,8 @@ const Forms = (() => {
           input.append(UI.el('option', { value: String(val), text: lab }));
         }
       } else {
-        const t = { datetime: 'datetime-local', money: 'text' }[type] || type;
-        input = UI.el('input', { type: t, id: fid, name: f.name });
+        const itype = { datetime: 'datetime-local', money: 'text' }[type] || type;
+        input = UI.el('input', { type: itype, id: fid, name: f.name });
         if (type === 'money') input.setAttribute('inputmode', 'decimal');
         if (type === 'number') input.setAttribute('inputmode', 'numeric');
       }

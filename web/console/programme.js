@@ -3,11 +3,14 @@
 
 (() => {
   const A = ConsoleApp;
-  const KINDS = [['talk', 'Talk'], ['keynote', 'Keynote'], ['panel', 'Panel'],
-    ['workshop', 'Workshop'], ['networking', 'Networking']];
-  const KIND_LABEL = Object.fromEntries(KINDS);
+  // A function: the catalog is loaded after this script runs.
+  const KINDS = () => [['talk', tc('session kind', 'Talk')], ['keynote', tc('session kind', 'Keynote')],
+    ['panel', tc('session kind', 'Panel')], ['workshop', tc('session kind', 'Workshop')],
+    ['networking', tc('session kind', 'Networking')]];
+  const KIND_LABEL = () => Object.fromEntries(KINDS());
+  const byName = (a, b) => I18N.collator().compare(a.name, b.name);
 
-  A.route(/^\/events\/([^/]+)\/programme$/, async (m, [slug], _q, current) => {
+  A.route(/^\/events\/([^\/]+)\/programme$/, async (m, [slug], _q, current) => {
     const base = '/api/v1/events/' + encodeURIComponent(slug);
     let ev = await A.loadEvent(slug);
     if (!current()) return;
@@ -32,7 +35,7 @@
     function drawSessions() {
       UI.clear(sessionsBox);
       if (!ev.sessions.length) {
-        sessionsBox.append(UI.el('p', { class: 'empty', text: 'No sessions yet. Add the first one below.' }));
+        sessionsBox.append(UI.el('p', { class: 'empty', text: t('No sessions yet. Add the first one below.') }));
         return;
       }
       // day -> room -> sessions, in time order
@@ -50,10 +53,11 @@
         const first = rooms.values().next().value[0];
         const day = UI.el('section', { class: 'day' },
           UI.el('h3', { text: UI.fmtDate(first.starts_at, zone) }));
-        const roomNames = Array.from(rooms.keys()).sort((a, b) => (a === '') - (b === '') || a.localeCompare(b));
+        const coll = I18N.collator();
+        const roomNames = Array.from(rooms.keys()).sort((a, b) => (a === '') - (b === '') || coll.compare(a, b));
         const grid = UI.el('div', { class: 'rooms' });
         for (const room of roomNames) {
-          const col = UI.el('div', { class: 'room' }, UI.el('h4', { text: room || 'No room' }));
+          const col = UI.el('div', { class: 'room' }, UI.el('h4', { text: room || t('No room') }));
           const list = UI.el('ul', { class: 'session-list' });
           for (const s of rooms.get(room)) list.append(sessionItem(s));
           col.append(list);
@@ -65,10 +69,13 @@
     }
 
     function sessionItem(s) {
-      const facts = [KIND_LABEL[s.kind] || s.kind];
-      if (s.track) facts.push('Track: ' + s.track);
-      if (s.capacity !== null && s.capacity !== undefined) facts.push(`${s.signed_up || 0} / ${s.capacity} seats`);
-      if (s.requires_signup) facts.push('Sign-up required');
+      const facts = [KIND_LABEL()[s.kind] || s.kind];
+      if (s.track) facts.push(t('Track: {track}', { track: s.track }));
+      if (s.capacity !== null && s.capacity !== undefined) {
+        // TRANSLATORS: sign-ups so far of the session's seats, e.g. "12 / 50 seats".
+        facts.push(tn('{taken} / {n} seat', '{taken} / {n} seats', s.capacity, { taken: I18N.number(s.signed_up || 0) }));
+      }
+      if (s.requires_signup) facts.push(t('Sign-up required'));
       const spk = speakerNames(s.speaker_ids);
       return UI.el('li', { class: 'session-card kind-' + s.kind, 'data-session-id': String(s.id) },
         UI.el('p', { class: 'session-time', text: UI.fmtTime(s.starts_at, zone) + '\u2013' + UI.fmtTime(s.ends_at, zone) }),
@@ -76,43 +83,46 @@
         spk ? UI.el('p', { class: 'session-speakers', text: spk }) : null,
         UI.el('p', { class: 'muted session-facts', text: facts.join(' \u00b7 ') }),
         UI.el('div', { class: 'actions' },
-          UI.el('button', { type: 'button', class: 'secondary small', text: 'Edit',
-            'aria-label': 'Edit session ' + s.title, onclick: () => sessionForm(s) }),
-          A.actionButton('Delete', async () => {
+          UI.el('button', { type: 'button', class: 'secondary small', text: t('Edit'),
+            'aria-label': t('Edit session {title}', { title: s.title }), onclick: () => sessionForm(s) }),
+          A.actionButton(t('Delete'), async () => {
             await Confero.del(base + '/sessions/' + s.id);
-            A.flash(msgs, `Session \u201c${s.title}\u201d deleted.`);
+            A.flash(msgs, t('Session \u201c{title}\u201d deleted.', { title: s.title }));
             await reload();
-          }, { class: 'danger small', label: 'Delete session ' + s.title,
-            confirm: `Delete the session \u201c${s.title}\u201d?`, errors: () => msgs })));
+          }, { class: 'danger small', label: t('Delete session {title}', { title: s.title }),
+            confirm: t('Delete the session \u201c{title}\u201d?', { title: s.title }), errors: () => msgs })));
     }
 
     function sessionForm(s) {
       const editing = !!s;
       const rooms = Array.from(new Set(ev.sessions.map((x) => x.room).filter(Boolean)));
       const tracks = Array.from(new Set(ev.sessions.map((x) => x.track).filter(Boolean)));
-      const cancel = editing ? UI.el('button', { type: 'button', class: 'secondary', text: 'Cancel',
+      const cancel = editing ? UI.el('button', { type: 'button', class: 'secondary', text: tc('verb', 'Cancel'),
         onclick: () => sessionForm(null) }) : null;
       const f = Forms.build([
-        { name: 'title', label: 'Title', required: true, maxlength: 300 },
-        { name: 'kind', label: 'Kind', type: 'select', options: KINDS },
-        { name: 'starts_at', label: `Starts (${zone})`, type: 'datetime', required: true, optionalMark: false },
-        { name: 'ends_at', label: `Ends (${zone})`, type: 'datetime', required: true, optionalMark: false },
-        { name: 'room', label: 'Room', maxlength: 100, list: 'rooms-list' },
-        { name: 'track', label: 'Track', maxlength: 100, list: 'tracks-list' },
-        { name: 'capacity', label: 'Capacity', type: 'number', min: 0, hint: 'Empty: no limit.' },
-        { name: 'requires_signup', label: 'Attendees must sign up for this session', type: 'checkbox' },
-        { name: 'speaker_ids', label: 'Speakers', type: 'multi',
-          options: ev.speakers.map((p) => [p.id, p.name + (p.organisation ? ' (' + p.organisation + ')' : '')]),
-          empty: 'No speakers yet: add them below.' },
-        { name: 'description', label: 'Description', type: 'textarea' },
+        { name: 'title', label: t('Title'), required: true, maxlength: 300 },
+        { name: 'kind', label: t('Kind'), type: 'select', options: KINDS() },
+        // TRANSLATORS: {zone} is a time zone such as Europe/Ljubljana.
+        { name: 'starts_at', label: t('Starts ({zone})', { zone }), type: 'datetime', required: true, optionalMark: false },
+        { name: 'ends_at', label: t('Ends ({zone})', { zone }), type: 'datetime', required: true, optionalMark: false },
+        { name: 'room', label: t('Room'), maxlength: 100, list: 'rooms-list' },
+        { name: 'track', label: t('Track'), maxlength: 100, list: 'tracks-list' },
+        { name: 'capacity', label: t('Capacity'), type: 'number', min: 0, hint: t('Empty: no limit.') },
+        { name: 'requires_signup', label: t('Attendees must sign up for this session'), type: 'checkbox' },
+        { name: 'speaker_ids', label: t('Speakers'), type: 'multi',
+          options: ev.speakers.slice().sort(byName).map((p) => [p.id, p.organisation
+            ? t('{name} ({organisation})', { name: p.name, organisation: p.organisation }) : p.name]),
+          empty: t('No speakers yet: add them below.') },
+        { name: 'description', label: t('Description'), type: 'textarea' },
       ], s || { kind: 'talk', speaker_ids: [] }, {
-        submit: editing ? 'Save session' : 'Add session',
+        submit: editing ? t('Save session') : t('Add session'),
         tz: zone,
         buttons: [cancel],
         onSubmit: async (v) => {
           if (editing) await Confero.patch(base + '/sessions/' + s.id, v);
           else await Confero.post(base + '/sessions', v);
-          A.flash(msgs, editing ? `Session \u201c${v.title}\u201d saved.` : `Session \u201c${v.title}\u201d added.`);
+          A.flash(msgs, editing ? t('Session \u201c{title}\u201d saved.', { title: v.title })
+            : t('Session \u201c{title}\u201d added.', { title: v.title }));
           await reload();
           sessionForm(null);
         },
@@ -130,7 +140,7 @@
       }
       f.form.id = 'session-form';
       A.put(sessionFormBox,
-        UI.el('h3', { text: editing ? 'Edit session: ' + s.title : 'Add a session' }),
+        UI.el('h3', { text: editing ? t('Edit session: {title}', { title: s.title }) : t('Add a session') }),
         UI.el('datalist', { id: 'rooms-list' }, ...rooms.map((r) => UI.el('option', { value: r }))),
         UI.el('datalist', { id: 'tracks-list' }, ...tracks.map((r) => UI.el('option', { value: r }))),
         f.form);
@@ -140,42 +150,42 @@
     function drawSpeakers() {
       UI.clear(speakersBox);
       if (!ev.speakers.length) {
-        speakersBox.append(UI.el('p', { class: 'empty', text: 'No speakers yet.' }));
+        speakersBox.append(UI.el('p', { class: 'empty', text: t('No speakers yet.') }));
         return;
       }
       const titles = new Map(ev.sessions.map((s) => [s.id, s.title]));
-      speakersBox.append(A.table(['Name', 'Organisation', 'Email', 'Sessions', 'Actions'],
-        ev.speakers.map((p) => [p.name, p.organisation || '', p.email || '',
+      speakersBox.append(A.table([t('Name'), t('Organisation'), t('Email'), t('Sessions'), t('Actions')],
+        ev.speakers.slice().sort(byName).map((p) => [p.name, p.organisation || '', p.email || '',
           (p.session_ids || []).map((id) => titles.get(id)).filter(Boolean).join(', '),
           UI.el('div', { class: 'actions' },
-            UI.el('button', { type: 'button', class: 'secondary small', text: 'Edit',
-              'aria-label': 'Edit speaker ' + p.name, onclick: () => speakerForm(p) }),
-            A.actionButton('Delete', async () => {
+            UI.el('button', { type: 'button', class: 'secondary small', text: t('Edit'),
+              'aria-label': t('Edit speaker {name}', { name: p.name }), onclick: () => speakerForm(p) }),
+            A.actionButton(t('Delete'), async () => {
               await Confero.del(base + '/speakers/' + p.id);
-              A.flash(msgs, `Speaker ${p.name} deleted.`);
+              A.flash(msgs, t('Speaker {name} deleted.', { name: p.name }));
               await reload();
               sessionForm(null);
-            }, { class: 'danger small', label: 'Delete speaker ' + p.name,
-              confirm: `Delete the speaker ${p.name}?`, errors: () => msgs }))]),
-        { caption: 'Speakers', class: 'speakers-table' }));
+            }, { class: 'danger small', label: t('Delete speaker {name}', { name: p.name }),
+              confirm: t('Delete the speaker {name}?', { name: p.name }), errors: () => msgs }))]),
+        { caption: t('Speakers'), class: 'speakers-table' }));
     }
 
     function speakerForm(p) {
       const editing = !!p;
-      const cancel = editing ? UI.el('button', { type: 'button', class: 'secondary', text: 'Cancel',
+      const cancel = editing ? UI.el('button', { type: 'button', class: 'secondary', text: tc('verb', 'Cancel'),
         onclick: () => speakerForm(null) }) : null;
       const f = Forms.build([
-        { name: 'name', label: 'Name', required: true, maxlength: 200 },
-        { name: 'organisation', label: 'Organisation', maxlength: 200 },
-        { name: 'email', label: 'Email', type: 'email', emptyNull: true, hint: 'Not shown to the public.' },
-        { name: 'bio', label: 'Biography', type: 'textarea' },
+        { name: 'name', label: t('Name'), required: true, maxlength: 200 },
+        { name: 'organisation', label: t('Organisation'), maxlength: 200 },
+        { name: 'email', label: t('Email'), type: 'email', emptyNull: true, hint: t('Not shown to the public.') },
+        { name: 'bio', label: t('Biography'), type: 'textarea' },
       ], p || {}, {
-        submit: editing ? 'Save speaker' : 'Add speaker',
+        submit: editing ? t('Save speaker') : t('Add speaker'),
         buttons: [cancel],
         onSubmit: async (v) => {
           if (editing) await Confero.patch(base + '/speakers/' + p.id, v);
           else await Confero.post(base + '/speakers', v);
-          A.flash(msgs, editing ? `Speaker ${v.name} saved.` : `Speaker ${v.name} added.`);
+          A.flash(msgs, editing ? t('Speaker {name} saved.', { name: v.name }) : t('Speaker {name} added.', { name: v.name }));
           await reload();
           speakerForm(null);
           sessionForm(null);
@@ -183,15 +193,15 @@
       });
       f.form.id = 'speaker-form';
       A.put(speakerFormBox,
-        UI.el('h3', { text: editing ? 'Edit speaker: ' + p.name : 'Add a speaker' }), f.form);
+        UI.el('h3', { text: editing ? t('Edit speaker: {name}', { name: p.name }) : t('Add a speaker') }), f.form);
       if (editing) f.control('name').focus();
     }
 
     A.put(m,
-      A.eventHeader(ev, 'programme', 'Programme: ' + ev.name),
+      A.eventHeader(ev, 'programme', t('Programme: {event}', { event: ev.name })),
       msgs,
-      A.section('Sessions', sessionsBox, sessionFormBox),
-      A.section('Speakers', speakersBox, speakerFormBox));
+      A.section('sessions', t('Sessions'), sessionsBox, sessionFormBox),
+      A.section('speakers', t('Speakers'), speakersBox, speakerFormBox));
     drawSessions();
     drawSpeakers();
     sessionForm(null);

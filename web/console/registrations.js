@@ -8,7 +8,7 @@
   const PER_PAGE = 25;
   const STATUSES = ['confirmed', 'waitlisted', 'pending_approval', 'pending_payment', 'cancelled', 'rejected'];
 
-  A.route(/^\/events\/([^/]+)\/registrations$/, async (m, [slug], query, current) => {
+  A.route(/^\/events\/([^\/]+)\/registrations$/, async (m, [slug], query, current) => {
     const base = '/api/v1/events/' + encodeURIComponent(slug);
     const ev = await A.loadEvent(slug);
     if (!current()) return;
@@ -29,28 +29,28 @@
     // ---- filters
     const fid = 'regf';
     const q = UI.el('input', { type: 'search', id: fid + '-q', name: 'q', value: query.get('q') || '',
-      autocomplete: 'off', placeholder: 'Name, email or organisation' });
+      autocomplete: 'off', placeholder: t('Name, email or organisation') });
     const status = UI.el('select', { id: fid + '-status', name: 'status' },
-      UI.el('option', { value: '', text: 'Any status' }),
-      ...STATUSES.map((s) => UI.el('option', { value: s, text: A.STATUS_LABELS[s] })));
+      UI.el('option', { value: '', text: t('Any status') }),
+      ...STATUSES.map((s) => UI.el('option', { value: s, text: A.statusLabel(s) })));
     status.value = query.get('status') || '';
     const ttype = UI.el('select', { id: fid + '-tt', name: 'ticket_type' },
-      UI.el('option', { value: '', text: 'Any ticket type' }),
-      ...ev.ticket_types.map((t) => UI.el('option', { value: String(t.id), text: t.name })));
+      UI.el('option', { value: '', text: t('Any ticket type') }),
+      ...ev.ticket_types.map((tt) => UI.el('option', { value: String(tt.id), text: tt.name })));
     ttype.value = query.get('ticket_type') || '';
     const checked = UI.el('select', { id: fid + '-ci', name: 'checked_in' },
-      UI.el('option', { value: '', text: 'Checked in or not' }),
-      UI.el('option', { value: 'true', text: 'Checked in' }),
-      UI.el('option', { value: 'false', text: 'Not checked in' }));
+      UI.el('option', { value: '', text: t('Checked in or not') }),
+      UI.el('option', { value: 'true', text: t('Checked in') }),
+      UI.el('option', { value: 'false', text: t('Not checked in') }));
     checked.value = query.get('checked_in') || '';
-    const filters = UI.el('form', { class: 'filters', role: 'search', 'aria-label': 'Find registrations' },
-      UI.el('div', { class: 'field grow' }, UI.el('label', { for: q.id, text: 'Search' }), q),
-      UI.el('div', { class: 'field' }, UI.el('label', { for: status.id, text: 'Status' }), status),
-      UI.el('div', { class: 'field' }, UI.el('label', { for: ttype.id, text: 'Ticket type' }), ttype),
-      UI.el('div', { class: 'field' }, UI.el('label', { for: checked.id, text: 'Check-in' }), checked),
+    const filters = UI.el('form', { class: 'filters', role: 'search', 'aria-label': t('Find registrations') },
+      UI.el('div', { class: 'field grow' }, UI.el('label', { for: q.id, text: tc('noun', 'Search') }), q),
+      UI.el('div', { class: 'field' }, UI.el('label', { for: status.id, text: t('Status') }), status),
+      UI.el('div', { class: 'field' }, UI.el('label', { for: ttype.id, text: t('Ticket type') }), ttype),
+      UI.el('div', { class: 'field' }, UI.el('label', { for: checked.id, text: t('Check-in') }), checked),
       UI.el('div', { class: 'actions' },
-        UI.el('button', { type: 'submit', text: 'Search' }),
-        UI.el('a', { class: 'button secondary', href: '#' + A.eventPath(ev, 'registrations'), text: 'Clear' })));
+        UI.el('button', { type: 'submit', text: tc('verb', 'Search') }),
+        UI.el('a', { class: 'button secondary', href: '#' + A.eventPath(ev, 'registrations'), text: tc('verb', 'Clear') })));
     const apply = (ev2) => {
       if (ev2) ev2.preventDefault();
       const next = {};
@@ -64,10 +64,11 @@
     for (const s of [status, ttype, checked]) s.addEventListener('change', () => apply());
 
     // ---- table
-    const columns = ['Name', 'Email', 'Organisation', 'Ticket', 'Status', 'Checked in', 'Registered', 'Actions'];
+    const columns = [t('Name'), t('Email'), t('Organisation'), t('Ticket'), t('Status'), t('Checked in'),
+      t('Registered'), t('Actions')];
     const tbody = UI.el('tbody');
     const tbl = UI.el('table', { class: 'rtable regs-table' },
-      UI.el('caption', { class: 'visually-hidden', text: 'Registrations' }),
+      UI.el('caption', { class: 'visually-hidden', text: t('Registrations') }),
       UI.el('thead', {}, UI.el('tr', {}, ...columns.map((c) => UI.el('th', { scope: 'col', text: c })))),
       tbody);
 
@@ -76,32 +77,35 @@
         const res = await Confero.post(base + '/registrations/' + reg.id + '/' + path);
         if (res && res.id) replaceRow(res, tr);
         A.flash(msgs, typeof done === 'function' ? done(res) : done);
-      }, { class: 'small ' + (opts.class || 'secondary'), label: `${label}: ${reg.name}`, confirm: opts.confirm, errors: () => msgs });
+        // TRANSLATORS: a button's spoken name: the action, then whose registration it acts on.
+      }, { class: 'small ' + (opts.class || 'secondary'), label: t('{action}: {name}', { action: label, name: reg.name }),
+        confirm: opts.confirm, errors: () => msgs });
       const out = [];
       const s = reg.status;
+      const who = { name: reg.name };
       if (s === 'pending_approval') {
-        out.push(act('Approve', 'approve', `${reg.name} approved.`, { class: '' }));
-        out.push(act('Reject', 'reject', `${reg.name} rejected.`, { class: 'danger', confirm: `Reject ${reg.name}?` }));
+        out.push(act(t('Approve'), 'approve', t('{name} approved.', who), { class: '' }));
+        out.push(act(t('Reject'), 'reject', t('{name} rejected.', who), { class: 'danger', confirm: t('Reject {name}?', who) }));
       }
-      if (s === 'pending_payment') out.push(act('Mark paid', 'mark-paid', `${reg.name} marked paid: the ticket is on its way.`, { class: '' }));
+      if (s === 'pending_payment') out.push(act(t('Mark paid'), 'mark-paid', t('{name} marked paid: the ticket is on its way.', who), { class: '' }));
       if (s === 'confirmed') {
-        out.push(act('Re-send ticket', 'resend', `The ticket goes to ${reg.email} again.`));
-        out.push(act('Re-issue', 'reissue', `${reg.name} has a new ticket code; the old one no longer works.`,
-          { confirm: `Give ${reg.name} a new ticket code? The old code stops working.` }));
+        out.push(act(t('Re-send ticket'), 'resend', t('The ticket goes to {email} again.', { email: reg.email })));
+        out.push(act(t('Re-issue'), 'reissue', t('{name} has a new ticket code; the old one no longer works.', who),
+          { confirm: t('Give {name} a new ticket code? The old code stops working.', who) }));
       }
       if (s !== 'cancelled' && s !== 'rejected' && s !== 'pending_approval') {
-        out.push(act('Cancel', 'cancel', `${reg.name}\u2019s registration cancelled.`,
-          { class: 'danger', confirm: `Cancel ${reg.name}\u2019s registration? The seat is freed.` }));
+        out.push(act(tc('cancel a registration', 'Cancel'), 'cancel', t('{name}\u2019s registration cancelled.', who),
+          { class: 'danger', confirm: t('Cancel {name}\u2019s registration? The seat is freed.', who) }));
       }
-      out.push(UI.el('button', { type: 'button', class: 'secondary small', text: 'Edit',
-        'aria-label': 'Edit: ' + reg.name, onclick: () => editDialog(reg, tr) }));
+      out.push(UI.el('button', { type: 'button', class: 'secondary small', text: t('Edit'),
+        'aria-label': t('{action}: {name}', { action: t('Edit'), name: reg.name }), onclick: () => editDialog(reg, tr) }));
       return UI.el('div', { class: 'actions' }, ...out);
     }
 
     function row(reg) {
       const tr = A.tableRow(columns, [reg.name, reg.email, reg.organisation || '', reg.ticket_type || '',
         A.statusBadge(reg.status),
-        reg.checked_in_at ? UI.fmtDateTime(reg.checked_in_at, zone) : 'No',
+        reg.checked_in_at ? UI.fmtDateTime(reg.checked_in_at, zone) : tc('not checked in', 'No'),
         reg.created_at ? UI.fmtDateTime(reg.created_at, zone) : '', '']);
       tr.dataset.regId = String(reg.id);
       tr.lastChild.append(actionsFor(reg, tr));
@@ -119,25 +123,25 @@
     const dialog = UI.el('dialog', { class: 'edit-dialog', 'aria-labelledby': 'edit-title' });
     function editDialog(reg, tr) {
       const spec = [
-        { name: 'name', label: 'Name', required: true, maxlength: 200 },
-        { name: 'email', label: 'Email', type: 'email', required: true },
-        { name: 'organisation', label: 'Organisation', maxlength: 200 },
+        { name: 'name', label: t('Name'), required: true, maxlength: 200 },
+        { name: 'email', label: t('Email'), type: 'email', required: true },
+        { name: 'organisation', label: t('Organisation'), maxlength: 200 },
       ];
       for (const qn of ev.questions) {
         const name = 'answers.' + qn.id;
-        const t = { text: 'text', textarea: 'textarea', choice: 'select', multichoice: 'multi',
+        const ftype = { text: 'text', textarea: 'textarea', choice: 'select', multichoice: 'multi',
           checkbox: 'checkbox', country: 'text' }[qn.kind] || 'text';
-        const fld = { name, label: qn.label, type: t, required: qn.required && t !== 'checkbox' && t !== 'multi' };
-        if (t === 'select') fld.options = [['', '\u2014']].concat(qn.options.map((o) => [o, o]));
-        if (t === 'multi') { fld.options = qn.options.map((o) => [o, o]); fld.numeric = false; }
-        if (qn.kind === 'country') { fld.maxlength = 2; fld.hint = 'Two-letter code, such as SI.'; }
+        const fld = { name, label: qn.label, type: ftype, required: qn.required && ftype !== 'checkbox' && ftype !== 'multi' };
+        if (ftype === 'select') fld.options = [['', '\u2014']].concat(qn.options.map((o) => [o, o]));
+        if (ftype === 'multi') { fld.options = qn.options.map((o) => [o, o]); fld.numeric = false; }
+        if (qn.kind === 'country') { fld.maxlength = 2; fld.hint = t('Two-letter code, such as SI.'); }
         spec.push(fld);
       }
       const values = { name: reg.name, email: reg.email, organisation: reg.organisation };
       for (const qn of ev.questions) values['answers.' + qn.id] = (reg.answers || {})[String(qn.id)];
-      const close = UI.el('button', { type: 'button', class: 'secondary', text: 'Close', onclick: () => dialog.close() });
+      const close = UI.el('button', { type: 'button', class: 'secondary', text: tc('close a dialog', 'Close'), onclick: () => dialog.close() });
       const f = Forms.build(spec, values, {
-        submit: 'Save changes',
+        submit: t('Save changes'),
         buttons: [close],
         onSubmit: async (v) => {
           const body = { name: v.name, email: v.email, organisation: v.organisation || '' };
@@ -158,10 +162,10 @@
           }
           replaceRow(saved, tr);
           dialog.close();
-          A.flash(msgs, `${saved.name}\u2019s registration saved.`);
+          A.flash(msgs, t('{name}\u2019s registration saved.', { name: saved.name }));
         },
       });
-      A.put(dialog, UI.el('h2', { id: 'edit-title', text: 'Edit registration: ' + reg.name }), f.form);
+      A.put(dialog, UI.el('h2', { id: 'edit-title', text: t('Edit registration: {name}', { name: reg.name }) }), f.form);
       dialog.showModal();
       f.control('name').focus();
     }
@@ -176,10 +180,10 @@
       const qs = new URLSearchParams(next).toString();
       return UI.el('a', { class: 'button secondary', href: '#' + A.eventPath(ev, 'registrations') + '?' + qs, text: label });
     };
-    const pager = UI.el('nav', { class: 'pager', 'aria-label': 'Pages' },
-      page > 1 ? pageLink(page - 1, 'Previous page') : null,
-      UI.el('span', { class: 'page-info', text: `Page ${page} of ${pages}` }),
-      page < pages ? pageLink(page + 1, 'Next page') : null);
+    const pager = UI.el('nav', { class: 'pager', 'aria-label': t('Pages') },
+      page > 1 ? pageLink(page - 1, t('Previous page')) : null,
+      UI.el('span', { class: 'page-info', text: t('Page {page} of {pages}', { page: I18N.number(page), pages: I18N.number(pages) }) }),
+      page < pages ? pageLink(page + 1, t('Next page')) : null);
 
     // Downloads: the attendee list with the filters in force, attendance
     // and badges (the server streams them; the session cookie authorises).
@@ -188,22 +192,23 @@
     const qs = exp.toString() ? '?' + exp.toString() : '';
     const ex = base + '/exports/';
     const exportsBox = UI.el('details', { class: 'exports' },
-      UI.el('summary', { text: 'Download' }),
+      UI.el('summary', { text: t('Download') }),
       UI.el('ul', {},
-        UI.el('li', {}, UI.el('a', { href: ex + 'attendees.xlsx' + qs, download: '', text: 'These registrations (Excel)' })),
-        UI.el('li', {}, UI.el('a', { href: ex + 'attendees.csv' + qs + (qs ? '&' : '?') + 'bom=1', download: '', text: 'These registrations (CSV)' })),
-        UI.el('li', {}, UI.el('a', { href: ex + 'attendance.xlsx', download: '', text: 'Attendance report (Excel)' })),
-        UI.el('li', {}, UI.el('a', { href: ex + 'badges.pdf?layout=a4' + (query.get('ticket_type') ? '&ticket_type=' + encodeURIComponent(query.get('ticket_type')) : ''), download: '', text: 'Name badges (PDF, A4)' }))));
+        UI.el('li', {}, UI.el('a', { href: ex + 'attendees.xlsx' + qs, download: '', text: t('These registrations (Excel)') })),
+        UI.el('li', {}, UI.el('a', { href: ex + 'attendees.csv' + qs + (qs ? '&' : '?') + 'bom=1', download: '', text: t('These registrations (CSV)') })),
+        UI.el('li', {}, UI.el('a', { href: ex + 'attendance.xlsx', download: '', text: t('Attendance report (Excel)') })),
+        UI.el('li', {}, UI.el('a', { href: ex + 'badges.pdf?layout=a4' + (query.get('ticket_type') ? '&ticket_type=' + encodeURIComponent(query.get('ticket_type')) : ''), download: '', text: t('Name badges (PDF, A4)') }))));
 
     const filtered = ['q', 'status', 'ticket_type', 'checked_in'].some((k) => query.get(k));
     A.put(m,
-      A.eventHeader(ev, 'registrations', 'Registrations: ' + ev.name),
+      A.eventHeader(ev, 'registrations', t('Registrations: {event}', { event: ev.name })),
       filters,
       exportsBox,
       msgs,
       UI.el('p', { class: 'result-count', role: 'status',
-        text: `${total} registration${total === 1 ? '' : 's'}${filtered ? ' match' : ''}.` }),
-      total ? UI.el('div', { class: 'table-wrap' }, tbl) : UI.el('p', { class: 'empty', text: filtered ? 'Nothing matches these filters.' : 'No registrations yet.' }),
+        text: filtered ? tn('{n} registration matches.', '{n} registrations match.', total)
+          : tn('{n} registration.', '{n} registrations.', total) }),
+      total ? UI.el('div', { class: 'table-wrap' }, tbl) : UI.el('p', { class: 'empty', text: filtered ? t('Nothing matches these filters.') : t('No registrations yet.') }),
       pages > 1 ? pager : null,
       dialog);
   });

@@ -201,8 +201,11 @@ const I18N = (() => {
     const secure = location.protocol === 'https:' ? '; Secure' : '';
     document.cookie = COOKIE + '=' + encodeURIComponent(code) + '; Path=/; Max-Age=31536000; SameSite=Lax' + secure;
     const u = new URL(location.href);
+    const had = u.searchParams.has('lang');
     u.searchParams.delete('lang');
-    location.replace(u.toString());
+    // Only the #fragment would differ: replace() would not reload.
+    if (had) location.replace(u.toString());
+    else location.reload();
   }
 
   return {

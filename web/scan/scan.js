@@ -65,11 +65,11 @@
     const nav = UI.clear($('scan-nav'));
     if (!S.me) return;
     if (S.paired) {
-      nav.append(UI.el('span', { class: 'who', text: 'Paired device' }),
-        UI.el('button', { type: 'button', id: 'forget', class: 'link-button', text: 'Forget this device', onclick: forget }));
+      nav.append(UI.el('span', { class: 'who', text: t('Paired device') }),
+        UI.el('button', { type: 'button', id: 'forget', class: 'link-button', text: t('Forget this device'), onclick: forget }));
     } else {
       nav.append(UI.el('span', { class: 'who', text: S.me.user.email }),
-        UI.el('button', { type: 'button', id: 'signout', class: 'link-button', text: 'Sign out', onclick: signOut }));
+        UI.el('button', { type: 'button', id: 'signout', class: 'link-button', text: t('Sign out'), onclick: signOut }));
     }
   }
 
@@ -95,7 +95,7 @@
       if (me) { S.paired = true; return me; }
       Confero.setBearer('');
       store.del(KEY.token);
-      message('This device\u2019s key no longer works (it may have been revoked). Pair it again or sign in.', 'bad');
+      message(t('This device\u2019s key no longer works (it may have been revoked). Pair it again or sign in.'), 'bad');
     }
     S.paired = false;
     return Confero.me();
@@ -108,7 +108,7 @@
     const email = $('signin-email').value.trim();
     const pw = $('signin-password').value;
     if (!email || !pw) {
-      err.textContent = 'Enter your email and password.';
+      err.textContent = t('Enter your email and password.');
       err.hidden = false;
       return;
     }
@@ -119,9 +119,9 @@
       message('');
       await afterAuth();
     } catch (e) {
-      err.textContent = e.status === 401 ? 'Wrong email or password.'
-        : e.status === 429 ? 'Too many attempts; wait a little and try again.'
-          : 'Could not sign in: ' + (e.message || e);
+      err.textContent = e.status === 401 ? t('Wrong email or password.')
+        : e.status === 429 ? t('Too many attempts; wait a little and try again.')
+          : t('Could not sign in: {reason}', { reason: e.message || String(e) });
       err.hidden = false;
       $('signin-password').focus();
     } finally {
@@ -139,14 +139,14 @@
   }
 
   function forget() {
-    if (!window.confirm('Forget this device? It stops checking people in until it is paired again.')) return;
+    if (!window.confirm(t('Forget this device? It stops checking people in until it is paired again.'))) return;
     store.del(KEY.token);
     store.del(KEY.ready);
     Confero.setBearer('');
     S.paired = false;
     S.me = null;
     drawNav();
-    message('This device is no longer paired.', 'ok');
+    message(t('This device is no longer paired.'), 'ok');
     show('signin');
   }
 
@@ -155,9 +155,9 @@
       store.del(KEY.token);
       Confero.setBearer('');
       S.paired = false;
-      message('This device\u2019s key no longer works (it may have been revoked). Pair it again or sign in.', 'bad');
+      message(t('This device\u2019s key no longer works (it may have been revoked). Pair it again or sign in.'), 'bad');
     } else {
-      message('Your session has ended. Sign in again.', 'bad');
+      message(t('Your session has ended. Sign in again.'), 'bad');
     }
     S.me = null;
     drawNav();
@@ -172,7 +172,7 @@
     S.events = r.events || [];
     if (!S.events.length) {
       show('setup');
-      message('There is no event you can check people in for.', 'bad');
+      message(t('There is no event you can check people in for.'), 'bad');
       $('setup-form').hidden = true;
       return;
     }
@@ -203,7 +203,9 @@
 
   function sessionLabel(s) {
     const tz = S.event.timezone;
-    return `${s.title} (${UI.fmtDate(s.starts_at, tz, { weekday: 'short' })} ${UI.fmtTime(s.starts_at, tz)}${s.room ? ', ' + s.room : ''})`;
+    const v = { title: s.title, day: UI.fmtDate(s.starts_at, tz, { weekday: 'short' }), time: UI.fmtTime(s.starts_at, tz), room: s.room };
+    // TRANSLATORS: a session as a check-in point: its title, weekday, start time (and room).
+    return s.room ? t('{title} ({day} {time}, {room})', v) : t('{title} ({day} {time})', v);
   }
 
   async function setup() {
@@ -217,8 +219,9 @@
     const single = S.events.length === 1;
     $('setup-event-field').hidden = single;
     $('setup-event-single').hidden = !single;
-    $('setup-event-single').textContent = single ? 'Event: ' + S.events[0].name : '';
-    $('setup-gate').value = store.get(KEY.gate) || 'Main entrance';
+    $('setup-event-single').textContent = single ? t('Event: {name}', { name: S.events[0].name }) : '';
+    // TRANSLATORS: the gate name suggested on a new device (the organiser sees it in the scan log).
+    $('setup-gate').value = store.get(KEY.gate) || t('Main entrance');
     await fillPoints(sel.value);
     (single ? $('setup-point') : sel).focus();
   }
@@ -226,7 +229,7 @@
   async function fillPoints(slug) {
     const ev = await chooseEvent(slug);
     const sel = $('setup-point');
-    UI.clear(sel).append(UI.el('option', { value: '', text: 'Event entrance' }));
+    UI.clear(sel).append(UI.el('option', { value: '', text: t('Event entrance') }));
     const sessions = ev.sessions.slice().sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
     for (const s of sessions) sel.append(UI.el('option', { value: String(s.id), text: sessionLabel(s) }));
     const p = pointFromStore(slug);
@@ -249,22 +252,27 @@
 
   // ---- the scanning view
 
+  function pointSession() {
+    return S.point ? S.event.sessions.find((x) => x.id === S.point) || null : null;
+  }
+
   function pointName() {
-    if (!S.point) return 'Event entrance';
-    const s = S.event.sessions.find((x) => x.id === S.point);
-    return s ? 'Session: ' + s.title : 'Session';
+    if (!S.point) return t('Event entrance');
+    const s = pointSession();
+    return s ? t('Session: {title}', { title: s.title }) : t('Session');
   }
 
   function enterScan() {
     show('scan');
     $('ctx-event').textContent = S.event.name;
     $('ctx-point').textContent = pointName();
-    $('ctx-gate').textContent = S.gate ? 'Gate: ' + S.gate : 'No gate name';
-    $('count-total-label').textContent = S.point ? 'Attended this session' : 'Checked in at this event';
-    $('count-device').textContent = String(deviceCount());
+    $('ctx-gate').textContent = S.gate ? t('Gate: {gate}', { gate: S.gate }) : t('No gate name');
+    $('count-total-label').textContent = S.point ? t('Attended this session') : t('Checked in at this event');
+    $('count-device').textContent = I18N.number(deviceCount());
     S.lastOk = null;
     drawUndo();
-    setResult('idle', 'Ready to scan', '', S.point ? 'Checking tickets for ' + pointName().replace(/^Session: /, '') : '');
+    const ps = pointSession();
+    setResult('idle', t('Ready to scan'), '', ps ? t('Checking tickets for {session}', { session: ps.title }) : '');
     refreshStats();
     clearInterval(S.statsTimer);
     S.statsTimer = setInterval(refreshStats, STATS_MS);
@@ -279,7 +287,7 @@
   function addDeviceCount(n) {
     const c = Math.max(0, deviceCount() + n);
     store.set(KEY.count(S.event.slug), String(c));
-    $('count-device').textContent = String(c);
+    $('count-device').textContent = I18N.number(c);
   }
 
   async function refreshStats() {
@@ -291,7 +299,7 @@
         const row = (s.by_session || []).find((x) => x.session_id === S.point);
         n = row ? row.checked_in : 0;
       }
-      $('count-total').textContent = String(n);
+      $('count-total').textContent = I18N.number(n);
     } catch (e) {
       if (e instanceof Confero.ApiError && e.status === 401) lostAuth();
     }
@@ -311,14 +319,30 @@
     return [a.organisation, a.ticket_type].filter(Boolean).join(' \u00b7 ');
   }
 
-  const BAD = {
-    invalid: ['Invalid ticket', 'This code is not a valid ticket.'],
-    cancelled: ['Cancelled', 'This registration was cancelled.'],
-    wrong_event: ['Wrong event', 'This ticket is for another event.'],
-    not_for_session: ['Not for this session', 'This ticket does not include this session (or the attendee did not sign up).'],
-    pending: ['Not confirmed', 'This registration still awaits approval or payment.'],
-    waitlisted: ['On the waiting list', 'This person has no seat yet.'],
-  };
+  // The refusals (the API's result codes): the big word and the line
+  // under it.  A function: the catalog is loaded after this script runs.
+  function refusal(code) {
+    return {
+      invalid: [tc('scan result', 'Invalid ticket'), t('This code is not a valid ticket.')],
+      cancelled: [tc('scan result', 'Cancelled'), t('This registration was cancelled.')],
+      wrong_event: [tc('scan result', 'Wrong event'), t('This ticket is for another event.')],
+      not_for_session: [tc('scan result', 'Not for this session'), t('This ticket does not include this session (or the attendee did not sign up).')],
+      pending: [tc('scan result', 'Not confirmed'), t('This registration still awaits approval or payment.')],
+      waitlisted: [tc('scan result', 'On the waiting list'), t('This person has no seat yet.')],
+    }[code] || null;
+  }
+
+  // "Already checked in at 09:12 (on 14 May 2027), Main door": when and
+  // where the ticket was first used; the date only when not today.
+  function alreadyText(first, tz) {
+    const v = { time: first.at ? UI.fmtTime(first.at, tz) : '', gate: first.gate || '' };
+    const otherDay = first.at && UI.dayKey(first.at, tz) !== UI.dayKey(new Date().toISOString(), tz);
+    if (otherDay) {
+      v.date = UI.fmtDate(first.at, tz, { dateStyle: 'medium' });
+      return v.gate ? t('Already checked in at {time} on {date}, {gate}', v) : t('Already checked in at {time} on {date}', v);
+    }
+    return v.gate ? t('Already checked in at {time}, {gate}', v) : t('Already checked in at {time}', v);
+  }
 
   function showAnswer(status, body) {
     const a = body.attendee;
@@ -327,23 +351,18 @@
       S.lastOk = { id: body.checkin.id, name: a ? a.name : '' };
       drawUndo();
       addDeviceCount(1);
-      setResult('ok', 'Checked in', a ? a.name : '', attendeeLine(a));
+      setResult('ok', tc('scan result', 'Checked in'), a ? a.name : '', attendeeLine(a));
       tone('ok');
     } else if (body.result === 'already_checked_in') {
-      const f = body.first || {};
-      const when = f.at ? UI.fmtTime(f.at, tz) : '';
-      const day = f.at && UI.dayKey(f.at, tz) !== UI.dayKey(new Date().toISOString(), tz)
-        ? ' on ' + UI.fmtDate(f.at, tz, { dateStyle: 'medium' }) : '';
-      setResult('warn', `Already checked in at ${when}${day}${f.gate ? ', ' + f.gate : ''}`,
-        a ? a.name : '', attendeeLine(a));
+      setResult('warn', alreadyText(body.first || {}, tz), a ? a.name : '', attendeeLine(a));
       tone('warn');
-    } else if (BAD[body.result]) {
-      const [t, d] = BAD[body.result];
-      setResult('bad', t, a ? a.name : '', d);
+    } else if (refusal(body.result)) {
+      const [title, detail] = refusal(body.result);
+      setResult('bad', title, a ? a.name : '', detail);
       tone('bad');
     } else {
-      const msg = body.error ? body.error.message : 'Unexpected answer (' + status + ').';
-      setResult('bad', 'Not checked in', '', msg);
+      const msg = body.error ? body.error.message : t('Unexpected answer ({status}).', { status });
+      setResult('bad', tc('scan result', 'Not checked in'), '', msg);
       tone('bad');
     }
   }
@@ -373,8 +392,9 @@
           if (e instanceof Confero.ApiError) {
             S.retryBody = null;
             if (e.status === 401) { lostAuth(); return; }
-            const t = e.status === 403 ? 'Not allowed' : e.status === 429 ? 'Too fast' : 'Not checked in';
-            setResult('bad', t, '', e.message);
+            const title = e.status === 403 ? tc('scan result', 'Not allowed') : e.status === 429 ? tc('scan result', 'Too fast')
+              : tc('scan result', 'Not checked in');
+            setResult('bad', title, '', e.message);
             tone('bad');
             break;
           }
@@ -382,7 +402,7 @@
           // did record is answered as it was, never counted twice.
           if (attempt < RETRIES) { await sleep(400 * (attempt + 1)); continue; }
           S.retryBody = body;
-          setResult('bad', 'No connection', '', 'The check-in may not have been recorded. Try again when the network is back.');
+          setResult('bad', tc('scan result', 'No connection'), '', t('The check-in may not have been recorded. Try again when the network is back.'));
           $('retry').hidden = false;
           tone('bad');
           break;
@@ -419,7 +439,8 @@
   function drawUndo() {
     const b = $('undo');
     b.disabled = !S.lastOk;
-    b.textContent = S.lastOk ? 'Undo check-in: ' + (S.lastOk.name || 'last ticket') : 'Undo last check-in';
+    b.textContent = !S.lastOk ? t('Undo last check-in')
+      : S.lastOk.name ? t('Undo check-in: {name}', { name: S.lastOk.name }) : t('Undo check-in: last ticket');
   }
 
   async function undo() {
@@ -431,11 +452,11 @@
       S.lastOk = null;
       drawUndo();
       addDeviceCount(-1);
-      setResult('idle', 'Check-in undone', last.name, 'Ready for the next scan.');
+      setResult('idle', tc('scan result', 'Check-in undone'), last.name, t('Ready for the next scan.'));
     } catch (e) {
       if (e instanceof Confero.ApiError && e.status === 401) { lostAuth(); return; }
       $('undo').disabled = false;
-      setResult('bad', 'Could not undo', last.name, e.message || String(e));
+      setResult('bad', tc('scan result', 'Could not undo'), last.name, e.message || String(e));
     }
     refreshStats();
     idleFocus();
@@ -521,7 +542,7 @@
       const s = document.createElement('script');
       s.src = '/vendor/zxing-reader.js';
       s.onload = done;
-      s.onerror = () => reject(new Error('the QR decoder did not load'));
+      s.onerror = () => reject(new Error(t('the QR decoder did not load')));
       document.head.append(s);
     });
     S.zxing.catch(() => { S.zxing = null; });
@@ -532,11 +553,11 @@
     const status = $('camera-status');
     if (S.stream) return;
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      status.textContent = 'No camera access here (the page must be opened over https).';
+      status.textContent = t('No camera access here (the page must be opened over https).');
       return;
     }
     $('camera-toggle').disabled = true;
-    status.textContent = 'Starting the camera\u2026';
+    status.textContent = t('Starting the camera\u2026');
     try {
       const [stream] = await Promise.all([
         navigator.mediaDevices.getUserMedia({
@@ -545,21 +566,21 @@
         }),
         loadZXing(),
       ]);
-      if ($('view-scan').hidden) { stream.getTracks().forEach((t) => t.stop()); return; }
+      if ($('view-scan').hidden) { stream.getTracks().forEach((track) => track.stop()); return; }
       S.stream = stream;
       const video = $('video');
       video.srcObject = stream;
       $('video-wrap').hidden = false;
       await video.play().catch(() => {});
       store.set(KEY.camera, 'on');
-      $('camera-toggle').textContent = 'Stop camera';
-      status.textContent = 'Hold the ticket\u2019s QR code in front of the camera.';
+      $('camera-toggle').textContent = t('Stop camera');
+      status.textContent = t('Hold the ticket\u2019s QR code in front of the camera.');
       scheduleFrame();
     } catch (e) {
       const denied = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError');
-      status.textContent = denied ? 'Camera access was refused. Allow it in the browser\u2019s site settings, or use the code field.'
-        : e && e.name === 'NotFoundError' ? 'No camera found. Use a handheld scanner or the code field.'
-          : 'The camera could not start: ' + (e && e.message ? e.message : e);
+      status.textContent = denied ? t('Camera access was refused. Allow it in the browser\u2019s site settings, or use the code field.')
+        : e && e.name === 'NotFoundError' ? t('No camera found. Use a handheld scanner or the code field.')
+          : t('The camera could not start: {reason}', { reason: e && e.message ? e.message : String(e) });
       store.del(KEY.camera);
     } finally {
       $('camera-toggle').disabled = false;
@@ -569,15 +590,15 @@
   function stopCamera(forget) {
     clearTimeout(S.frameTimer);
     S.frameTimer = null;
-    if (S.stream) S.stream.getTracks().forEach((t) => t.stop());
+    if (S.stream) S.stream.getTracks().forEach((track) => track.stop());
     S.stream = null;
     const video = $('video');
     if (video) video.srcObject = null;
     if ($('video-wrap')) $('video-wrap').hidden = true;
-    if ($('camera-toggle')) $('camera-toggle').textContent = 'Start camera';
+    if ($('camera-toggle')) $('camera-toggle').textContent = t('Start camera');
     if (forget) {
       store.del(KEY.camera);
-      $('camera-status').textContent = 'Camera off.';
+      $('camera-status').textContent = t('Camera off.');
     }
   }
 
@@ -605,7 +626,7 @@
         if (hit) await onCamera(hit.text);
       }
     } catch (e) {
-      $('camera-status').textContent = 'Decoding failed: ' + (e && e.message ? e.message : e);
+      $('camera-status').textContent = t('Decoding failed: {reason}', { reason: e && e.message ? e.message : String(e) });
     }
     if (S.stream) scheduleFrame();
   }
@@ -613,7 +634,7 @@
   async function onCamera(text) {
     const code = normaliseCode(text);
     const now = Date.now();
-    for (const [c, t] of S.recent) if (now - t > DEBOUNCE_MS) S.recent.delete(c);
+    for (const [c, seen] of S.recent) if (now - seen > DEBOUNCE_MS) S.recent.delete(c);
     if (S.recent.has(code)) return;       // the same ticket still in view
     S.recent.set(code, now);
     await checkIn({ code });
@@ -625,19 +646,27 @@
     const q = $('lookup-q').value.trim();
     const list = UI.clear($('lookup-results'));
     const status = $('lookup-status');
-    if (q.length < 2) { status.textContent = q ? 'Type at least two letters.' : ''; return; }
-    status.textContent = 'Searching\u2026';
+    if (q.length < 2) { status.textContent = q ? t('Type at least two letters.') : ''; return; }
+    status.textContent = t('Searching\u2026');
     try {
       const r = await Confero.get('/api/v1/events/' + encodeURIComponent(S.event.slug) + '/attendees?q=' + encodeURIComponent(q));
       if ($('lookup-q').value.trim() !== q) return;
-      const people = r.attendees || [];
-      status.textContent = people.length ? `${people.length} found${people.length === 50 ? ' (first 50)' : ''}.` : 'Nobody found.';
+      // In the page language's alphabetical order (č after c in Slovenian).
+      const coll = I18N.collator();
+      const people = (r.attendees || []).slice().sort((x, y) => coll.compare(x.name || '', y.name || ''));
+      // The server sends at most 50.
+      status.textContent = !people.length ? t('Nobody found.')
+        : people.length === 50 ? t('The first {n} found.', { n: I18N.number(50) })
+          : tn('{n} found.', '{n} found.', people.length);
       const tz = S.event.timezone;
       for (const p of people) {
         const facts = [p.organisation, p.ticket_type].filter(Boolean).join(' \u00b7 ');
-        const state = p.status !== 'confirmed' ? (BAD[p.status === 'pending_approval' || p.status === 'pending_payment' ? 'pending' : p.status] || [p.status])[0]
-          : p.checked_in_at ? 'Checked in at ' + UI.fmtTime(p.checked_in_at, tz) : '';
-        const btn = UI.el('button', { type: 'button', class: 'small', text: 'Check in', 'aria-label': 'Check in ' + p.name });
+        const refused = refusal(p.status === 'pending_approval' || p.status === 'pending_payment' ? 'pending' : p.status);
+        const state = p.status !== 'confirmed'
+          ? (refused ? refused[0] : p.status === 'rejected' ? tc('registration status', 'Rejected') : p.status)
+          : p.checked_in_at ? t('Checked in at {time}', { time: UI.fmtTime(p.checked_in_at, tz) }) : '';
+        const btn = UI.el('button', { type: 'button', class: 'small', text: tc('verb', 'Check in'),
+          'aria-label': t('Check in {name}', { name: p.name }) });
         btn.addEventListener('click', async () => {
           unlockAudio();
           btn.disabled = true;
@@ -654,13 +683,24 @@
       }
     } catch (e) {
       if (e instanceof Confero.ApiError && e.status === 401) { lostAuth(); return; }
-      status.textContent = 'Search failed: ' + (e.message || e);
+      status.textContent = t('Search failed: {reason}', { reason: e.message || String(e) });
     }
   }
 
   // ---- start
 
+  // The language: ?lang, the confero_lang cookie, the browser's, English.
+  // A paired device has no account, so the switcher only sets the cookie.
+  async function useLanguage() {
+    await I18N.init();
+    UI.clear($('lang-slot')).append(I18N.switcher());
+    $('camera-toggle').textContent = t('Start camera');
+    drawUndo();
+    setResult('idle', t('Ready to scan'), '', '');
+  }
+
   async function start() {
+    await useLanguage();
     $('signin-form').addEventListener('submit', signIn);
     $('setup-form').addEventListener('submit', setupSubmit);
     $('setup-event').addEventListener('change', (e) => fillPoints(e.target.value).catch((err) => message(err.message, 'bad')));
@@ -694,7 +734,7 @@
       await afterAuth();
     } catch (e) {
       $('boot').hidden = true;
-      message('Could not reach the server: ' + (e.message || e) + '. Reload to try again.', 'bad');
+      message(t('Could not reach the server: {reason}. Reload to try again.', { reason: e.message || String(e) }), 'bad');
     }
   }
 
