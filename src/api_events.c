@@ -6,6 +6,8 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "api_i18n.h"
+#include "i18n.h"
 #include "cache.h"
 #include "config.h"
 #include "doccache.h"
@@ -31,25 +33,70 @@ slug_valid(const char *s)
  * Read and check the event fields; for PATCH (patch = 1) only those given.
  * cur gives the stored values a partial update is checked against.
  */
+/*
+ * "languages": one to EVENT_LANGS_MAX codes Confero has catalogs for, no
+ * repeats, the first the default.  Fills out (i18n_match pointers) and
+ * json (arena); 0 when absent, -1 after a field error.
+ */
+static int
+event_languages(struct req *r, struct vld *v, const cJSON *j, const char **out,
+    size_t *n, const char **json)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "languages"), *x;
+	cJSON *clean;
+	const char *m;
+	char *txt;
+	size_t i;
+
+	if (a == NULL)
+		return 0;
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
+	    cJSON_GetArraySize(a) > EVENT_LANGS_MAX) {
+		vld_fail(v, "languages", "invalid");
+		return -1;
+	}
+	*n = 0;
+	cJSON_ArrayForEach(x, a) {
+		if (!cJSON_IsString(x) || (m = i18n_match(x->valuestring, -1)) == NULL) {
+			vld_fail(v, "languages", "unsupported");
+			return -1;
+		}
+		for (i = 0; i < *n; i++)
+			if (out[i] == m) {
+				vld_fail(v, "languages", "duplicate");
+				return -1;
+			}
+		out[(*n)++] = m;
+	}
+	clean = cJSON_CreateArray();
+	for (i = 0; i < *n; i++)
+		cJSON_AddItemToArray(clean, cJSON_CreateString(out[i]));
+	txt = cJSON_PrintUnformatted(clean);
+	cJSON_Delete(clean);
+	*json = txt ? arena_strdup(r->arena, txt) : NULL;
+	cJSON_free(txt);
+	return *json != NULL ? 1 : -1;
+}
+
 static void
 event_fields(struct vld *v, const cJSON *j, int patch, struct event_in *in,
-    const struct event_ref *cur)
+    const struct event_ref *cur, const struct langset *ls, struct trpatch *tp)
 {
 	int p, req = !patch;
 	long long starts, ends, opens, closes;
 
 	if (!patch || has_key(j, "name")) {
-		in->name = vld_line(v, j, "name", 1, 200);
+		in->name = vld_mtext(v, j, "name", ls, 1, 200, 0, tp);
 		in->has |= EF_NAME;
 	}
 	if (!patch || has_key(j, "description")) {
-		in->description = vld_text(v, j, "description", 0, 20000);
+		in->description = vld_mtext(v, j, "description", ls, 0, 20000, 1, tp);
 		if (in->description == NULL)
 			in->description = "";
 		in->has |= EF_DESCRIPTION;
 	}
 	if (!patch || has_key(j, "venue")) {
-		in->venue = vld_line(v, j, "venue", 0, 300);
+		in->venue = vld_mtext(v, j, "venue", ls, 0, 300, 0, tp);
 		if (in->venue == NULL)
 			in->venue = "";
 		in->has |= EF_VENUE;
@@ -97,19 +144,23 @@ event_fields(struct vld *v, const cJSON *j, int patch, struct event_in *in,
 
 static const char *const event_keys[] = {"slug", "name", "description", "venue",
 	"timezone", "starts_at", "ends_at", "capacity", "waitlist",
-	"registration_opens_at", "registration_closes_at", NULL};
+	"registration_opens_at", "registration_closes_at", "languages", NULL};
 
+/* The event as its organisers see it: every language's texts too. */
 static enum err
 reply_event(struct req *r, int status, long long id, const char *tz)
 {
+	struct event_ref ev;
 	struct db *d;
 	cJSON *o;
 	enum err e;
 
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
-	if ((e = db_event_json(d, id, tz, &o)) != ERR_OK)
+	if ((e = db_event_ref_id(d, id, &ev)) != ERR_OK ||
+	    (e = db_event_json(d, id, tz, &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, 1);
 	return reply_json(r, status, o);
 }
 
@@ -117,6 +168,9 @@ enum err
 api_events_create(struct req *r)
 {
 	struct vld v = {req_fields(r), 0};
+	struct trpatch *tp = req_trpatch(r);
+	const char *langs[EVENT_LANGS_MAX], *langs_json = NULL;
+	struct langset ls = {langs, 0};
 	struct event_in in;
 	unsigned char pk[32], sealed[EVENTKEY_SEALED_LEN + 16];
 	size_t sealed_len = sizeof(sealed);
@@ -125,13 +179,21 @@ api_events_create(struct req *r)
 	enum err e;
 
 	memset(&in, 0, sizeof(in));
+	if (tp == NULL)
+		return ERR_INTERNAL;
 	vld_only(&v, r->json, event_keys);
 	in.slug = vld_line(&v, r->json, "slug", 1, 64);
 	if (in.slug != NULL && !slug_valid(in.slug)) {
 		vld_fail(&v, "slug", "invalid");
 		in.slug = NULL;
 	}
-	event_fields(&v, r->json, 0, &in, NULL);
+	/* Without "languages": the language the organiser works in. */
+	if (event_languages(r, &v, r->json, langs, &ls.n, &langs_json) == 0) {
+		langs[0] = req_lang(r, NULL, 0);
+		ls.n = 1;
+		langs_json = arena_printf(r->arena, "[\"%s\"]", langs[0]);
+	}
+	event_fields(&v, r->json, 0, &in, NULL, &ls, tp);
 	if (v.nerr)
 		return ERR_INVALID;
 	if (eventkey_generate(cfg->secret_key, pk, sealed, &sealed_len) != 0)
@@ -145,6 +207,9 @@ api_events_create(struct req *r)
 	if (e != ERR_OK)
 		return e;
 	if ((e = db_event_member_add(d, id, r->who.user_id)) != ERR_OK && e != ERR_CONFLICT)
+		return e;
+	if ((e = db_event_set_languages(d, id, langs_json)) != ERR_OK ||
+	    (e = tr_apply(d, TR_EVENT, id, id, tp)) != ERR_OK)
 		return e;
 	db_audit(d, actor_kind(r), actor_id(r), "event.create", "event", id, NULL);
 	return reply_event(r, 201, id, in.timezone);
@@ -170,6 +235,7 @@ api_events_list(struct req *r)
 		cJSON_Delete(o);
 		return e;
 	}
+	localise_events(r, arr, staff);
 	if (staff && r->who.event_id > 0) {
 		/* An event-scoped token sees only its event. */
 		cJSON *it = arr->child, *next;
@@ -208,11 +274,11 @@ event_doc(struct db *d, long long id, const char *tz, int staff, cJSON **out)
  * variant is where a negotiated language will go.
  */
 static void
-public_key(struct doc_key *k, long long id)
+public_key(struct doc_key *k, long long id, const char *lang)
 {
 	memset(k, 0, sizeof(*k));
 	k->id = id;
-	snprintf(k->variant, sizeof(k->variant), "public");
+	snprintf(k->variant, sizeof(k->variant), "public/%s", lang);
 }
 
 /* What a public document is built from; r NULL: off any request. */
@@ -220,7 +286,20 @@ struct doc_src {
 	struct req *r;
 	long long id;
 	char tz[65];
+	const char *lang;               /* i18n_match: static */
+	struct event_ref ev;            /* its languages */
 };
+
+/* The document in one language: texts picked, and which one it is. */
+static void
+doc_localise(cJSON *o, const char *lang, const struct event_ref *ev, int staff)
+{
+	struct langset ls = event_langset(ev);
+
+	content_localise(o, lang, &ls, staff);
+	cJSON_DeleteItemFromObject(o, "language");
+	cJSON_AddStringToObject(o, "language", lang);
+}
 
 static enum err
 public_build(void *arg, char **body, size_t *len)
@@ -243,9 +322,11 @@ public_build(void *arg, char **body, size_t *len)
 			goto out;
 		event_cache_put(&ev);
 		snprintf(s->tz, sizeof(s->tz), "%s", ev.tz);
+		s->ev = ev;
 	}
 	if ((e = event_doc(d, s->id, s->tz, 0, &o)) != ERR_OK)
 		goto out;
+	doc_localise(o, s->lang, &s->ev, 0);
 	if ((*body = cJSON_PrintUnformatted(o)) == NULL) {
 		e = ERR_INTERNAL;
 		goto out;
@@ -278,7 +359,7 @@ refresh_run(void *arg)
 /* The document is getting old: a worker rebuilds it, nobody waits. */
 static void
 refresh_later(const struct doc_key *k, const struct doc_claim *c,
-    const struct event_ref *ev)
+    const struct event_ref *ev, const char *lang)
 {
 	struct doc_refresh *f;
 
@@ -289,6 +370,8 @@ refresh_later(const struct doc_key *k, const struct doc_claim *c,
 	f->key = *k;
 	f->claim = *c;
 	f->src.id = ev->id;
+	f->src.lang = lang;
+	f->src.ev = *ev;
 	snprintf(f->src.tz, sizeof(f->src.tz), "%s", ev->tz);
 	http_defer(&f->job, refresh_run, f);
 }
@@ -318,6 +401,8 @@ reply_doc(struct req *r, struct doc *doc)
 		return ERR_INTERNAL;
 	}
 	resp_header(r, "ETag", doc_etag(doc));
+	/* The language is chosen by these (i18n_negotiate). */
+	resp_header(r, "Vary", "Accept-Language, Cookie");
 	/* Anyone may keep it, but must ask again: availability moves. */
 	resp_header(r, "Cache-Control", "no-cache");
 	if ((inm = req_header(r, "If-None-Match")) != NULL &&
@@ -335,27 +420,32 @@ api_events_get(struct req *r)
 	struct doc_key k;
 	struct doc_src src;
 	struct doc *doc;
+	const char *lang;
 	struct db *d;
 	enum err e;
 	cJSON *o;
 
 	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
 		return e;
+	lang = req_lang(r, ev.langs, ev.nlangs);
 	if (event_is_staff(r, &ev)) {
 		if ((e = req_db(r, &d)) != ERR_OK ||
 		    (e = event_doc(d, ev.id, ev.tz, 1, &o)) != ERR_OK)
 			return e;
+		doc_localise(o, lang, &ev, 1);
 		return reply_json(r, 200, o);
 	}
-	public_key(&k, ev.id);
+	public_key(&k, ev.id, lang);
 	src.r = r;
 	src.id = ev.id;
+	src.lang = lang;
+	src.ev = ev;
 	snprintf(src.tz, sizeof(src.tz), "%s", ev.tz);
 	if ((e = doccache_fetch(&k, wants_fresh(r) ? doccache_now() : 0,
 	    public_build, &src, &doc, &c)) != ERR_OK)
 		return e;
 	if (c.seq != 0)
-		refresh_later(&k, &c, &ev);
+		refresh_later(&k, &c, &ev, lang);
 	return reply_doc(r, doc);
 }
 
@@ -371,6 +461,7 @@ api_events_get_lane(struct req *r)
 	struct doc_claim c;
 	struct doc_key k;
 	struct doc *doc;
+	const char *lang;
 	enum err e;
 
 	if (wants_fresh(r))
@@ -379,11 +470,12 @@ api_events_get_lane(struct req *r)
 		return e;
 	if (event_is_staff(r, &ev) || r->wouldblock)
 		return req_needs_worker(r);
-	public_key(&k, ev.id);
+	lang = req_lang(r, ev.langs, ev.nlangs);
+	public_key(&k, ev.id, lang);
 	if ((doc = doccache_peek(&k, &c)) == NULL)
 		return req_needs_worker(r);
 	if (c.seq != 0)
-		refresh_later(&k, &c, &ev);
+		refresh_later(&k, &c, &ev, lang);
 	return reply_doc(r, doc);
 }
 
@@ -391,23 +483,37 @@ enum err
 api_events_update(struct req *r)
 {
 	struct vld v = {req_fields(r), 0};
+	struct trpatch *tp = req_trpatch(r);
+	const char *langs[EVENT_LANGS_MAX], *langs_json = NULL;
+	struct langset ls;
 	struct event_in in;
 	struct event_ref ev;
 	struct db *d;
 	enum err e;
+	int nl;
 
 	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
 		return e;
+	if (tp == NULL)
+		return ERR_INTERNAL;
 	memset(&in, 0, sizeof(in));
 	vld_only(&v, r->json, event_keys);
 	if (has_key(r->json, "slug"))
 		vld_fail(&v, "slug", "immutable");
-	event_fields(&v, r->json, 1, &in, &ev);
+	/* Texts are checked against the languages the event will have. */
+	ls = event_langset(&ev);
+	if ((nl = event_languages(r, &v, r->json, langs, &ls.n, &langs_json)) == 1)
+		ls.langs = langs;
+	event_fields(&v, r->json, 1, &in, &ev, &ls, tp);
 	if (v.nerr)
 		return ERR_INVALID;
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	e = db_event_update(d, ev.id, &in);
+	if (e == ERR_OK && nl == 1)
+		e = db_event_set_languages(d, ev.id, langs_json);
+	if (e == ERR_OK)
+		e = tr_apply(d, TR_EVENT, ev.id, ev.id, tp);
 	cache_bump();
 	if (e == ERR_CONFLICT) {
 		vld_fail(&v, "capacity", "below_registrations");

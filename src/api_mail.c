@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_i18n.h"
 #include "http.h"
 #include "json.h"
 #include "mail.h"
@@ -15,6 +16,8 @@ struct mailing_in {
 	const char *audience, *subject, *body;
 	long long audience_id;
 	char kind[16];
+	struct trpatch tr;      /* subject and body in other languages */
+	struct langset ls;
 };
 
 static const char *const mailing_keys[] = {"audience", "subject", "body", NULL};
@@ -48,24 +51,48 @@ bad:
 	return -1;
 }
 
-static enum err
-mailing_fields(struct req *r, struct vld *v, struct mailing_in *m)
+/* Every language's text of field (the default's is def) passes tpl_check_string. */
+static void
+check_placeholders(struct req *r, struct vld *v, const struct mailing_in *m,
+    const char *field, const char *def)
 {
+	const cJSON *langs = cJSON_GetObjectItemCaseSensitive(m->tr.set, field), *x;
 	char err[256];
 
+	if (def != NULL && tpl_check_string(def, err, sizeof(err)) != 0) {
+		vld_fail(v, field, "unknown_placeholder");
+		if (strcmp(field, "body") == 0)
+			r->err_msg = arena_strdup(r->arena, err);
+		return;
+	}
+	cJSON_ArrayForEach(x, langs)
+		if (cJSON_IsString(x) && tpl_check_string(x->valuestring, err, sizeof(err)) != 0) {
+			vld_fail(v, field, "unknown_placeholder");
+			if (strcmp(field, "body") == 0)
+				r->err_msg = arena_printf(r->arena, "%s: %s", x->string, err);
+			return;
+		}
+}
+
+/* The caller frees m->tr (trpatch_free), whatever the result. */
+static enum err
+mailing_fields(struct req *r, struct vld *v, const struct event_ref *ev,
+    struct mailing_in *m)
+{
 	memset(m, 0, sizeof(*m));
+	m->ls.langs = ev->langs;
+	m->ls.n = ev->nlangs;
 	vld_only(v, r->json, mailing_keys);
 	m->audience = vld_line(v, r->json, "audience", 1, 64);
-	m->subject = vld_line(v, r->json, "subject", 1, 300);
-	m->body = vld_text(v, r->json, "body", 1, 50000);
+	/* A string (the default language) or {"sl": "…", "en": "…"}. */
+	m->subject = vld_mtext(v, r->json, "subject", &m->ls, 1, 300, 0, &m->tr);
+	m->body = vld_mtext(v, r->json, "body", &m->ls, 1, 50000, 1, &m->tr);
 	if (m->audience != NULL)
 		parse_audience(v, m->audience, m);
-	if (m->subject != NULL && tpl_check_string(m->subject, err, sizeof(err)) != 0)
-		vld_fail(v, "subject", "unknown_placeholder");
-	if (m->body != NULL && tpl_check_string(m->body, err, sizeof(err)) != 0) {
-		vld_fail(v, "body", "unknown_placeholder");
-		r->err_msg = arena_strdup(r->arena, err);
-	}
+	if (m->subject != NULL)
+		check_placeholders(r, v, m, "subject", m->subject);
+	if (m->body != NULL)
+		check_placeholders(r, v, m, "body", m->body);
 	return v->nerr ? ERR_INVALID : ERR_OK;
 }
 
@@ -75,7 +102,19 @@ struct mailing_tx {
 	int preview;
 	struct mail_render rendered;
 	int have_preview;
+	/* A preview: the first recipient's message in each event language. */
+	struct mail_render each[EVENT_LANGS_MAX];
+	size_t neach;
 };
+
+static void
+mailing_tx_free(struct mailing_tx *t)
+{
+	mail_render_free(&t->rendered);
+	for (size_t i = 0; i < t->neach; i++)
+		mail_render_free(&t->each[i]);
+	t->neach = 0;
+}
 
 static enum err
 mailing_tx(struct db *d, void *arg)
@@ -85,10 +124,12 @@ mailing_tx(struct db *d, void *arg)
 	long long reg = 0, spk = 0;
 	enum err e;
 
-	mail_render_free(&t->rendered);
+	mailing_tx_free(t);
 	t->have_preview = 0;
 	if ((e = mailing_insert(d, t->event_id, t->m->audience, t->m->subject, t->m->body,
 	    t->user_id, &t->id)) != ERR_OK)
+		return e;
+	if ((e = tr_apply(d, TR_MAILING, t->event_id, t->id, &t->m->tr)) != ERR_OK)
 		return e;
 	if ((e = outbox_enqueue_mailing(d, t->event_id, t->id, t->m->kind,
 	    t->m->audience_id, &t->count)) != ERR_OK)
@@ -105,9 +146,16 @@ mailing_tx(struct db *d, void *arg)
 		o.reg_id = reg;
 		o.speaker_id = spk;
 		o.mailing_id = t->id;
-		if ((e = mail_render_row(d, &o, &t->rendered, t->m->subject, t->m->body)) != ERR_OK)
+		/* Read back from the row: the texts as stored, per language. */
+		if ((e = mail_render_row(d, &o, &t->rendered, NULL, NULL)) != ERR_OK)
 			return e;
 		t->have_preview = 1;
+		for (size_t i = 0; i < t->m->ls.n; i++) {
+			o.lang = t->m->ls.langs[i];
+			if ((e = mail_render_row(d, &o, &t->each[i], NULL, NULL)) != ERR_OK)
+				return e;
+			t->neach = i + 1;
+		}
 	}
 	return ERR_CONFLICT;            /* roll back */
 }
@@ -125,15 +173,21 @@ api_mailings_create(struct req *r)
 
 	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
 		return e;
-	if ((e = mailing_fields(r, &v, &m)) != ERR_OK)
+	e = mailing_fields(r, &v, &ev, &m);
+	if (e == ERR_OK)
+		e = req_db(r, &d);
+	if (e != ERR_OK) {
+		trpatch_free(&m.tr);
 		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
+	}
 	memset(&t, 0, sizeof(t));
 	t.event_id = ev.id;
 	t.user_id = r->who.user_id;
 	t.m = &m;
-	if ((e = db_tx(d, mailing_tx, &t)) != ERR_OK)
+	e = db_tx(d, mailing_tx, &t);
+	trpatch_free(&m.tr);
+	mailing_tx_free(&t);
+	if (e != ERR_OK)
 		return e;
 	mail_wake();
 	db_audit(d, actor_kind(r), actor_id(r), "mailing.create", "mailing", t.id,
@@ -157,18 +211,22 @@ api_mailings_preview(struct req *r)
 
 	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
 		return e;
-	if ((e = mailing_fields(r, &v, &m)) != ERR_OK)
+	e = mailing_fields(r, &v, &ev, &m);
+	if (e == ERR_OK)
+		e = req_db(r, &d);
+	if (e != ERR_OK) {
+		trpatch_free(&m.tr);
 		return e;
-	if ((e = req_db(r, &d)) != ERR_OK)
-		return e;
+	}
 	memset(&t, 0, sizeof(t));
 	t.event_id = ev.id;
 	t.user_id = r->who.user_id;
 	t.m = &m;
 	t.preview = 1;
 	e = db_tx(d, mailing_tx, &t);
+	trpatch_free(&m.tr);
 	if (e != ERR_CONFLICT && e != ERR_OK) {
-		mail_render_free(&t.rendered);
+		mailing_tx_free(&t);
 		return e;
 	}
 	o = cJSON_CreateObject();
@@ -182,7 +240,18 @@ api_mailings_preview(struct req *r)
 		cJSON_AddNullToObject(o, "text");
 		cJSON_AddNullToObject(o, "html");
 	}
-	mail_render_free(&t.rendered);
+	if (t.have_preview) {
+		cJSON *langs = cJSON_AddObjectToObject(o, "languages"), *one;
+
+		json_add_str(o, "language", t.rendered.lang);
+		for (size_t i = 0; i < t.neach; i++) {
+			one = cJSON_AddObjectToObject(langs, t.each[i].lang);
+			json_add_str(one, "subject", t.each[i].subject);
+			json_add_str(one, "text", t.each[i].text);
+			json_add_str(one, "html", t.each[i].html);
+		}
+	}
+	mailing_tx_free(&t);
 	return reply_json(r, 200, o);
 }
 
@@ -208,6 +277,7 @@ api_mailings_get(struct req *r)
 	}
 	cJSON_AddStringToObject(o, "status",
 	    cJSON_GetNumberValue(cJSON_GetObjectItem(o, "pending")) > 0 ? "sending" : "done");
+	localise(r, &ev, o, 1);
 	return reply_json(r, 200, o);
 }
 
@@ -232,6 +302,7 @@ api_mailings_list(struct req *r)
 	cJSON_ArrayForEach(it, arr)
 		cJSON_AddStringToObject(it, "status",
 		    cJSON_GetNumberValue(cJSON_GetObjectItem(it, "pending")) > 0 ? "sending" : "done");
+	localise(r, &ev, arr, 1);
 	return reply_json(r, 200, o);
 }
 

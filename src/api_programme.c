@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_i18n.h"
 #include "cache.h"
 #include "config.h"
 #include "event.h"
@@ -68,16 +69,17 @@ static const char *const session_keys[] = {"title", "description", "kind",
 
 static void
 session_fields(struct vld *v, const cJSON *j, int patch, struct session_in *in,
-    const struct event_ref *ev)
+    const struct event_ref *ev, struct trpatch *tp)
 {
+	struct langset ls = event_langset(ev);
 	int p, k, req = !patch;
 
 	if (!patch || has_key(j, "title")) {
-		in->title = vld_line(v, j, "title", 1, 300);
+		in->title = vld_mtext(v, j, "title", &ls, 1, 300, 0, tp);
 		in->has |= PF_TITLE;
 	}
 	if (!patch || has_key(j, "description")) {
-		in->description = vld_text(v, j, "description", 0, 20000);
+		in->description = vld_mtext(v, j, "description", &ls, 0, 20000, 1, tp);
 		if (in->description == NULL)
 			in->description = "";
 		in->has |= PF_DESCRIPTION;
@@ -138,6 +140,7 @@ struct session_tx {
 	int create;
 	long long *speakers;
 	int nspeakers;                  /* -1: leave unchanged */
+	struct trpatch *tr;
 };
 
 static enum err
@@ -154,6 +157,8 @@ session_save(struct db *d, void *arg)
 		return e;
 	if (t->nspeakers >= 0)
 		e = db_session_set_speakers(d, t->ev->id, t->id, t->speakers, t->nspeakers);
+	if (e == ERR_OK)
+		e = tr_apply(d, TR_SESSION, t->ev->id, t->id, t->tr);
 	return e;
 }
 
@@ -176,7 +181,9 @@ session_write(struct req *r, int create)
 	t.ev = &ev;
 	t.create = create;
 	vld_only(&v, r->json, session_keys);
-	session_fields(&v, r->json, !create, &t.in, &ev);
+	if ((t.tr = req_trpatch(r)) == NULL)
+		return ERR_INTERNAL;
+	session_fields(&v, r->json, !create, &t.in, &ev, t.tr);
 	t.nspeakers = has_key(r->json, "speaker_ids") ?
 	    vld_ids(&v, r->json, "speaker_ids", r, &t.speakers) : -1;
 	if (v.nerr)
@@ -208,6 +215,7 @@ session_write(struct req *r, int create)
 	    "session", t.id, NULL);
 	if ((e = db_session_json(d, ev.id, t.id, ev.tz, &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, 1);
 	return reply_json(r, create ? 201 : 200, o);
 }
 
@@ -234,7 +242,9 @@ api_sessions_list(struct req *r)
 	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	return reply_list(r, o, db_session_list(d, ev.id, ev.tz, cJSON_AddArrayToObject(o, "sessions")));
+	e = db_session_list(d, ev.id, ev.tz, cJSON_AddArrayToObject(o, "sessions"));
+	localise(r, &ev, cJSON_GetObjectItem(o, "sessions"), event_is_staff(r, &ev));
+	return reply_list(r, o, e);
 }
 
 enum err
@@ -249,6 +259,7 @@ api_sessions_get(struct req *r)
 	if ((e = open_item(r, ROLE_NONE, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = db_session_json(d, ev.id, id, ev.tz, &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, event_is_staff(r, &ev));
 	return reply_json(r, 200, o);
 }
 
@@ -272,8 +283,11 @@ api_sessions_delete(struct req *r)
 static const char *const speaker_keys[] = {"name", "email", "organisation", "bio", NULL};
 
 static void
-speaker_fields(struct vld *v, const cJSON *j, int patch, struct speaker_in *in)
+speaker_fields(struct vld *v, const cJSON *j, int patch, struct speaker_in *in,
+    const struct event_ref *ev, struct trpatch *tp)
 {
+	struct langset ls = event_langset(ev);
+
 	if (!patch || has_key(j, "name")) {
 		in->name = vld_line(v, j, "name", 1, 200);
 		in->has |= SF_NAME;
@@ -289,7 +303,7 @@ speaker_fields(struct vld *v, const cJSON *j, int patch, struct speaker_in *in)
 		in->has |= SF_ORG;
 	}
 	if (!patch || has_key(j, "bio")) {
-		in->bio = vld_text(v, j, "bio", 0, 10000);
+		in->bio = vld_mtext(v, j, "bio", &ls, 0, 10000, 1, tp);
 		if (in->bio == NULL)
 			in->bio = "";
 		in->has |= SF_BIO;
@@ -300,6 +314,7 @@ static enum err
 speaker_write(struct req *r, int create)
 {
 	struct vld v = {req_fields(r), 0};
+	struct trpatch *tp = req_trpatch(r);
 	struct speaker_in in;
 	struct event_ref ev;
 	struct db *d;
@@ -308,12 +323,14 @@ speaker_write(struct req *r, int create)
 	cJSON *o;
 
 	memset(&in, 0, sizeof(in));
+	if (tp == NULL)
+		return ERR_INTERNAL;
 	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
 		return e;
 	if (!create && (e = path_id(r, &id)) != ERR_OK)
 		return e;
 	vld_only(&v, r->json, speaker_keys);
-	speaker_fields(&v, r->json, !create, &in);
+	speaker_fields(&v, r->json, !create, &in, &ev, tp);
 	if (v.nerr)
 		return ERR_INVALID;
 	if ((e = req_db(r, &d)) != ERR_OK)
@@ -324,6 +341,8 @@ speaker_write(struct req *r, int create)
 		cJSON_Delete(o);
 		e = db_speaker_update(d, ev.id, id, &in);
 	}
+	if (e == ERR_OK)
+		e = tr_apply(d, TR_SPEAKER, ev.id, id, tp);
 	if (e != ERR_OK)
 		return e;
 	cache_bump();
@@ -331,6 +350,7 @@ speaker_write(struct req *r, int create)
 	    "speaker", id, NULL);
 	if ((e = db_speaker_json(d, ev.id, id, 1, &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, 1);
 	return reply_json(r, create ? 201 : 200, o);
 }
 
@@ -357,8 +377,9 @@ api_speakers_list(struct req *r)
 	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	return reply_list(r, o, db_speaker_list(d, ev.id, event_is_staff(r, &ev),
-	    cJSON_AddArrayToObject(o, "speakers")));
+	e = db_speaker_list(d, ev.id, event_is_staff(r, &ev), cJSON_AddArrayToObject(o, "speakers"));
+	localise(r, &ev, cJSON_GetObjectItem(o, "speakers"), event_is_staff(r, &ev));
+	return reply_list(r, o, e);
 }
 
 enum err
@@ -373,6 +394,7 @@ api_speakers_get(struct req *r)
 	if ((e = open_item(r, ROLE_NONE, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = db_speaker_json(d, ev.id, id, event_is_staff(r, &ev), &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, event_is_staff(r, &ev));
 	return reply_json(r, 200, o);
 }
 
@@ -403,6 +425,7 @@ struct ttype_tx {
 	int create;
 	long long *sessions;
 	int nsessions;                  /* -1: unchanged */
+	struct trpatch *tr;
 };
 
 static enum err
@@ -417,6 +440,8 @@ ttype_save(struct db *d, void *arg)
 		e = db_ttype_update(d, t->event_id, t->id, &t->in);
 	if (e == ERR_OK && t->nsessions >= 0)
 		e = db_ttype_set_sessions(d, t->event_id, t->id, t->sessions, t->nsessions);
+	if (e == ERR_OK)
+		e = tr_apply(d, TR_TTYPE, t->event_id, t->id, t->tr);
 	return e;
 }
 
@@ -426,6 +451,7 @@ ttype_write(struct req *r, int create)
 	struct vld v = {req_fields(r), 0};
 	struct event_ref ev;
 	struct ttype_tx t;
+	struct langset ls;
 	const cJSON *sess;
 	struct db *d;
 	int p;
@@ -440,13 +466,16 @@ ttype_write(struct req *r, int create)
 	t.event_id = ev.id;
 	t.create = create;
 	t.nsessions = -1;
+	if ((t.tr = req_trpatch(r)) == NULL)
+		return ERR_INTERNAL;
+	ls = event_langset(&ev);
 	vld_only(&v, r->json, ttype_keys);
 	if (create || has_key(r->json, "name")) {
-		t.in.name = vld_line(&v, r->json, "name", 1, 200);
+		t.in.name = vld_mtext(&v, r->json, "name", &ls, 1, 200, 0, t.tr);
 		t.in.has |= TF_NAME;
 	}
 	if (create || has_key(r->json, "description")) {
-		t.in.description = vld_text(&v, r->json, "description", 0, 20000);
+		t.in.description = vld_mtext(&v, r->json, "description", &ls, 0, 20000, 1, t.tr);
 		if (t.in.description == NULL)
 			t.in.description = "";
 		t.in.has |= TF_DESCRIPTION;
@@ -522,6 +551,7 @@ ttype_write(struct req *r, int create)
 		return e;
 	if ((e = db_ttype_json(d, ev.id, t.id, ev.tz, &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, 1);
 	return reply_json(r, create ? 201 : 200, o);
 }
 
@@ -548,7 +578,9 @@ api_ttypes_list(struct req *r)
 	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	return reply_list(r, o, db_ttype_list(d, ev.id, ev.tz, 1, cJSON_AddArrayToObject(o, "ticket_types")));
+	e = db_ttype_list(d, ev.id, ev.tz, 1, cJSON_AddArrayToObject(o, "ticket_types"));
+	localise(r, &ev, cJSON_GetObjectItem(o, "ticket_types"), event_is_staff(r, &ev));
+	return reply_list(r, o, e);
 }
 
 enum err
@@ -563,6 +595,7 @@ api_ttypes_get(struct req *r)
 	if ((e = open_item(r, ROLE_NONE, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = db_ttype_json(d, ev.id, id, ev.tz, &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, event_is_staff(r, &ev));
 	return reply_json(r, 200, o);
 }
 
@@ -597,8 +630,10 @@ static enum err
 question_write(struct req *r, int create)
 {
 	struct vld v = {req_fields(r), 0};
+	struct trpatch *tp = req_trpatch(r);
 	struct question_in in;
 	struct event_ref ev;
+	struct langset ls;
 	const cJSON *opts, *it;
 	struct db *d;
 	long long id = 0;
@@ -611,9 +646,12 @@ question_write(struct req *r, int create)
 		return e;
 	if (!create && (e = path_id(r, &id)) != ERR_OK)
 		return e;
+	if (tp == NULL)
+		return ERR_INTERNAL;
+	ls = event_langset(&ev);
 	vld_only(&v, r->json, question_keys);
 	if (create || has_key(r->json, "label")) {
-		in.label = vld_line(&v, r->json, "label", 1, 300);
+		in.label = vld_mtext(&v, r->json, "label", &ls, 1, 300, 0, tp);
 		in.has |= QF_LABEL;
 	}
 	if (create || has_key(r->json, "kind")) {
@@ -629,7 +667,12 @@ question_write(struct req *r, int create)
 		in.position = vld_int(&v, r->json, "position", 0, -100000, 100000, 0, NULL);
 		in.has |= QF_POSITION;
 	}
+	/* A list, or a list per language (item i the same choice in each). */
 	opts = cJSON_GetObjectItemCaseSensitive(r->json, "options");
+	if (cJSON_IsObject(opts))
+		opts = vld_mlist(&v, r->json, "options", &ls, 200, 200, tp);
+	else if (cJSON_IsArray(opts))
+		vld_mlist(&v, r->json, "options", &ls, 200, 200, tp);
 	if (in.kind != NULL && (strcmp(in.kind, "choice") == 0 || strcmp(in.kind, "multichoice") == 0)) {
 		if (!cJSON_IsArray(opts) || cJSON_GetArraySize(opts) < 1 ||
 		    cJSON_GetArraySize(opts) > 200)
@@ -655,7 +698,7 @@ question_write(struct req *r, int create)
 			free(txt);
 		}
 		in.has |= QF_OPTIONS;
-	} else if (has_key(r->json, "options"))
+	} else if (has_key(r->json, "options") && v.nerr == 0)
 		in.has |= QF_OPTIONS;
 	if (v.nerr)
 		return ERR_INVALID;
@@ -668,6 +711,8 @@ question_write(struct req *r, int create)
 		cJSON_Delete(o);
 		e = db_question_update(d, ev.id, id, &in);
 	}
+	if (e == ERR_OK)
+		e = tr_apply(d, TR_QUESTION, ev.id, id, tp);
 	if (e != ERR_OK)
 		return e;
 	cache_bump();
@@ -675,6 +720,7 @@ question_write(struct req *r, int create)
 	    "question", id, NULL);
 	if ((e = db_question_json(d, ev.id, id, &o)) != ERR_OK)
 		return e;
+	localise(r, &ev, o, 1);
 	return reply_json(r, create ? 201 : 200, o);
 }
 
@@ -701,7 +747,9 @@ api_questions_list(struct req *r)
 	if ((e = open_item(r, ROLE_NONE, 0, &ev, NULL, &d)) != ERR_OK)
 		return e;
 	o = cJSON_CreateObject();
-	return reply_list(r, o, db_question_list(d, ev.id, cJSON_AddArrayToObject(o, "questions")));
+	e = db_question_list(d, ev.id, cJSON_AddArrayToObject(o, "questions"));
+	localise(r, &ev, cJSON_GetObjectItem(o, "questions"), event_is_staff(r, &ev));
+	return reply_list(r, o, e);
 }
 
 enum err
@@ -725,7 +773,7 @@ struct ics_ctx {
 	struct ics cal;
 	struct req *r;
 	const struct event_ref *ev;
-	const char *venue, *host, *url;
+	const char *venue, *host, *url, *name;
 };
 
 static enum err
@@ -773,7 +821,9 @@ api_programme_ics(struct req *r)
 	memset(&c, 0, sizeof(c));
 	c.r = r;
 	c.ev = &ev;
+	localise(r, &ev, evj, 0);
 	c.venue = arena_strdup(r->arena, cJSON_GetStringValue(cJSON_GetObjectItem(evj, "venue")));
+	c.name = arena_strdup(r->arena, cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")));
 	cJSON_Delete(evj);
 	h = strstr(cfg->base_url, "://");
 	c.host = h ? arena_strndup(r->arena, h + 3, strcspn(h + 3, ":/")) : "confero";
@@ -784,7 +834,7 @@ api_programme_ics(struct req *r)
 	ie.uid = arena_printf(r->arena, "event-%lld@%s", ev.id, c.host);
 	ie.start = ev.starts_at;
 	ie.end = ev.ends_at;
-	ie.summary = ev.name;
+	ie.summary = c.name ? c.name : ev.name;
 	ie.location = c.venue;
 	ie.url = c.url;
 	ics_event(&c.cal, &ie);

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "api_i18n.h"
 #include "auth.h"
 #include "cache.h"
 #include "config.h"
@@ -60,6 +61,34 @@ in_options(const cJSON *opts, const char *s)
 }
 
 /*
+ * The option s names: itself when it is one of the default language's
+ * options, else the default option at the same place in a translated list
+ * (a form shown in Slovenian sends the Slovenian words).  NULL: none.
+ * Answers are stored in the default language, so exports and counts
+ * agree whatever language people registered in.
+ */
+static const char *
+canonical_option(const cJSON *q, const char *s)
+{
+	const cJSON *opts = cJSON_GetObjectItem(q, "options"), *lists, *l, *x;
+	int i;
+
+	if (in_options(opts, s))
+		return s;
+	lists = cJSON_GetObjectItem(cJSON_GetObjectItem(q, "tr"), "options");
+	cJSON_ArrayForEach(l, lists) {
+		i = 0;
+		cJSON_ArrayForEach(x, l) {
+			if (cJSON_IsString(x) && strcmp(x->valuestring, s) == 0 &&
+			    cJSON_IsString(cJSON_GetArrayItem(opts, i)))
+				return cJSON_GetArrayItem(opts, i)->valuestring;
+			i++;
+		}
+	}
+	return NULL;
+}
+
+/*
  * Check answers against the event's questions; returns the answers as JSON
  * text (arena) holding only known questions, or NULL after field errors
  * named "answers.<id>".
@@ -94,7 +123,6 @@ check_answers(struct req *r, struct vld *v, const cJSON *given,
 	}
 	cJSON_ArrayForEach(q, questions) {
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(q, "kind"));
-		const cJSON *opts = cJSON_GetObjectItem(q, "options");
 		int required = cJSON_IsTrue(cJSON_GetObjectItem(q, "required"));
 
 		snprintf(key, sizeof(key), "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(q, "id")));
@@ -119,18 +147,22 @@ check_answers(struct req *r, struct vld *v, const cJSON *given,
 			else
 				cJSON_AddStringToObject(clean, key, a->valuestring);
 		} else if (strcmp(kind, "choice") == 0) {
-			if (!cJSON_IsString(a) || !in_options(opts, a->valuestring))
+			const char *c = cJSON_IsString(a) ? canonical_option(q, a->valuestring) : NULL;
+
+			if (c == NULL)
 				vld_fail(v, field, "not_an_option");
 			else
-				cJSON_AddStringToObject(clean, key, a->valuestring);
+				cJSON_AddStringToObject(clean, key, c);
 		} else if (strcmp(kind, "multichoice") == 0) {
 			cJSON *arr = cJSON_CreateArray();
 			int bad = !cJSON_IsArray(a);
 			cJSON_ArrayForEach(it, (bad ? NULL : a)) {
-				if (!cJSON_IsString(it) || !in_options(opts, it->valuestring))
+				const char *c = cJSON_IsString(it) ? canonical_option(q, it->valuestring) : NULL;
+
+				if (c == NULL)
 					bad = 1;
-				else if (!in_options(arr, it->valuestring))
-					cJSON_AddItemToArray(arr, cJSON_CreateString(it->valuestring));
+				else if (!in_options(arr, c))
+					cJSON_AddItemToArray(arr, cJSON_CreateString(c));
 			}
 			if (bad) {
 				vld_fail(v, field, "not_an_option");
@@ -412,15 +444,26 @@ manage_load(struct req *r, struct event_ref *ev, long long *id)
 	return db_event_ref_id(d, eid, ev);
 }
 
+/*
+ * The ticket page speaks the registration's language (its switcher changes
+ * it, and with it every later mail); ?lang= shows another for a moment.
+ */
 static void
 add_event_summary(cJSON *o, const struct event_ref *ev, struct req *r)
 {
+	struct langset ls = event_langset(ev);
+	const char *q = req_query(r, "lang"), *lang;
 	struct db *d;
 	cJSON *evj;
 
 	if (req_db(r, &d) != ERR_OK || db_event_json(d, ev->id, ev->tz, &evj) != ERR_OK)
 		return;
 	cJSON_DeleteItemFromObject(evj, "seats_taken");
+	lang = i18n_negotiate(q, cJSON_GetStringValue(cJSON_GetObjectItem(o, "language")),
+	    NULL, ev->langs, ev->nlangs);
+	content_localise(evj, lang, &ls, 0);
+	cJSON_DeleteItemFromObject(o, "page_language");
+	cJSON_AddStringToObject(o, "page_language", lang);
 	cJSON_AddItemToObject(o, "event", evj);
 }
 

@@ -91,6 +91,27 @@ event_langs_parse(const char *json, struct event_ref *ev)
 		ev->langs[ev->nlangs++] = i18n_match("en", -1);
 }
 
+enum err
+db_tr_patch(struct db *d, enum tr_table t, long long event_id, long long id,
+    const char *clear, const char *set)
+{
+	static const enum stmt st[] = {STMT_TR_EVENT, STMT_TR_SESSION, STMT_TR_SPEAKER,
+		STMT_TR_TTYPE, STMT_TR_QUESTION, STMT_TR_MAILING};
+	struct dbv a[] = {V_STR(clear), V_STR(set), V_INT(event_id), V_INT(id)};
+
+	if (strcmp(clear, "{}") == 0 && strcmp(set, "{}") == 0)
+		return ERR_OK;
+	return db_exec(d, st[t], a, NARGS(a), NULL, NULL);
+}
+
+enum err
+db_event_set_languages(struct db *d, long long id, const char *json)
+{
+	struct dbv a[] = {V_STR(json), V_INT(id)};
+
+	return db_exec(d, STMT_EVENT_LANGUAGES, a, NARGS(a), NULL, NULL);
+}
+
 struct ref_ctx {
 	struct event_ref *ev;
 	int found;
@@ -192,7 +213,7 @@ db_event_members(struct db *d, long long event_id, cJSON *array)
 
 #define EVENT_SPEC "id:i,slug:s,name:s,description:s,venue:s,timezone:s," \
 	"starts_at:t,ends_at:t,capacity:i,seats_taken:i,available:i,waitlist:b," \
-	"registration_opens_at:t,registration_closes_at:t,status:s,created_at:t"
+	"registration_opens_at:t,registration_closes_at:t,status:s,created_at:t,languages:j,tr:j"
 
 enum err
 db_event_json(struct db *d, long long id, const char *tz, cJSON **out)
@@ -217,7 +238,7 @@ db_event_list(struct db *d, int staff, long long user_id, int admin,
 
 /* ---- speakers ---- */
 
-#define SPEAKER_SPEC "id:i,name:s,email:s,organisation:s,bio:s,session_ids:j"
+#define SPEAKER_SPEC "id:i,name:s,email:s,organisation:s,bio:s,session_ids:j,tr:j"
 
 enum err
 db_speaker_insert(struct db *d, long long event_id, const struct speaker_in *in,
@@ -276,7 +297,7 @@ db_speaker_list(struct db *d, long long event_id, int with_email, cJSON *array)
 /* ---- programme sessions ---- */
 
 #define SESSION_SPEC "id:i,title:s,description:s,kind:s,starts_at:t,ends_at:t," \
-	"room:s,track:s,capacity:i,signed_up:i,available:i,requires_signup:b,speaker_ids:j"
+	"room:s,track:s,capacity:i,signed_up:i,available:i,requires_signup:b,speaker_ids:j,tr:j"
 
 enum err
 db_session_create(struct db *d, long long event_id, const struct session_in *in,
@@ -385,7 +406,7 @@ db_session_each(struct db *d, long long event_id, db_ics_cb cb, void *ctx)
 /* ---- ticket types ---- */
 
 #define TTYPE_SPEC "id:i,name:s,description:s,quota:i,sold:i,available:i," \
-	"price_cents:i,currency:s,sale_starts_at:t,sale_ends_at:t,requires_approval:b,sessions:j"
+	"price_cents:i,currency:s,sale_starts_at:t,sale_ends_at:t,requires_approval:b,sessions:j,tr:j"
 
 enum err
 db_ttype_insert(struct db *d, long long event_id, const struct ttype_in *in,
@@ -472,7 +493,7 @@ db_ttype_list(struct db *d, long long event_id, const char *tz, int public_only,
 
 /* ---- questions ---- */
 
-#define QUESTION_SPEC "id:i,label:s,kind:s,required:b,options:j,position:i"
+#define QUESTION_SPEC "id:i,label:s,kind:s,required:b,options:j,position:i,tr:j"
 
 enum err
 db_question_insert(struct db *d, long long event_id,

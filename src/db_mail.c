@@ -208,7 +208,7 @@ mailing_set_total(struct db *d, long long id, long long total)
 }
 
 #define MAILING_SPEC "id:i,event:s,audience:s,subject:s,body:s,total:i,sent:i,failed:i," \
-	"pending:i,created_at:t,event_id:i"
+	"pending:i,created_at:t,event_id:i,tr:j"
 
 enum err
 mailing_json(struct db *d, long long id, cJSON **out, long long *event_id)

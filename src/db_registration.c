@@ -78,7 +78,7 @@ db_question_rules(struct db *d, long long event_id, cJSON *array)
 	struct dbv a[] = {V_INT(event_id)};
 
 	return db_json_rows(d, STMT_QUESTION_RULES, a, NARGS(a),
-	    "id:i,kind:s,required:b,options:j", NULL, array);
+	    "id:i,kind:s,required:b,options:j,tr:j", NULL, array);
 }
 
 enum err

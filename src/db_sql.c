@@ -18,15 +18,15 @@
 	"UNIX_TIMESTAMP(ends_at), capacity, seats_taken, " \
 	"IF(capacity IS NULL, NULL, CAST(capacity AS SIGNED) - seats_taken), waitlist, " \
 	"UNIX_TIMESTAMP(registration_opens_at), UNIX_TIMESTAMP(registration_closes_at), status, " \
-	"UNIX_TIMESTAMP(created_at)"
+	"UNIX_TIMESTAMP(created_at), languages, tr"
 #define SPEAKER_COLS "s.id, s.name, IF(?, s.email, NULL), s.organisation, s.bio, " \
 	"(SELECT COALESCE(JSON_ARRAYAGG(ss.session_id), '[]') FROM session_speakers ss " \
-	"WHERE ss.speaker_id = s.id)"
+	"WHERE ss.speaker_id = s.id), s.tr"
 #define SESSION_COLS "s.id, s.title, s.description, s.kind, UNIX_TIMESTAMP(s.starts_at), " \
 	"UNIX_TIMESTAMP(s.ends_at), s.room, s.track, s.capacity, s.signed_up, " \
 	"IF(s.capacity IS NULL, NULL, CAST(s.capacity AS SIGNED) - s.signed_up), s.requires_signup, " \
 	"(SELECT COALESCE(JSON_ARRAYAGG(ss.speaker_id), '[]') FROM session_speakers ss " \
-	"WHERE ss.session_id = s.id)"
+	"WHERE ss.session_id = s.id), s.tr"
 /* Available: the lower of the type's and the event's remaining seats. */
 #define TTYPE_COLS "t.id, t.name, t.description, t.quota, t.sold, " \
 	"IF(t.quota IS NULL AND e.capacity IS NULL, NULL, " \
@@ -34,7 +34,7 @@
 	"COALESCE(CAST(e.capacity AS SIGNED) - e.seats_taken, 2147483647))), " \
 	"t.price_cents, t.currency, UNIX_TIMESTAMP(t.sale_starts_at), UNIX_TIMESTAMP(t.sale_ends_at), " \
 	"t.requires_approval, IF(t.all_sessions, '\"all\"', (SELECT COALESCE(JSON_ARRAYAGG(x.session_id), '[]') " \
-	"FROM ticket_type_sessions x WHERE x.ticket_type_id = t.id))"
+	"FROM ticket_type_sessions x WHERE x.ticket_type_id = t.id)), t.tr"
 
 #define REG_COLS "r.id, r.status, r.name, r.email, r.organisation, r.ticket_type_id, tt.name, " \
 	"r.answers, UNIX_TIMESTAMP(r.created_at), UNIX_TIMESTAMP(r.updated_at), " \
@@ -233,10 +233,10 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "position = IF(?, ?, position) WHERE id = ? AND event_id = ?",
 	[STMT_QUESTION_DELETE] = "DELETE FROM questions WHERE id = ? AND event_id = ?",
 	[STMT_QUESTION_GET] =
-	    "SELECT id, label, kind, required, options, position FROM questions "
+	    "SELECT id, label, kind, required, options, position, tr FROM questions "
 	    "WHERE id = ? AND event_id = ?",
 	[STMT_QUESTION_LIST] =
-	    "SELECT id, label, kind, required, options, position FROM questions "
+	    "SELECT id, label, kind, required, options, position, tr FROM questions "
 	    "WHERE event_id = ? ORDER BY position, id",
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
@@ -300,7 +300,25 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "ticket_type_sessions x WHERE x.ticket_type_id = t.id AND x.session_id = s.id)) "
 	    "FROM sessions s JOIN ticket_types t ON t.id = ? WHERE s.id = ? AND s.event_id = ?",
 	[STMT_QUESTION_RULES] =
-	    "SELECT id, kind, required, options FROM questions WHERE event_id = ? ORDER BY position, id",
+	    "SELECT id, kind, required, options, tr FROM questions WHERE event_id = ? ORDER BY position, id",
+
+	/*
+	 * Translations of organiser texts (content.c): the fields a change
+	 * gave as plain strings are cleared, those given per language set.
+	 */
+	[STMT_TR_EVENT] = "UPDATE events SET tr = JSON_MERGE_PATCH(JSON_MERGE_PATCH("
+	    "COALESCE(tr, '{}'), ?), ?) WHERE id = ? AND id = ?",
+	[STMT_TR_SESSION] = "UPDATE sessions SET tr = JSON_MERGE_PATCH(JSON_MERGE_PATCH("
+	    "COALESCE(tr, '{}'), ?), ?) WHERE event_id = ? AND id = ?",
+	[STMT_TR_SPEAKER] = "UPDATE speakers SET tr = JSON_MERGE_PATCH(JSON_MERGE_PATCH("
+	    "COALESCE(tr, '{}'), ?), ?) WHERE event_id = ? AND id = ?",
+	[STMT_TR_TTYPE] = "UPDATE ticket_types SET tr = JSON_MERGE_PATCH(JSON_MERGE_PATCH("
+	    "COALESCE(tr, '{}'), ?), ?) WHERE event_id = ? AND id = ?",
+	[STMT_TR_QUESTION] = "UPDATE questions SET tr = JSON_MERGE_PATCH(JSON_MERGE_PATCH("
+	    "COALESCE(tr, '{}'), ?), ?) WHERE event_id = ? AND id = ?",
+	[STMT_TR_MAILING] = "UPDATE mailings SET tr = JSON_MERGE_PATCH(JSON_MERGE_PATCH("
+	    "COALESCE(tr, '{}'), ?), ?) WHERE event_id = ? AND id = ?",
+	[STMT_EVENT_LANGUAGES] = "UPDATE events SET languages = ? WHERE id = ?",
 
 	[STMT_CK_TICKET] =
 	    "SELECT t.id, t.status, t.event_id, r.id, r.status, r.name, r.organisation, tt.name, "
@@ -435,14 +453,14 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MAILING_GET] =
 	    "SELECT m.id, e.slug, m.audience, m.subject, m.body, m.total, "
 	    "COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status IN ('failed', 'skipped')), 0), "
-	    "COALESCE(SUM(o.status IN ('pending', 'sending')), 0), UNIX_TIMESTAMP(m.created_at), m.event_id "
-	    "FROM mailings m JOIN events e ON e.id = m.event_id "
+	    "COALESCE(SUM(o.status IN ('pending', 'sending')), 0), UNIX_TIMESTAMP(m.created_at), m.event_id, "
+	    "m.tr FROM mailings m JOIN events e ON e.id = m.event_id "
 	    "LEFT JOIN outbox o ON o.mailing_id = m.id WHERE m.id = ? GROUP BY m.id",
 	[STMT_MAILING_LIST] =
 	    "SELECT m.id, e.slug, m.audience, m.subject, m.body, m.total, "
 	    "COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status IN ('failed', 'skipped')), 0), "
-	    "COALESCE(SUM(o.status IN ('pending', 'sending')), 0), UNIX_TIMESTAMP(m.created_at), m.event_id "
-	    "FROM mailings m JOIN events e ON e.id = m.event_id "
+	    "COALESCE(SUM(o.status IN ('pending', 'sending')), 0), UNIX_TIMESTAMP(m.created_at), m.event_id, "
+	    "m.tr FROM mailings m JOIN events e ON e.id = m.event_id "
 	    "LEFT JOIN outbox o ON o.mailing_id = m.id WHERE m.event_id = ? GROUP BY m.id ORDER BY m.id DESC",
 	[STMT_MAILING_FIRST] =
 	    "SELECT id, registration_id, speaker_id FROM outbox WHERE mailing_id = ? ORDER BY id LIMIT 1",

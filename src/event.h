@@ -53,6 +53,12 @@ enum err db_event_update(struct db *, long long id, const struct event_in *);
 enum err db_event_set_status(struct db *, long long id, const char *status);
 enum err db_event_ref(struct db *, const char *slug, struct event_ref *);
 void event_langs_parse(const char *json, struct event_ref *);
+/* The tables with organiser texts in several languages (content.h). */
+enum tr_table { TR_EVENT, TR_SESSION, TR_SPEAKER, TR_TTYPE, TR_QUESTION, TR_MAILING };
+/* Apply a change's translations (JSON texts of struct trpatch) to a row. */
+enum err db_tr_patch(struct db *, enum tr_table, long long event_id, long long id,
+    const char *clear, const char *set);
+enum err db_event_set_languages(struct db *, long long id, const char *json);
 enum err db_event_ref_id(struct db *, long long id, struct event_ref *);
 enum err db_event_key(struct db *, long long id, unsigned char *sealed,
     size_t cap, size_t *len);

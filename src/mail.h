@@ -22,6 +22,7 @@ enum err outbox_enqueue_mailing(struct db *, long long event_id,
 struct outbox_row {
 	long long id, attempts, event_id, reg_id, speaker_id, mailing_id, created;
 	char kind[33], to_addr[256], to_name[801], message_id[201];
+	const char *lang;       /* a preview's language; NULL: the recipient's */
 };
 /* Claim up to n (at most 20) due rows (lease_s seconds); ids into out. */
 enum err outbox_claim(struct db *, int n, int lease_s, long long *out, int *got);

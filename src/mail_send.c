@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "content.h"
 #include "event.h"
 #include "i18n.h"
 #include "ics.h"
@@ -348,7 +349,8 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	struct evcache local;
 	struct event_ref ev;
 	struct tpl_vars *v;
-	cJSON *evj, *reg = NULL, *sessions, *mailing = NULL, *spk = NULL;
+	cJSON *evj = NULL, *reg = NULL, *sessions = NULL, *mailing = NULL, *spk = NULL;
+	struct langset ls;
 	unsigned char sealed[200];
 	char secret[96], *url;
 	const char *code = NULL, *lang, *l;
@@ -363,8 +365,6 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	if ((e = evcache_load(d, o->event_id, ec)) != ERR_OK)
 		return e;
 	ev = ec->ev;
-	evj = ec->evj;
-	sessions = ec->sessions;
 	if ((v = tpl_vars_new()) == NULL) {
 		evcache_free(&local);
 		return ERR_INTERNAL;
@@ -377,7 +377,18 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		if ((l = i18n_match(cJSON_GetStringValue(cJSON_GetObjectItem(reg, "language")), -1)) != NULL)
 			lang = l;
 	}
+	if (o->lang != NULL)
+		lang = o->lang;
 	m->r.lang = lang;
+	/* The organisers' texts in that language, the default where missing. */
+	ls.langs = ev.langs;
+	ls.n = ev.nlangs;
+	evj = cJSON_Duplicate(ec->evj, 1);
+	sessions = cJSON_Duplicate(ec->sessions, 1);
+	content_localise(evj, lang, &ls, 0);
+	content_localise(sessions, lang, &ls, 0);
+	snprintf(ev.name, sizeof(ev.name), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")) ?
+	    cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")) : ec->ev.name);
 	set_event_vars(v, &ev, evj, lang);
 	if (reg != NULL) {
 		tpl_set_var(v, "attendee.name", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "name")));
@@ -439,6 +450,8 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		if (msubject == NULL) {
 			if ((e = mailing_json(d, o->mailing_id, &mailing, &eid)) != ERR_OK)
 				goto out;
+			/* Each recipient gets the organiser's text in their language. */
+			content_localise(mailing, lang, &ls, 0);
 			msubject = cJSON_GetStringValue(cJSON_GetObjectItem(mailing, "subject"));
 			mbody = cJSON_GetStringValue(cJSON_GetObjectItem(mailing, "body"));
 		}
@@ -462,6 +475,8 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	e = ERR_OK;
 out:
 	evcache_free(&local);
+	cJSON_Delete(evj);
+	cJSON_Delete(sessions);
 	cJSON_Delete(reg);
 	cJSON_Delete(mailing);
 	cJSON_Delete(spk);

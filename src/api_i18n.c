@@ -1,0 +1,72 @@
+/* Translations of organiser texts, between handlers, content.c and the db. */
+#include <stdlib.h>
+
+#include "arena.h"
+
+#include "api_i18n.h"
+
+struct langset
+event_langset(const struct event_ref *ev)
+{
+	struct langset ls = {ev->langs, ev->nlangs};
+
+	return ls;
+}
+
+static void
+trpatch_done(void *p)
+{
+	trpatch_free(p);
+}
+
+struct trpatch *
+req_trpatch(struct req *r)
+{
+	struct trpatch *p = arena_calloc(r->arena, 1, sizeof(*p));
+
+	if (p != NULL && arena_defer(r->arena, trpatch_done, p) != 0)
+		return NULL;
+	return p;
+}
+
+enum err
+tr_apply(struct db *d, enum tr_table t, long long event_id, long long id,
+    const struct trpatch *p)
+{
+	char *clear, *set;
+	enum err e;
+
+	if (p == NULL || (p->clear == NULL && p->set == NULL))
+		return ERR_OK;
+	clear = trpatch_clear_json(p);
+	set = trpatch_set_json(p);
+	e = clear && set ? db_tr_patch(d, t, event_id, id, clear, set) : ERR_INTERNAL;
+	cJSON_free(clear);
+	cJSON_free(set);
+	return e;
+}
+
+void
+localise_events(struct req *r, cJSON *arr, int staff)
+{
+	struct event_ref ev;
+	cJSON *it;
+	char *langs;
+
+	cJSON_ArrayForEach(it, arr) {
+		langs = cJSON_PrintUnformatted(cJSON_GetObjectItem(it, "languages"));
+		event_langs_parse(langs, &ev);
+		cJSON_free(langs);
+		localise(r, &ev, it, staff);
+	}
+}
+
+const char *
+localise(struct req *r, const struct event_ref *ev, cJSON *o, int staff)
+{
+	struct langset ls = event_langset(ev);
+	const char *lang = req_lang(r, ev->langs, ev->nlangs);
+
+	content_localise(o, lang, &ls, staff);
+	return lang;
+}
