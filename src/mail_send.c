@@ -311,7 +311,7 @@ event_ics(const struct event_ref *ev, cJSON *evj, char **out, size_t *len)
 struct evcache {
 	long long id;
 	struct event_ref ev;
-	cJSON *evj, *sessions;
+	cJSON *evj, *sessions, *ttypes;
 };
 
 static void
@@ -319,6 +319,7 @@ evcache_free(struct evcache *c)
 {
 	cJSON_Delete(c->evj);
 	cJSON_Delete(c->sessions);
+	cJSON_Delete(c->ttypes);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -334,12 +335,29 @@ evcache_load(struct db *d, long long id, struct evcache *c)
 	    (e = db_event_json(d, id, c->ev.tz, &c->evj)) != ERR_OK)
 		return e;
 	c->sessions = cJSON_CreateArray();
-	if ((e = db_session_list(d, id, c->ev.tz, c->sessions)) != ERR_OK) {
+	c->ttypes = cJSON_CreateArray();
+	if ((e = db_session_list(d, id, c->ev.tz, c->sessions)) != ERR_OK ||
+	    (e = db_ttype_list(d, id, c->ev.tz, 0, c->ttypes)) != ERR_OK) {
 		evcache_free(c);
 		return e;
 	}
 	c->id = id;
 	return ERR_OK;
+}
+
+/* The registration's ticket type by name, in lang. */
+static const char *
+ttype_name(const cJSON *ttypes, const cJSON *reg, const char *lang)
+{
+	double id = cJSON_GetNumberValue(cJSON_GetObjectItem(reg, "ticket_type_id"));
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(reg, "ticket_type")), *t;
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, ttypes)
+		if (cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")) == id &&
+		    (t = content_pick(cJSON_GetObjectItem(x, "tr"), "name", lang)) != NULL)
+			return t;
+	return name;
 }
 
 static enum err
@@ -397,7 +415,7 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		    cJSON_GetStringValue(cJSON_GetObjectItem(reg, "organisation")));
 		tpl_set_var(v, "registration.status",
 		    status_words(lang, cJSON_GetStringValue(cJSON_GetObjectItem(reg, "status"))));
-		tpl_set_var(v, "ticket.type", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "ticket_type")));
+		tpl_set_var(v, "ticket.type", ttype_name(ec->ttypes, reg, lang));
 		code = cJSON_GetStringValue(cJSON_GetObjectItem(reg, "ticket_code"));
 		add_sessions(v, sessions, cJSON_GetObjectItem(reg, "session_ids"), ev.tz, lang);
 		if (reg_manage_sealed(d, o->reg_id, sealed, sizeof(sealed), &slen) == ERR_OK &&
