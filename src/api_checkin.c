@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_i18n.h"
 #include "config.h"
 #include "http.h"
 #include "json.h"
@@ -572,6 +573,8 @@ api_attendees(struct req *r)
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "attendees"))
 			cJSON_DeleteItemFromObject(it, "email");
 	}
+	/* As people of the event's language sort names (Č after C in sl). */
+	sort_for_people(cJSON_GetObjectItem(o, "attendees"), "name", ev.langs[0]);
 	return reply_json(r, 200, o);
 }
 

@@ -4,6 +4,7 @@
 #include "arena.h"
 
 #include "api_i18n.h"
+#include "i18n.h"
 
 struct langset
 event_langset(const struct event_ref *ev)
@@ -44,6 +45,47 @@ tr_apply(struct db *d, enum tr_table t, long long event_id, long long id,
 	cJSON_free(clear);
 	cJSON_free(set);
 	return e;
+}
+
+struct sortctx {
+	const char *key, *lang;
+};
+
+struct sortitem {
+	cJSON *x;
+	int pos;
+};
+
+static int
+by_key(const void *a, const void *b, void *arg)
+{
+	const struct sortctx *c = arg;
+	const struct sortitem *p = a, *q = b;
+	const char *x = cJSON_GetStringValue(cJSON_GetObjectItem(p->x, c->key));
+	const char *y = cJSON_GetStringValue(cJSON_GetObjectItem(q->x, c->key));
+	int r = i18n_collate(c->lang, x ? x : "", y ? y : "");
+
+	/* Equal names keep their order (qsort is not stable). */
+	return r != 0 ? r : p->pos - q->pos;
+}
+
+void
+sort_for_people(cJSON *arr, const char *key, const char *lang)
+{
+	struct sortctx c = {key, lang};
+	int n = cJSON_GetArraySize(arr), i;
+	struct sortitem *v;
+
+	if (n < 2 || (v = calloc((size_t)n, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		v[i].x = cJSON_DetachItemFromArray(arr, 0);
+		v[i].pos = i;
+	}
+	qsort_r(v, (size_t)n, sizeof(*v), by_key, &c);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, v[i].x);
+	free(v);
 }
 
 void

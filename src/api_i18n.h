@@ -25,6 +25,8 @@ enum err tr_apply(struct db *, enum tr_table, long long event_id, long long id,
  */
 const char *localise(struct req *, const struct event_ref *, cJSON *o, int staff);
 
+/* Sort an array of objects by their string member key, as people of lang do. */
+void sort_for_people(cJSON *arr, const char *key, const char *lang);
 /* Events listed (each with its "languages"), each in the caller's language. */
 void localise_events(struct req *, cJSON *arr, int staff);
 

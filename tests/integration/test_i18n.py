@@ -342,3 +342,14 @@ def test_staff_language():
     check(r.status == 422 and r.json["error"]["fields"]["language"] == "unsupported", "xx")
     r = c.patch("/api/v1/auth/me", {"language": None}, csrf=True)
     check(r.json["user"]["language"] is None, "cleared")
+
+
+def test_attendee_lookup_sorted_as_the_events_language_sorts():
+    ev, tt = event(["sl"])
+    for name in ("Dolenc Maja", "Čeh Ana", "Cankar Ivan", "Zupan Eva", "Šuštar Jan", "Sever Tim"):
+        expect_status(W.register(ev["slug"], tt["id"], name=name, email=uniq_email("srt")), 201)
+    r = W.admin.get("/api/v1/events/%s/attendees?q=" % ev["slug"])
+    expect_status(r, 200)
+    names = [a["name"] for a in r.json["attendees"]]
+    check(names == ["Cankar Ivan", "Čeh Ana", "Dolenc Maja", "Sever Tim", "Šuštar Jan", "Zupan Eva"],
+          "Slovenian order: %r" % names)
