@@ -272,12 +272,21 @@ export_attendees(struct req *r, int xlsx)
 {
 	struct reg_filter f;
 	struct event_ref ev;
+	const char *sort;
 	struct db *d;
 	enum err e;
 
 	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK ||
-	    (e = reg_filter_query(r, &f)) != ERR_OK ||
-	    (e = req_db(r, &d)) != ERR_OK)
+	    (e = reg_filter_query(r, &f)) != ERR_OK)
+		return e;
+	/* sort=name: as people of the event's language sort names. */
+	if ((sort = req_query(r, "sort")) != NULL && strcmp(sort, "name") == 0)
+		f.sort_lang = ev.langs[0];
+	else if (sort != NULL && *sort != '\0' && strcmp(sort, "registered") != 0) {
+		vld_fail(&(struct vld){req_fields(r), 0}, "sort", "invalid");
+		return ERR_INVALID;
+	}
+	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	audit_export(r, d, &ev, xlsx ? "attendees.xlsx" : "attendees.csv", 0);
 	return xlsx ? attendees_xlsx(r, &ev, &f, d) : attendees_csv(r, &ev, &f, d);

@@ -14,6 +14,24 @@ struct exp_cursor {
 	struct db_cursor *c;
 };
 
+/* The statement for an order: by id, or by name in a language's collation. */
+static enum stmt
+attendee_order(const char *lang)
+{
+	static const struct {
+		const char *lang;
+		enum stmt st;
+	} by[] = {{"sl", STMT_EXP_ATT_NAME_SL}, {"hu", STMT_EXP_ATT_NAME_HU},
+		{"da", STMT_EXP_ATT_NAME_DA}, {"de", STMT_EXP_ATT_NAME_DE}};
+
+	if (lang == NULL)
+		return STMT_EXP_ATTENDEES;
+	for (size_t i = 0; i < sizeof(by) / sizeof(by[0]); i++)
+		if (strcmp(lang, by[i].lang) == 0)
+			return by[i].st;
+	return STMT_EXP_ATT_NAME;       /* the Unicode order (Cyrillic, English, …) */
+}
+
 enum err
 db_exp_attendees_open(struct db *d, long long event_id, const struct reg_filter *f,
     struct exp_cursor **out)
@@ -29,7 +47,7 @@ db_exp_attendees_open(struct db *d, long long event_id, const struct reg_filter 
 	*out = NULL;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return ERR_INTERNAL;
-	if ((e = db_cursor_open(d, STMT_EXP_ATTENDEES, a, NARGS(a), &x->c)) != ERR_OK) {
+	if ((e = db_cursor_open(d, attendee_order(f->sort_lang), a, NARGS(a), &x->c)) != ERR_OK) {
 		free(x);
 		return e;
 	}

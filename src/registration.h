@@ -73,6 +73,7 @@ struct reg_filter {
 	const char *q;                  /* LIKE pattern or NULL */
 	int checked_in;                 /* -1 any, 0 no, 1 yes */
 	long long limit, offset;
+	const char *sort_lang;          /* exports: by name in this language; NULL: id order */
 };
 enum err db_reg_list(struct db *, long long event_id, const struct reg_filter *,
     const char *tz, cJSON *array, long long *total);

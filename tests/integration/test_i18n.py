@@ -351,5 +351,16 @@ def test_attendee_lookup_sorted_as_the_events_language_sorts():
     r = W.admin.get("/api/v1/events/%s/attendees?q=" % ev["slug"])
     expect_status(r, 200)
     names = [a["name"] for a in r.json["attendees"]]
-    check(names == ["Cankar Ivan", "Čeh Ana", "Dolenc Maja", "Sever Tim", "Šuštar Jan", "Zupan Eva"],
-          "Slovenian order: %r" % names)
+    want = ["Cankar Ivan", "Čeh Ana", "Dolenc Maja", "Sever Tim", "Šuštar Jan", "Zupan Eva"]
+    check(names == want, "Slovenian order: %r" % names)
+    # The attendee export by name sorts the same way; by default it keeps
+    # registration order.
+    import csv as csvmod
+    import io as iomod
+    for sort, expect in (("name", want), (None, ["Dolenc Maja", "Čeh Ana", "Cankar Ivan",
+                                                 "Zupan Eva", "Šuštar Jan", "Sever Tim"])):
+        path = "/api/v1/events/%s/exports/attendees.csv%s" % (ev["slug"], "?sort=name" if sort else "")
+        rows = list(csvmod.reader(iomod.StringIO(W.admin.get(path).raw.decode("utf-8"))))
+        check([row[1] for row in rows[1:]] == expect, "export sort=%s: %r" % (sort, [r[1] for r in rows[1:]]))
+    expect_error(W.admin.get("/api/v1/events/%s/exports/attendees.csv?sort=shoe" % ev["slug"]), 422,
+                 "validation")
