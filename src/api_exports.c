@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api_i18n.h"
 #include "arena.h"
 #include "config.h"
 #include "csv.h"
@@ -387,6 +388,31 @@ query_id(struct req *r, const char *key, long long *id)
 	return ERR_OK;
 }
 
+/* Each badge in its attendee's language: the event's name and the ticket type. */
+static void
+badges_localise(struct req *r, struct db *d, const struct event_ref *ev,
+    struct badge *b, size_t n)
+{
+	cJSON *evj = NULL, *evtr, *tt;
+	const char *lang, *s;
+
+	if (db_event_json(d, ev->id, ev->tz, &evj) != ERR_OK)
+		return;
+	evtr = cJSON_GetObjectItem(evj, "tr");
+	for (size_t i = 0; i < n; i++) {
+		if ((lang = i18n_match(b[i].lang, -1)) == NULL)
+			lang = ev->langs[0];
+		if ((s = content_pick(evtr, "name", lang)) != NULL)
+			b[i].event_name = arena_strdup(r->arena, s);
+		if (b[i].ttype_tr != NULL && (tt = cJSON_Parse(b[i].ttype_tr)) != NULL) {
+			if ((s = content_pick(tt, "name", lang)) != NULL)
+				b[i].ttype = arena_strdup(r->arena, s);
+			cJSON_Delete(tt);
+		}
+	}
+	cJSON_Delete(evj);
+}
+
 enum err
 api_export_badges(struct req *r)
 {
@@ -425,6 +451,7 @@ api_export_badges(struct req *r)
 	if (n == 0)
 		return req_fail(r, ERR_NOTFOUND, "no_badges",
 		    "No confirmed registration with a ticket matches.");
+	badges_localise(r, d, &ev, b, n);
 	audit_export(r, d, &ev, "badges.pdf", reg);
 	if ((e = temp_path(r, &path)) != ERR_OK)
 		return e;

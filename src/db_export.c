@@ -329,6 +329,9 @@ badge_row(void *ctx, const struct dbrow *r)
 	b->org = adup(c->a, row_str(r, 2));
 	b->ttype = adup(c->a, row_str(r, 3));
 	b->code = adup(c->a, row_str(r, 4));
+	b->lang = adup(c->a, row_str(r, 5));
+	b->ttype_tr = row_str(r, 6) ? adup(c->a, row_str(r, 6)) : NULL;
+	b->event_name = NULL;
 	return b->name && b->org && b->ttype && b->code ? ERR_OK : ERR_INTERNAL;
 }
 

@@ -517,7 +517,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "LEFT JOIN checkins ck ON ck.registration_id = r.id AND ck.point = 0 AND ck.live = 1 "
 	    "WHERE r.event_id = ? AND r.status = 'confirmed'",
 	[STMT_EXP_BADGES] =
-	    "SELECT r.id, r.name, r.organisation, tt.name, t.code FROM registrations r "
+	    "SELECT r.id, r.name, r.organisation, tt.name, t.code, r.language, tt.tr "
+	    "FROM registrations r "
 	    "JOIN ticket_types tt ON tt.id = r.ticket_type_id "
 	    "JOIN tickets t ON t.registration_id = r.id AND t.status = 'valid' "
 	    "WHERE r.event_id = ? AND r.status = 'confirmed' "

@@ -81,6 +81,8 @@ enum err db_exp_answers(struct db *, long long event_id, exp_answer_cb,
 struct badge {
 	long long reg_id;
 	char *name, *org, *ttype, *code;
+	char *lang, *ttype_tr;          /* the attendee's language; the type's tr */
+	const char *event_name;         /* in that language; NULL: the PDF's */
 };
 /* ttype_id, reg_id 0: any.  At most limit badges from offset. */
 enum err db_exp_badges(struct db *, struct arena *, long long event_id,

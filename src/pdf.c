@@ -164,7 +164,8 @@ badge(struct pdf *p, HPDF_Page page, HPDF_REAL x, HPDF_REAL y, const char *event
 	HPDF_Page_Rectangle(page, x, y + h - MM(18), w, MM(18));
 	HPDF_Page_Fill(page);
 	HPDF_Page_SetRGBFill(page, 1, 1, 1);
-	fit_text(page, p->bold, event_name, cx, y + h - MM(11.5), w - MM(12), 13, 7, 1);
+	fit_text(page, p->bold, b->event_name ? b->event_name : event_name, cx,
+	    y + h - MM(11.5), w - MM(12), 13, 7, 1);
 	/* Name and organisation. */
 	HPDF_Page_SetRGBFill(page, 0, 0, 0);
 	fit_text(page, p->bold, b->name, cx, y + h - MM(40), w - MM(12), 28, 12, 1);

@@ -247,11 +247,12 @@ def test_bulgarian_mail_and_certificate_in_cyrillic():
                    timezone="Europe/Sofia", starts_at="2027-05-14T09:00:00+03:00",
                    ends_at="2027-05-15T18:00:00+03:00")
     addr = uniq_email("bg")
+    tt = W.ttype(ev["slug"], name={"bg": "Пълен достъп", "en": "Full pass"})
     r = W.register(ev["slug"], tt["id"], email=addr, name="Иван Петров", language="bg")
     expect_status(r, 201)
     m = mail_to(addr)
     head = m.raw.split(b"\r\n\r\n", 1)[0].decode("ascii")     # 7-bit headers only
-    raw_subject = re.search(r"^Subject:(.*(?:\r\n[ \t].*)*)", head, re.M).group(1)
+    raw_subject = re.search(r"^Subject:([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)", head, re.M).group(1)
     check("=?" in raw_subject, "the Cyrillic subject is RFC 2047-encoded: %r" % raw_subject)
     decoded = str(email.header.make_header(email.header.decode_header(raw_subject.replace("\r\n", ""))))
     check("Форум за дигитално здраве" in decoded, "decoded subject: %r" % decoded)
@@ -270,6 +271,13 @@ def test_bulgarian_mail_and_certificate_in_cyrillic():
     check("Иван Петров" in out and "Форум за дигитално здраве" in out, "certificate:\n" + out)
     check(cat["certificate|Certificate of attendance"] in out, "Bulgarian title:\n" + out)
     check("май 2027" in out, "Bulgarian dates:\n" + out)
+    # The badge too: the event and the ticket type in Bulgarian.
+    pdf = W.admin.get("/api/v1/events/%s/exports/badges.pdf?registration=%d" % (ev["slug"], r.json["id"]))
+    expect_status(pdf, 200)
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf.raw, capture_output=True, timeout=60).stdout.decode()
+    check("Форум за дигитално здраве" in out and "Пълен достъп" in out and "Иван Петров" in out,
+          "Bulgarian badge:\n" + out)
+    check("Пълен достъп" in text_part(m.msg), "the ticket type in the Bulgarian mail")
 
 
 def test_hungarian_date_order_and_german_export_headings():
