@@ -56,8 +56,17 @@ def main():
                     s = it["str"][0] if isinstance(it["str"], list) else it["str"]
                     f.write("msgstr %s\n" % q(s))
                 f.write("\n")
+        # msgmerge takes a compendium's text only for messages the catalog
+        # lacks, and counts a plural entry with empty forms as present: so
+        # the catalog's untranslated entries go first.
+        done = os.path.join(tmp, "translated.po")
+        subprocess.run(["msgattrib", "--translated", "--no-obsolete", "--no-wrap", "-o", done, po],
+                       check=True)
+        if not os.path.exists(done):    # nothing translated yet: the header alone
+            with open(done, "w", encoding="utf-8") as f:
+                f.write(header + "\n")
         subprocess.run(["msgmerge", "--quiet", "--no-fuzzy-matching", "--no-wrap", "--sort-by-file",
-                        "--compendium=" + comp, "-o", out, po,
+                        "--compendium=" + comp, "-o", out, done,
                         os.path.join(TOP, "po", "confero.pot")], check=True)
 
 
