@@ -4,8 +4,10 @@
 import { BASE, check } from './lib.mjs';
 
 // A browser context as a visitor far from the event: times must still be
-// shown in the event's own time zone.
-export const VISITOR = { locale: 'en-GB', timezoneId: 'America/New_York' };
+// shown in the event's own time zone.  English (what these tests read),
+// whatever the machine's locale; the pages then write dates as Intl does
+// in "en" ("Friday, May 14, 2027").
+export const VISITOR = { locale: 'en-US', timezoneId: 'America/New_York' };
 
 export async function apiPost(path, body) {
   const res = await fetch(new URL(path, BASE), {
@@ -109,9 +111,9 @@ export async function contrastProblems(page) {
 }
 
 // The checks every public page must pass at 320 px: no horizontal
-// scrolling, labelled controls, contrast, a language, a title, one h1
-// and a working skip link.
-export async function pageBasics(page, what) {
+// scrolling, labelled controls, contrast, a language (lang: the one
+// wanted), a title, one h1 and a working skip link.
+export async function pageBasics(page, what, lang = 'en') {
   const sw = await scrollWidth(page);
   const vw = page.viewportSize().width;
   check(sw <= vw, `${what}: scrolls horizontally at ${vw} px (scrollWidth ${sw})`);
@@ -128,7 +130,7 @@ export async function pageBasics(page, what) {
       skipTarget: skip ? !!document.getElementById(skip.getAttribute('href').slice(1)) : false,
     };
   });
-  check(info.lang === 'en', `${what}: <html lang> is ${JSON.stringify(info.lang)}`);
+  check(info.lang === lang, `${what}: <html lang> is ${JSON.stringify(info.lang)}, want ${lang}`);
   check(info.title && info.title.trim().length > 3, `${what}: no useful <title>: ${JSON.stringify(info.title)}`);
   check(info.h1 === 1, `${what}: want one h1, got ${info.h1}`);
   check(info.skipTarget, `${what}: no skip link to an element of the page`);

@@ -33,12 +33,12 @@ run(async (browser) => {
     status: document.getElementById('status-notice').dataset.status,
     statusText: document.getElementById('status-notice').innerText,
     details: document.getElementById('t-details').innerText,
-    ics: document.querySelector('#t-actions a[href$="programme.ics"]') !== null,
+    ics: document.querySelector('#t-actions a[href*="/programme.ics"]') !== null,
     src: document.getElementById('qr-img').getAttribute('src'),
   }));
   check(info.title.includes(args.event_name) && info.h1.includes(args.event_name), 'title/h1: ' + JSON.stringify(info));
   check(info.status === 'confirmed' && /Confirmed/.test(info.statusText), 'status: ' + JSON.stringify(info));
-  for (const want of [args.name, 'Bolnišnica Celje', 'Day pass', args.event_name, '14 May 2027', '09:00', 'Workshop Alpha']) {
+  for (const want of [args.name, 'Bolnišnica Celje', 'Day pass', args.event_name, 'May 14, 2027', '09:00', 'Workshop Alpha']) {
     check(info.details.includes(want), `details lack ${want}: ${info.details}`);
   }
   check(info.ics, 'no add-to-calendar link');

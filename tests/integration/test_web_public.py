@@ -6,14 +6,19 @@ by their fields, the result with a QR ticket that zbarimg decodes to the
 code the API has), the attendee's ticket page (session changes, cancelling
 with a confirmation step), keyboard-only registration, and on every page:
 no horizontal scrolling at 320 px, labelled controls, AA contrast, no
-console errors or CSP violations, screenshots at 360 and 1280 px.
+console errors or CSP violations, screenshots at 360 and 1280 px; and
+the pages in the attendee's language (a Slovenian browser, the switchers,
+the registration's language).
 
 One server for the module; the browser scripts are tests/browser/public_*.mjs.
 """
 
 import base64
+import os
+import sys
 import uuid
 
+import harness
 from harness import check, expect_status
 from util_events import World, uniq, uniq_email, url_path, zbar_decode
 from util_web import run_browser
@@ -37,6 +42,10 @@ def T(day, hm):
 
 
 def browser(script, args):
+    """Run a browser script; its Chromium speaks US English unless args
+    give other chromium_flags (the contexts set their locale too)."""
+    args = dict(args)
+    args.setdefault("chromium_flags", ["--lang=en-US"])
     return run_browser(script, W.srv.url, args)
 
 
@@ -107,8 +116,8 @@ def test_home_lists_published_events_only():
                      starts_at="2027-03-02T09:00:00+01:00", ends_at="2027-03-02T13:00:00+01:00")
     draft = W.event(name="Secret Draft " + uuid.uuid4().hex[:4], publish=False)
     res = browser("public_home.mjs", {
-        "published": [{"slug": sooner["slug"], "name": sooner["name"], "time": "09:00", "date": "2 March 2027"},
-                      {"slug": later["slug"], "name": later["name"], "time": "17:00", "date": "20 September 2027",
+        "published": [{"slug": sooner["slug"], "name": sooner["name"], "time": "09:00", "date": "March 2, 2027"},
+                      {"slug": later["slug"], "name": later["name"], "time": "17:00", "date": "September 20, 2027",
                        "venue": "Tehnološki park"}],
         "draft": {"slug": draft["slug"], "name": draft["name"]},
     })
@@ -259,3 +268,106 @@ def test_every_public_page_basics():
         {"name": "manage_invalid", "path": bogus, "ready": "h1", "text": "Ticket not found", "allow": [404]},
         {"name": "privacy", "path": "/privacy.html", "ready": "h1", "text": "How to cancel"},
     ]})
+
+
+# --------------------------------------------------------------------------
+# Languages
+
+def catalog(lang):
+    """(ctx, msgid) -> translation of po/<lang>.po, translated entries only."""
+    sys.path.insert(0, os.path.join(harness.REPO, "scripts"))
+    import po
+    out = {}
+    for e in po.parse_po(os.path.join(harness.REPO, "po", lang + ".po")):
+        if e["id"] and not e["obsolete"] and "fuzzy" not in e["flags"] and e["strs"] and all(e["strs"]):
+            out[(e["ctx"], e["id"])] = e["strs"][0]
+    return out
+
+
+def test_event_and_ticket_pages_in_the_attendees_language():
+    tag = uuid.uuid4().hex[:4]
+    names = {"sl": "Forum zdravja " + tag, "en": "Health forum " + tag}
+    titles = {"sl": "Odprtje foruma", "en": "Forum opening"}
+    ev = W.event(languages=["sl", "en"], name=names,
+                 description={"sl": "Dva dneva o zdravstvenih podatkih.", "en": "Two days on health data."})
+    slug = ev["slug"]
+    W.session(slug, title=titles, kind="keynote", room="Dvorana A",
+              starts_at=T(14, "09:00"), ends_at=T(14, "10:00"))
+    tt = W.ttype(slug, name={"sl": "Standardna vstopnica", "en": "Standard ticket"})
+    q = W.question(slug, label={"sl": "Vloga", "en": "Role"}, kind="choice", required=True,
+                   options={"sl": ["Zdravnik", "Raziskovalec"], "en": ["Clinician", "Researcher"]})
+    email = uniq_email("sl")
+    # What the page must say: the Slovenian catalog's words where it has
+    # them, else the English source (the mechanism, before translators).
+    wanted = [("#about-h", None, "About"), ("#programme-h", None, "Programme"),
+              ("#tickets-h", None, "Tickets"), ("#register-h", None, "Register"),
+              ("#submit", None, "Register"), ('label[for="f-name"] > span', None, "Full name"),
+              ('label[for="f-email"] > span', None, "Email address"),
+              ('label[for="f-organisation"]', None, "Organisation"),
+              ("#hint-email", None, "Your ticket and the link to change or cancel your registration are sent here."),
+              (".event-head dl dt", None, "When"), ("#lang-slot label", None, "Language"),
+              ("a.skip-link", None, "Skip to content"), ("#tickets-body .ticket .price", None, "Free")]
+    sl = catalog("sl")
+    res = browser("public_language.mjs", {
+        "chromium_flags": ["--lang=sl"],
+        "slug": slug, "names": names, "tt": tt["id"], "q": q["id"], "option": 1, "email": email,
+        "starts_at": T(14, "09:00"), "timezone": "Europe/Ljubljana",
+        "labels": [{"sel": sel} for sel, _, _ in wanted],
+    })
+    # The home page and the event page: Slovenian, content and chrome.
+    check(res["home"]["html_lang"] == "sl" and res["home_card"] == names["sl"],
+          "the home page in a Slovenian browser: %r, card %r" % (res["home"], res["home_card"]))
+    st = res["sl"]
+    check(st["html_lang"] == "sl" and st["i18n_lang"] == "sl", "the event page's language: %r" % st)
+    check(st["h1"] == names["sl"] and st["title"].startswith(names["sl"]), "the Slovenian event name: %r" % st)
+    check(st["switcher_value"] == "sl" and st["switcher_options"] == ["sl", "en"] and
+          st["switcher_text"] == "slovenščina" and st["switcher_label"], "the switcher offers the event's languages: %r" % st)
+    check("14. maj 2027" in res["sl_when"] and "petek" in res["sl_when"],
+          "the date by Intl in Slovenian: %r" % res["sl_when"])
+    check(res["sl_day"] == res["sl_expected_day"] and "maj" in res["sl_day"],
+          "the programme's day in Slovenian: %r, want %r" % (res["sl_day"], res["sl_expected_day"]))
+    check(titles["sl"] in res["sl_programme"] and "Standardna vstopnica" in res["sl_tickets"],
+          "the organiser's texts in Slovenian: %r / %r" % (res["sl_programme"], res["sl_tickets"]))
+    check(res["sl_options"] == ["Zdravnik", "Raziskovalec"], "the options in Slovenian: %r" % res["sl_options"])
+    for (sel, ctx, msgid), got in zip(wanted, res["sl_labels"]):
+        want = sl.get((ctx, msgid), msgid)
+        check(got == want, "%s on the Slovenian page: %r, want %r (%s)"
+              % (sel, got, want, "the catalog's" if (ctx, msgid) in sl else "not translated yet"))
+    # Registered from the Slovenian page: the form said so.
+    check(res["posted"] and res["posted"].get("language") == "sl", "the POST's language: %r" % res["posted"])
+    check(res["result_status"] == "confirmed", "registered: %r" % res["result_status"])
+    regs = reg_by_email(slug, email)
+    check(len(regs) == 1, "one registration: %r" % regs)
+    reg = W.reg(slug, regs[0]["id"])
+    check(reg["answers"].get(str(q["id"])) == "Raziskovalec", "the option as shown, stored: %r" % reg["answers"])
+    t_sl = res["ticket_sl"]
+    check(t_sl["html_lang"] == "sl" and names["sl"] in t_sl["h1"] and t_sl["switcher_value"] == "sl",
+          "the ticket page in Slovenian: %r" % t_sl)
+    note = "Your emails, your badge and your certificate will be in the language you choose here."
+    check(res["ticket_sl_note"].strip() == sl.get((None, note), note), "the switcher's note: %r" % res["ticket_sl_note"])
+    check("Standardna vstopnica" in res["ticket_sl_details"] and "maj 2027" in res["ticket_sl_details"],
+          "the ticket's details in Slovenian: %r" % res["ticket_sl_details"])
+    # The event page's switcher: English, kept by the cookie.
+    check(res["switcher_tab_reached"] and res["reloaded"], "the switcher by keyboard, then a reload: %r" % res)
+    for k in ("en", "en_reload", "en_plain"):
+        st = res[k]
+        check(st["html_lang"] == "en" and st["i18n_lang"] == "en" and st["h1"] == names["en"]
+              and st["switcher_value"] == "en" and st["switcher_text"] == "English" and st["search"] == "",
+              "%s: %r" % (k, st))
+    check(res["en_labels"] == [m for _, _, m in wanted], "English labels after the switch: %r" % res["en_labels"])
+    check(titles["en"] in res["en_programme"], "the English session title: %r" % res["en_programme"])
+    check(res["cookies"] == ["en"], "the language cookie: %r" % res["cookies"])
+    check(res["sl_query"]["html_lang"] == "sl" and res["sl_query"]["h1"] == names["sl"],
+          "?lang=sl over the cookie: %r" % res["sl_query"])
+    # The ticket page: the registration's language, whatever the cookie;
+    # its switcher changes the registration's.
+    check(res["ticket_after_cookie"]["html_lang"] == "sl", "the ticket page follows the registration: %r"
+          % res["ticket_after_cookie"])
+    check(res["ticket_patched"] == {"language": "en"} and res["ticket_reloaded"],
+          "the ticket page's switcher: %r" % res)
+    t_en = res["ticket_en"]
+    check(t_en["html_lang"] == "en" and names["en"] in t_en["h1"] and t_en["switcher_value"] == "en",
+          "the ticket page in English: %r" % t_en)
+    m = W.anon().request("GET", res["manage_href"], headers={"Accept": "application/json"})
+    expect_status(m, 200, "the registration through its manage link")
+    check(m.json["language"] == "en", "the registration's language after the switch: %r" % m.json.get("language"))

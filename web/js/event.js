@@ -2,6 +2,11 @@
 // and room, speakers, ticket types with availability, and the
 // registration form built from the ticket types and questions.
 // Availability is fetched again every 15 s and when the page regains focus.
+// Language: the server negotiates the organiser's texts (?lang= of this
+// page → the confero_lang cookie → Accept-Language → the event's default,
+// within the event's languages) and says which it chose; the page's own
+// words then follow it, so chrome and content agree.  The switcher offers
+// the event's languages.
 'use strict';
 
 (() => {
@@ -19,19 +24,26 @@
 
   async function load() {
     try {
-      ev = await Confero.get(apiPath);
+      ev = await Confero.get(apiPath + Pub.langQuery());
     } catch (e) {
+      // No event, no event languages: the visitor's.
+      await I18N.init();
+      Pub.mountSwitcher();
+      formSentences();
       const st = UI.clear(UI.$('#status'));
       if (e instanceof Confero.ApiError && e.status === 404) {
-        document.title = 'Event not found – Confero';
-        st.append(UI.el('h1', { text: 'Event not found' }),
-          UI.el('p', { text: 'There is no published event at this address. It may have been moved or not announced yet.' }),
-          UI.el('p', {}, UI.el('a', { href: '/', text: 'See all events' })));
+        document.title = t('Event not found – Confero');
+        st.append(UI.el('h1', { text: t('Event not found') }),
+          UI.el('p', { text: t('There is no published event at this address. It may have been moved or not announced yet.') }),
+          UI.el('p', {}, UI.el('a', { href: '/', text: t('See all events') })));
       } else {
-        st.append(UI.el('p', { class: 'notice bad', text: 'The event could not be loaded. ' + Pub.generalError(e) }));
+        st.append(UI.el('p', { class: 'notice bad', text: t('The event could not be loaded. {reason}', { reason: Pub.generalError(e) }) }));
       }
       return;
     }
+    await I18N.use(ev.language || (ev.languages || [])[0] || 'en');
+    Pub.mountSwitcher(ev.languages || [I18N.lang]);
+    formSentences();
     UI.clear(UI.$('#status'));
     render();
     UI.$('#event').hidden = false;
@@ -56,7 +68,8 @@
     if (document.hidden || !ev) return;
     refreshing = true;
     try {
-      ev = await Confero.get(apiPath, { fresh });
+      // In the language the page shows, whatever the cookie says by now.
+      ev = await Confero.get(apiPath + '?lang=' + encodeURIComponent(I18N.lang), { fresh });
       renderAvailability();
     } catch (e) {
       // Keep what is shown; the next refresh tries again.
@@ -76,18 +89,22 @@
   const sessionById = (id) => (ev.sessions || []).find((s) => s.id === id);
   const speakerById = (id) => (ev.speakers || []).find((s) => s.id === id);
 
+  // The programme as iCalendar, its texts in the page's language.
+  const icsPath = () => apiPath + '/programme.ics?lang=' + encodeURIComponent(I18N.lang);
+
   function render() {
-    document.title = ev.name + ' – Confero';
+    // TRANSLATORS: the browser tab's title of an event's page.
+    document.title = t('{event} – Confero', { event: ev.name });
     UI.$('#ev-name').textContent = ev.name;
     UI.clear(UI.$('#ev-when')).append(UI.el('time', { datetime: ev.starts_at, text: Pub.dateRange(ev.starts_at, ev.ends_at, tz()) }));
     UI.$('#ev-venue').textContent = ev.venue || '';
     UI.$('#ev-venue').hidden = UI.$('#ev-venue-dt').hidden = !ev.venue;
     UI.$('#ev-tz').textContent = Pub.tzNote(tz());
-    UI.$('#ics').href = apiPath + '/programme.ics';
+    UI.$('#ics').href = icsPath();
     UI.$('#ics').setAttribute('download', slug + '.ics');
     const desc = UI.clear(UI.$('#ev-description'));
     if (ev.description) desc.append(...Pub.paragraphs(ev.description));
-    else desc.append(UI.el('p', { class: 'muted', text: 'No description yet.' }));
+    else desc.append(UI.el('p', { class: 'muted', text: t('No description yet.') }));
     renderSpeakers();
     renderAvailability();
   }
@@ -109,7 +126,7 @@
       p.textContent = reg.why;
     } else if (ev.available === 0) {
       p.className = ev.waitlist ? 'notice warn' : 'notice bad';
-      p.textContent = ev.waitlist ? 'The event is full. You can still register to join the waiting list.' : 'The event is fully booked.';
+      p.textContent = ev.waitlist ? t('The event is full. You can still register to join the waiting list.') : t('The event is fully booked.');
     }
     p.hidden = !p.textContent;
     UI.$('#go-register').hidden = !reg.open;
@@ -117,10 +134,15 @@
 
   function sessionAvailText(s) {
     if (!s.requires_signup) return '';
-    if (s.available === null || s.available === undefined) return 'Sign-up required';
-    if (s.available <= 0) return 'Sign-up required · Full';
-    const of = s.capacity ? ' of ' + s.capacity : '';
-    return 'Sign-up required · ' + s.available + of + (s.available === 1 && !of ? ' place left' : ' places left');
+    if (s.available === null || s.available === undefined) return t('Sign-up required');
+    if (s.available <= 0) return t('Sign-up required · Full');
+    if (s.capacity) {
+      // TRANSLATORS: {n} places are still free of the session's {capacity};
+      // the forms follow {n}.  English says "places" for one, too.
+      return tn('Sign-up required · {n} of {capacity} places left', 'Sign-up required · {n} of {capacity} places left',
+        s.available, { capacity: I18N.number(s.capacity) });
+    }
+    return tn('Sign-up required · {n} place left', 'Sign-up required · {n} places left', s.available);
   }
 
   function renderProgramme() {
@@ -128,7 +150,7 @@
     const sessions = (ev.sessions || []).slice().sort((a, b) =>
       Date.parse(a.starts_at) - Date.parse(b.starts_at) || a.id - b.id);
     if (!sessions.length) {
-      body.append(UI.el('p', { class: 'muted', text: 'The programme will be announced soon.' }));
+      body.append(UI.el('p', { class: 'muted', text: t('The programme will be announced soon.') }));
       return;
     }
     const days = new Map();
@@ -144,16 +166,17 @@
         if (!rooms.has(r)) rooms.set(r, []);
         rooms.get(r).push(s);
       }
+      const coll = I18N.collator();
       const roomNames = Array.from(rooms.keys()).sort((a, b) =>
-        (a === '') - (b === '') || a.localeCompare(b));
+        (a === '') - (b === '') || coll.compare(a, b));
       const dayId = 'day-' + key;
       const day = UI.el('section', { class: 'day', 'aria-labelledby': dayId, 'data-day': key },
-        UI.el('h3', { id: dayId, text: UI.fmtDate(list[0].starts_at, tz(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }) }));
+        UI.el('h3', { id: dayId, text: Pub.longDay(list[0].starts_at, tz()) }));
       const grid = UI.el('div', { class: 'rooms' });
       roomNames.forEach((room, i) => {
         const rid = dayId + '-room-' + i;
         grid.append(UI.el('section', { class: 'room', 'aria-labelledby': rid, 'data-room': room },
-          UI.el('h4', { id: rid, text: room || 'Other sessions' }),
+          UI.el('h4', { id: rid, text: room || t('Other sessions') }),
           UI.el('ol', { class: 'sessions plain' }, rooms.get(room).map(sessionItem))));
       });
       day.append(grid);
@@ -170,10 +193,13 @@
       UI.el('p', { class: 'session-title', text: s.title }),
       UI.el('p', { class: 'tags' },
         UI.el('span', { class: 'badge kind', text: kindName(s.kind) }),
-        s.track ? UI.el('span', { class: 'badge track', text: 'Track: ' + s.track }) : null));
+        s.track ? UI.el('span', { class: 'badge track', text: t('Track: {track}', { track: s.track }) }) : null));
     if (speakers.length) {
-      li.append(UI.el('p', { class: 'session-speakers', text: 'With ' + speakers.map((p) =>
-        p.organisation ? p.name + ' (' + p.organisation + ')' : p.name).join(', ') }));
+      const names = speakers.map((p) => (p.organisation
+        // TRANSLATORS: a speaker and the speaker's organisation.
+        ? t('{name} ({organisation})', { name: p.name, organisation: p.organisation }) : p.name));
+      // TRANSLATORS: {speakers} is a list of names, "A, B and C".
+      li.append(UI.el('p', { class: 'session-speakers', text: t('With {speakers}', { speakers: Pub.list(names) }) }));
     }
     if (s.description) li.append(...Pub.paragraphs(s.description, 'prose small'));
     const avail = sessionAvailText(s);
@@ -184,7 +210,13 @@
   }
 
   function kindName(k) {
-    return ({ keynote: 'Keynote', talk: 'Talk', panel: 'Panel', workshop: 'Workshop', networking: 'Networking' })[k] || k;
+    return ({
+      keynote: tc('session kind', 'Keynote'),
+      talk: tc('session kind', 'Talk'),
+      panel: tc('session kind', 'Panel'),
+      workshop: tc('session kind', 'Workshop'),
+      networking: tc('session kind', 'Networking'),
+    })[k] || k;
   }
 
   function renderSpeakers() {
@@ -198,54 +230,57 @@
         UI.el('h3', { text: p.name }),
         p.organisation ? UI.el('p', { class: 'org', text: p.organisation }) : null,
         ...(p.bio ? Pub.paragraphs(p.bio, 'prose small') : []),
-        titles.length ? UI.el('p', { class: 'small', text: 'Speaking at: ' + titles.join('; ') }) : null));
+        // TRANSLATORS: {sessions} is a list of session titles separated by semicolons.
+        titles.length ? UI.el('p', { class: 'small', text: t('Speaking at: {sessions}', { sessions: titles.join('; ') }) }) : null));
     }
   }
 
   // On sale now?  (The server checks sale_starts_at <= now < sale_ends_at.)
-  function saleState(t) {
+  function saleState(tt) {
     const now = Date.now();
-    if (t.sale_starts_at && now < Date.parse(t.sale_starts_at)) {
-      return { ok: false, text: 'On sale from ' + UI.fmtDateTime(t.sale_starts_at, tz()) };
+    if (tt.sale_starts_at && now < Date.parse(tt.sale_starts_at)) {
+      return { ok: false, text: t('On sale from {date}', { date: UI.fmtDateTime(tt.sale_starts_at, tz()) }) };
     }
-    if (t.sale_ends_at && now >= Date.parse(t.sale_ends_at)) return { ok: false, text: 'Sale has ended' };
+    if (tt.sale_ends_at && now >= Date.parse(tt.sale_ends_at)) return { ok: false, text: t('Sale has ended') };
     return { ok: true, text: '' };
   }
 
   // What the buyer of a ticket type can expect: text and whether it can be chosen.
-  function ticketAvail(t) {
-    const sale = saleState(t);
-    if (!sale.ok) return { text: sale.text, selectable: false, cls: 'muted' };
-    if (t.available === 0) {
-      if (ev.waitlist) return { text: 'Full – register to join the waiting list', selectable: true, cls: 'warn' };
-      return { text: 'Sold out', selectable: false, cls: 'bad' };
+  function ticketAvail(tt) {
+    const sale = saleState(tt);
+    if (!sale.ok) return { text: sale.text, selectable: false, cls: 'muted', why: 'sale' };
+    if (tt.available === 0) {
+      if (ev.waitlist) return { text: t('Full – register to join the waiting list'), selectable: true, cls: 'warn' };
+      return { text: tc('ticket', 'Sold out'), selectable: false, cls: 'bad', why: 'sold_out' };
     }
-    if (t.available === null || t.available === undefined) return { text: 'Available', selectable: true, cls: 'ok' };
-    return { text: t.available === 1 ? '1 left' : t.available + ' left', selectable: true, cls: 'ok' };
+    if (tt.available === null || tt.available === undefined) return { text: tc('ticket', 'Available'), selectable: true, cls: 'ok' };
+    // TRANSLATORS: tickets of a type still for sale; English says "left" for one, too.
+    return { text: tnc('tickets', '{n} left', '{n} left', tt.available), selectable: true, cls: 'ok' };
   }
 
-  function includedText(t) {
-    if (t.sessions === 'all') return 'Includes all sessions.';
-    const titles = (t.sessions || []).map(sessionById).filter(Boolean).map((s) => s.title);
-    return titles.length ? 'Includes: ' + titles.join('; ') + '.' : 'Admission to the event; no sessions with sign-up.';
+  function includedText(tt) {
+    if (tt.sessions === 'all') return t('Includes all sessions.');
+    const titles = (tt.sessions || []).map(sessionById).filter(Boolean).map((s) => s.title);
+    // TRANSLATORS: {sessions} is a list of session titles separated by semicolons.
+    return titles.length ? t('Includes: {sessions}.', { sessions: titles.join('; ') }) : t('Admission to the event; no sessions with sign-up.');
   }
 
   function renderTickets() {
     const ul = UI.clear(UI.$('#tickets-body'));
     const types = ev.ticket_types || [];
     if (!types.length) {
-      ul.append(UI.el('li', { class: 'muted', text: 'Tickets are not available yet.' }));
+      ul.append(UI.el('li', { class: 'muted', text: t('Tickets are not available yet.') }));
       return;
     }
-    for (const t of types) {
-      const a = ticketAvail(t);
-      ul.append(UI.el('li', { class: 'card ticket', 'data-ttype-id': t.id },
-        UI.el('h3', { text: t.name }),
-        UI.el('p', { class: 'price', text: UI.money(t.price_cents, t.currency) }),
+    for (const tt of types) {
+      const a = ticketAvail(tt);
+      ul.append(UI.el('li', { class: 'card ticket', 'data-ttype-id': tt.id },
+        UI.el('h3', { text: tt.name }),
+        UI.el('p', { class: 'price', text: UI.money(tt.price_cents, tt.currency) }),
         UI.el('p', { class: 'avail badge ' + a.cls, text: a.text }),
-        ...(t.description ? Pub.paragraphs(t.description, 'prose small') : []),
-        UI.el('p', { class: 'small', text: includedText(t) }),
-        t.requires_approval ? UI.el('p', { class: 'small', text: 'Registrations for this ticket are approved by the organiser.' }) : null));
+        ...(tt.description ? Pub.paragraphs(tt.description, 'prose small') : []),
+        UI.el('p', { class: 'small', text: includedText(tt) }),
+        tt.requires_approval ? UI.el('p', { class: 'small', text: t('Registrations for this ticket are approved by the organiser.') }) : null));
     }
   }
 
@@ -257,7 +292,7 @@
   function req(el, required) {
     if (required) {
       el.append(' ', UI.el('span', { class: 'req-mark', 'aria-hidden': 'true', text: '*' }));
-      if (el.tagName === 'LEGEND') el.append(UI.el('span', { class: 'visually-hidden', text: ' (required)' }));
+      if (el.tagName === 'LEGEND') el.append(' ', UI.el('span', { class: 'visually-hidden', text: t('(required)') }));
     }
     return el;
   }
@@ -284,7 +319,7 @@
           return UI.el('div', { class: 'field', 'data-question': q.id },
             req(UI.el('label', { for: id, text: q.label }), q.required), errP(key),
             UI.el('select', { id, name: id, ...reqAttrs },
-              UI.el('option', { value: '', text: 'Choose…' }),
+              UI.el('option', { value: '', text: t('Choose…') }),
               opts.map((o) => UI.el('option', { value: o, text: o }))));
         }
         return optionGroup(q, 'radio');
@@ -299,7 +334,7 @@
         return UI.el('div', { class: 'field', 'data-question': q.id },
           req(UI.el('label', { for: id, text: q.label }), q.required), errP(key),
           UI.el('select', { id, name: id, autocomplete: 'country', ...reqAttrs },
-            UI.el('option', { value: '', text: 'Choose a country…' }),
+            UI.el('option', { value: '', text: t('Choose a country…') }),
             Pub.countries().map((c) => UI.el('option', { value: c.code, text: c.name }))));
       default:        // text
         return UI.el('div', { class: 'field', 'data-question': q.id },
@@ -314,11 +349,24 @@
     const opts = Array.isArray(q.options) ? q.options : [];
     return UI.el('fieldset', { class: 'field-group', id, 'data-question': q.id },
     req(UI.el('legend', { text: q.label }), q.required),
-    type === 'checkbox' ? UI.el('p', { class: 'hint', id: 'hint-' + id, text: 'Tick all that apply.' }) : null,
+    type === 'checkbox' ? UI.el('p', { class: 'hint', id: 'hint-' + id, text: t('Tick all that apply.') }) : null,
     errP(key),
     UI.el('div', { class: 'choices' }, opts.map((o, i) => UI.el('div', { class: 'check' },
       UI.el('input', { type, id: id + '-' + i, name: id, value: o }),
       UI.el('label', { for: id + '-' + i, text: o })))));
+  }
+
+  // The form's sentences with elements inside, built whole from the catalog.
+  function formSentences() {
+    // TRANSLATORS: {star} is a red star; screen readers hear "with a star".
+    UI.clear(UI.$('#req-note')).append(...Pub.rich(t('Fields marked {star} are required.'), {
+      star: UI.el('span', {}, UI.el('span', { class: 'req-mark', 'aria-hidden': 'true', text: '*' }),
+        UI.el('span', { class: 'visually-hidden', text: t('with a star') })),
+    }));
+    // TRANSLATORS: the words in [brackets] become the link to the privacy notice.
+    UI.clear(UI.$('#consent-label')).append(...Pub.rich(t('I agree that the organiser stores and uses my registration data to run this event, as described in the [privacy notice (opens in a new tab)].'),
+      {}, { href: '/privacy.html', target: '_blank', rel: 'noopener' }),
+    ' ', UI.el('span', { class: 'req-mark', 'aria-hidden': 'true', text: '*' }));
   }
 
   function buildForm() {
@@ -342,28 +390,31 @@
   function renderTicketChoices() {
     const box = UI.$('#ticket-choices');
     const types = ev.ticket_types || [];
-    for (const t of types) {
-      const id = 'tt-' + t.id;
+    for (const tt of types) {
+      const id = 'tt-' + tt.id;
       let input = document.getElementById(id);
       if (!input) {
-        input = UI.el('input', { type: 'radio', id, name: 'ticket_type_id', value: t.id });
+        input = UI.el('input', { type: 'radio', id, name: 'ticket_type_id', value: tt.id });
         box.append(UI.el('div', { class: 'check' }, input,
           UI.el('label', { for: id },
-            UI.el('span', { class: 'choice-name', text: t.name }), ' ',
+            UI.el('span', { class: 'choice-name', text: tt.name }), ' ',
             UI.el('span', { class: 'choice-info', id: id + '-info' }))));
       }
-      const a = ticketAvail(t);
+      const a = ticketAvail(tt);
       const info = document.getElementById(id + '-info');
-      info.textContent = '– ' + UI.money(t.price_cents, t.currency) + ' · ' + a.text +
-        (t.requires_approval ? ' · needs approval' : '');
+      // Facts side by side, each a whole phrase of its own.
+      info.textContent = '– ' + [UI.money(tt.price_cents, tt.currency), a.text, tt.requires_approval ? t('needs approval') : null]
+        .filter(Boolean).join(' · ');
       info.className = 'choice-info ' + (a.selectable ? '' : 'unavailable');
       if (!a.selectable && input.checked) {
         input.checked = false;
-        showFieldError('ticket_type_id', 'The ticket type you chose is no longer available (' + a.text.toLowerCase() + '). Please choose another.');
+        showFieldError('ticket_type_id', a.why === 'sold_out'
+          ? t('The ticket type you chose has just sold out. Please choose another.')
+          : t('The ticket type you chose is not on sale at the moment. Please choose another.'));
       }
       input.disabled = !a.selectable;
     }
-    const selectable = types.filter((t) => ticketAvail(t).selectable);
+    const selectable = types.filter((tt) => ticketAvail(tt).selectable);
     if (!selectedTicketId() && selectable.length === 1) document.getElementById('tt-' + selectable[0].id).checked = true;
     return selectable.length;
   }
@@ -373,8 +424,8 @@
     const box = UI.$('#session-choices');
     const checked = new Set(UI.$$('input[name=session]:checked', box).map((i) => Number(i.value)));
     const focusedId = document.activeElement && document.activeElement.name === 'session' ? document.activeElement.id : null;
-    const t = (ev.ticket_types || []).find((x) => x.id === selectedTicketId());
-    const included = (s) => !t || t.sessions === 'all' || (Array.isArray(t.sessions) && t.sessions.includes(s.id));
+    const tt = (ev.ticket_types || []).find((x) => x.id === selectedTicketId());
+    const included = (s) => !tt || tt.sessions === 'all' || (Array.isArray(tt.sessions) && tt.sessions.includes(s.id));
     const list = (ev.sessions || []).filter((s) => s.requires_signup && included(s))
       .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at) || a.id - b.id);
     // Update in place when the same sessions are shown (keeps focus).
@@ -393,17 +444,12 @@
       }
       const full = s.available !== null && s.available !== undefined && s.available <= 0;
       const info = document.getElementById(id + '-info');
-      const when = UI.fmtDate(s.starts_at, tz(), { weekday: 'short', day: 'numeric', month: 'short' }) + ', ' +
-        Pub.timeRange(s.starts_at, s.ends_at, tz()) + (s.room ? ' · ' + s.room : '');
-      let avail = '';
-      if (full) avail = ' · full';
-      else if (s.available !== null && s.available !== undefined) avail = ' · ' + (s.available === 1 ? '1 place left' : s.available + ' places left');
-      info.textContent = '– ' + when + avail;
+      info.textContent = '– ' + sessionFacts(s, full);
       info.className = 'choice-info' + (full ? ' unavailable' : '');
       if (full && input.checked) {
         input.checked = false;
-        showFieldError('session_ids', '“' + s.title + '” is full now, so it was unselected. Register without it, or choose another session.');
-        UI.announce('“' + s.title + '” is full now and was unselected.');
+        showFieldError('session_ids', t('“{title}” is full now, so it was unselected. Register without it, or choose another session.', { title: s.title }));
+        UI.announce(t('“{title}” is full now and was unselected.', { title: s.title }));
       }
       input.disabled = full;
     }
@@ -413,9 +459,18 @@
     }
   }
 
+  // A sign-up session's day, time, room and places, side by side.
+  function sessionFacts(s, full) {
+    const parts = [Pub.sessionWhen(s.starts_at, s.ends_at, tz())];
+    if (s.room) parts.push(s.room);
+    if (full) parts.push(tc('session', 'full'));
+    else if (s.available !== null && s.available !== undefined) parts.push(tn('{n} place left', '{n} places left', s.available));
+    return parts.join(' · ');
+  }
+
   function renderForm() {
     if (registered) return;
-    const reg = closedByServer ? { open: false, why: 'Registration for this event has closed. Nothing was registered.' }
+    const reg = closedByServer ? { open: false, why: t('Registration for this event has closed. Nothing was registered.') }
       : Pub.registrationState(ev);
     const closed = UI.$('#register-closed');
     const form = UI.$('#reg-form');
@@ -432,7 +487,7 @@
     renderSessionChoices();
     if (!selectable) {
       UI.clear(closed).append(UI.el('p', { class: 'notice bad', text: (ev.ticket_types || []).length ?
-        'All tickets are sold out or not on sale at the moment.' : 'Tickets are not available yet.' }));
+        t('All tickets are sold out or not on sale at the moment.') : t('Tickets are not available yet.') }));
       closed.hidden = false;
       form.hidden = true;
     } else {
@@ -446,7 +501,9 @@
 
   const CTRL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
   const CTRL_BLOCK = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-  const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
+  // (From a string: the quote, slash and backquote of a regex literal
+  // would confuse xgettext's reading of the strings after it.)
+  const ATEXT = new RegExp('^[A-Za-z0-9!#$%&\x27*+\x2f=?^_\x60{|}~-]+$');
 
   // The server's email syntax (src/validate.c email_valid).
   function emailValid(s) {
@@ -464,10 +521,12 @@
 
   const len = (s) => Array.from(s).length;
 
-  function lineCheck(value, required, max, what) {
-    if (CTRL.test(value)) return what + ' contains characters that are not allowed.';
-    if (required && !value.trim()) return 'Enter ' + what.toLowerCase() + '.';
-    if (len(value) > max) return what + ' is too long (at most ' + max + ' characters).';
+  // The reason code of a one-line field's value ('' when it is fine), as
+  // the server would give it.
+  function lineCheck(value, required, max) {
+    if (CTRL.test(value)) return 'invalid_characters';
+    if (required && !value.trim()) return 'required';
+    if (len(value) > max) return 'too_long';
     return '';
   }
 
@@ -476,48 +535,52 @@
     const errors = [];
     const body = { answers: {}, session_ids: [], consent: UI.$('#f-consent').checked };
     body.ticket_type_id = selectedTicketId();
-    if (!body.ticket_type_id) errors.push(['ticket_type_id', 'Choose a ticket type.']);
+    if (!body.ticket_type_id) errors.push(['ticket_type_id', Pub.fieldError('ticket_type', 'required')]);
     body.name = UI.$('#f-name').value.trim();
-    let m = lineCheck(body.name, true, 200, 'Your full name');
-    if (m) errors.push(['name', m]);
+    let m = lineCheck(body.name, true, 200);
+    if (m) errors.push(['name', Pub.fieldError('name', m)]);
     body.email = UI.$('#f-email').value.trim();
-    if (!body.email) errors.push(['email', 'Enter your email address.']);
-    else if (!emailValid(body.email)) errors.push(['email', 'Enter an email address in the form name@example.org.']);
+    if (!body.email) errors.push(['email', Pub.fieldError('email', 'required')]);
+    else if (!emailValid(body.email)) errors.push(['email', Pub.fieldError('email', 'invalid')]);
     body.organisation = UI.$('#f-organisation').value.trim();
-    m = lineCheck(body.organisation, false, 200, 'Organisation');
-    if (m) errors.push(['organisation', m]);
+    m = lineCheck(body.organisation, false, 200);
+    if (m) errors.push(['organisation', Pub.fieldError('organisation', m)]);
     for (const q of ev.questions || []) {
       const key = 'answers.' + q.id;
       const id = 'q-' + q.id;
-      const label = '“' + q.label + '”';
+      const bad = (code) => errors.push([key, Pub.fieldError('answer', code, { question: q.label, kind: q.kind })]);
       if (q.kind === 'text' || q.kind === 'textarea' || q.kind === undefined) {
         const v = (document.getElementById(id) || {}).value || '';
         const block = q.kind === 'textarea';
-        if ((block ? CTRL_BLOCK : CTRL).test(v)) errors.push([key, label + ' contains characters that are not allowed.']);
-        else if (!v.trim()) { if (q.required) errors.push([key, 'Answer ' + label + '.']); }
-        else if (len(v) > (block ? 10000 : 1000)) errors.push([key, label + ' is too long.']);
+        if ((block ? CTRL_BLOCK : CTRL).test(v)) bad('invalid_characters');
+        else if (!v.trim()) { if (q.required) bad('required'); }
+        else if (len(v) > (block ? 10000 : 1000)) bad('too_long');
         else body.answers[q.id] = v;
       } else if (q.kind === 'choice') {
+        // The option as shown (in the page's language): the server maps it
+        // to the one it stores.
         const sel = document.getElementById(id);
         const v = sel && sel.tagName === 'SELECT' ? sel.value : ((UI.$('input[name="' + id + '"]:checked') || {}).value || '');
         if (v) body.answers[q.id] = v;
-        else if (q.required) errors.push([key, 'Choose an answer to ' + label + '.']);
+        else if (q.required) bad('required');
       } else if (q.kind === 'multichoice') {
         const v = UI.$$('input[name="' + id + '"]:checked').map((i) => i.value);
         if (v.length) body.answers[q.id] = v;
-        else if (q.required) errors.push([key, 'Choose at least one answer to ' + label + '.']);
+        else if (q.required) bad('required');
       } else if (q.kind === 'checkbox') {
         const v = document.getElementById(id).checked;
         body.answers[q.id] = v;
-        if (q.required && !v) errors.push([key, 'Tick ' + label + ' to continue.']);
+        if (q.required && !v) bad('required');
       } else if (q.kind === 'country') {
         const v = document.getElementById(id).value;
         if (v) body.answers[q.id] = v;
-        else if (q.required) errors.push([key, 'Choose a country for ' + label + '.']);
+        else if (q.required) bad('required');
       }
     }
     body.session_ids = UI.$$('input[name=session]:checked').map((i) => Number(i.value));
-    if (!body.consent) errors.push(['consent', 'Tick the box to agree to the privacy notice; we cannot register you without it.']);
+    if (!body.consent) errors.push(['consent', Pub.fieldError('consent', 'required')]);
+    // Every later mail, the badge and the certificate speak it.
+    body.language = I18N.lang;
     return { body, errors };
   }
 
@@ -594,31 +657,28 @@
     }
     const summary = UI.$('#error-summary');
     summary.hidden = false;
-    UI.announce('There is a problem: ' + Array.from(list.children).map((li) => li.textContent).join(' '));
+    UI.announce(t('There is a problem: {errors}', { errors: Array.from(list.children).map((li) => li.textContent).join(' ') }));
     (first || summary).focus();
   }
 
   // The server's 422 per-field errors, in words.
   function serverFieldErrors(fields) {
     const out = [];
-    const qLabel = (key) => {
-      const q = (ev.questions || []).find((x) => 'answers.' + x.id === key);
-      return q ? '“' + q.label + '”' : 'An answer';
-    };
     for (const [key, code] of Object.entries(fields || {})) {
       if (key === 'full_session_id') continue;
       let msg;
-      if (key === 'email' && code === 'invalid') msg = 'Enter an email address in the form name@example.org.';
-      else if (key === 'name' && code === 'required') msg = 'Enter your full name.';
-      else if (key === 'email' && code === 'required') msg = 'Enter your email address.';
-      else if (key === 'consent') msg = 'Tick the box to agree to the privacy notice; we cannot register you without it.';
-      else if (key === 'session_ids' && code === 'session_full') {
+      if (key === 'session_ids' && code === 'session_full') {
         const s = sessionById(Number(fields.full_session_id));
-        msg = s ? '“' + s.title + '” has just become full. Unselect it or choose another session, then register again.'
-          : 'A session you chose has just become full. Please choose again.';
-      } else if (key.startsWith('answers.')) msg = code === 'required' ? 'Answer ' + qLabel(key) + '.' : qLabel(key) + ': ' + Pub.reason(code, 'This answer');
-      else if (key === 'ticket_type_id') msg = Pub.reason(code, 'The ticket type');
-      else msg = Pub.reason(code, ({ name: 'Your name', email: 'The email address', organisation: 'Organisation' })[key]);
+        msg = s ? t('“{title}” has just become full. Unselect it or choose another session, then register again.', { title: s.title })
+          : Pub.fieldError('sessions', code);
+      } else if (key.startsWith('answers.')) {
+        const q = (ev.questions || []).find((x) => 'answers.' + x.id === key);
+        msg = q ? Pub.fieldError('answer', code, { question: q.label, kind: q.kind }) : Pub.fieldError(null, code);
+      } else {
+        const field = ({ name: 'name', email: 'email', organisation: 'organisation', ticket_type_id: 'ticket_type',
+          session_ids: 'sessions', consent: 'consent' })[key];
+        msg = Pub.fieldError(field || null, code);
+      }
       out.push([key, msg]);
     }
     return out;
@@ -639,16 +699,17 @@
     }
     btn.disabled = true;
     btn.setAttribute('aria-busy', 'true');
-    btn.textContent = 'Registering…';
+    btn.textContent = t('Registering…');
     try {
-      const res = await Confero.post(apiPath + '/registrations', body);
+      // ?lang: the server's own messages in the page's language too.
+      const res = await Confero.post(apiPath + '/registrations?lang=' + encodeURIComponent(I18N.lang), body);
       showResult(res, body);
     } catch (err) {
       handleError(err);
     } finally {
       btn.disabled = false;
       btn.removeAttribute('aria-busy');
-      btn.textContent = 'Register';
+      btn.textContent = t('Register');
     }
   }
 
@@ -662,21 +723,21 @@
       showErrors(errs, errs.length ? [] : [err.message]);
       if (err.fields && err.fields.session_ids === 'session_full') refresh(true);
     } else if (err.status === 409 && err.code === 'already_registered') {
-      showErrors([['email', 'This email address is already registered for this event. The confirmation email has the link to your ticket; to register someone else, use their own email address.']],
-        ['You are already registered for this event with this email address.']);
+      showErrors([['email', t('This email address is already registered for this event. The confirmation email has the link to your ticket; to register someone else, use their own email address.')]],
+        [t('You are already registered for this event with this email address.')]);
     } else if (err.status === 409 && err.code === 'sold_out') {
-      showErrors([['ticket_type_id', 'Sorry, this ticket type has just sold out.']],
-        ['No places are left for the ticket type you chose. Nothing was registered.']);
+      showErrors([['ticket_type_id', t('Sorry, this ticket type has just sold out.')]],
+        [t('No places are left for the ticket type you chose. Nothing was registered.')]);
       refresh(true);
     } else if (err.status === 403 && err.code === 'registration_closed') {
       // The form goes; the notice in its place says why.
       closedByServer = true;
       renderForm();
       UI.$('#register-closed .notice').focus();
-      UI.announce('Registration for this event has closed. Nothing was registered.');
+      UI.announce(t('Registration for this event has closed. Nothing was registered.'));
       refresh(true);
     } else if (err.status === 404) {
-      showErrors([], ['This event is no longer available.']);
+      showErrors([], [t('This event is no longer available.')]);
     } else {
       showErrors([], [Pub.generalError(err)]);
     }
@@ -687,41 +748,45 @@
     const box = UI.clear(UI.$('#reg-result'));
     const w = Pub.statusWords(res.status);
     const titles = {
-      confirmed: 'You are registered',
-      waitlisted: 'You are on the waiting list',
-      pending_approval: 'Registration received – waiting for approval',
-      pending_payment: 'Place reserved – waiting for payment',
+      confirmed: t('You are registered'),
+      waitlisted: t('You are on the waiting list'),
+      pending_approval: t('Registration received – waiting for approval'),
+      pending_payment: t('Place reserved – waiting for payment'),
     };
     const h = UI.el('h3', { id: 'result-h', tabindex: '-1', text: titles[res.status] || w.title });
     const manage = res.manage_url ? Pub.localPath(res.manage_url) : null;
     box.append(UI.el('div', { class: 'notice ' + w.cls, 'data-status': res.status }, h,
       UI.el('p', { text: w.text }),
-      UI.el('p', { text: 'We have sent an email to ' + body.email + ' with ' +
-        (res.ticket ? 'your ticket and ' : '') + 'a private link to your registration.' })));
+      UI.el('p', { text: res.ticket
+        ? t('We have sent an email to {email} with your ticket and a private link to your registration.', { email: body.email })
+        : t('We have sent an email to {email} with a private link to your registration.', { email: body.email }) })));
     if (res.ticket) {
       const code = res.ticket.code;
       box.append(UI.el('figure', { class: 'qr-box', id: 'result-qr' },
         UI.el('img', { class: 'qr', src: Pub.localPath(res.ticket.qr_svg_url), width: 320, height: 320,
-          alt: 'QR code of your ticket for ' + ev.name }),
-        UI.el('figcaption', { text: 'Your ticket. Show this code at the entrance.' })));
+          alt: t('QR code of your ticket for {event}', { event: ev.name }) }),
+        UI.el('figcaption', { text: t('Your ticket. Show this code at the entrance.') })));
       box.append(UI.el('p', { class: 'actions' },
         UI.el('a', { class: 'button', href: '/t/' + encodeURIComponent(code) + '.png?size=800',
-          download: 'ticket-' + ev.slug + '.png', text: 'Save the QR code' })));
+          download: 'ticket-' + ev.slug + '.png', text: t('Save the QR code') })));
     }
     if (manage) {
-      box.append(UI.el('h4', { text: 'Next steps' }),
+      const link = { href: manage, id: 'manage-link' };
+      box.append(UI.el('h4', { text: t('Next steps') }),
         UI.el('ul', {},
-          UI.el('li', {}, 'Your ticket page: ',
-            UI.el('a', { href: manage, id: 'manage-link', text: res.ticket ? 'open your ticket' : 'see your registration' }),
-            res.ticket ? '. Bookmark it: there you can show the QR code, change your session sign-ups or cancel.'
-              : '. Bookmark it: there you can follow your registration, change your session sign-ups or cancel.',
-            ' Keep the link private – anyone who has it can change your registration.'),
-          UI.el('li', {}, UI.el('a', { href: apiPath + '/programme.ics', download: slug + '.ics', text: 'Add the event to your calendar' }), '.'),
-          UI.el('li', { text: res.ticket ? 'At the entrance, show the QR code on your phone or on paper.'
-            : 'You will receive your ticket by email when your place is confirmed.' })));
+          // TRANSLATORS: the words in [brackets] become the link to the ticket page.
+          UI.el('li', {}, ...Pub.rich(res.ticket
+            ? t('Your ticket page: [open your ticket]. Bookmark it: there you can show the QR code, change your session sign-ups or cancel. Keep the link private – anyone who has it can change your registration.')
+            : t('Your ticket page: [see your registration]. Bookmark it: there you can follow your registration, change your session sign-ups or cancel. Keep the link private – anyone who has it can change your registration.'),
+          {}, link)),
+          // TRANSLATORS: the words in [brackets] become the link to the calendar file.
+          UI.el('li', {}, ...Pub.rich(t('[Add the event to your calendar].'), {},
+            { href: icsPath(), download: slug + '.ics' })),
+          UI.el('li', { text: res.ticket ? t('At the entrance, show the QR code on your phone or on paper.')
+            : t('You will receive your ticket by email when your place is confirmed.') })));
     }
     box.append(UI.el('p', {}, UI.el('button', { type: 'button', class: 'secondary', id: 'register-another',
-      text: 'Register another person', onclick: resetForm })));
+      text: t('Register another person'), onclick: resetForm })));
     UI.$('#reg-form').hidden = true;
     box.hidden = false;
     h.focus();

@@ -172,7 +172,9 @@ const I18N = (() => {
   // event's, or all).  The choice is kept in a cookie for a year, so it
   // holds after a reload and on a later visit of the plain URL; ?lang= is
   // dropped from the address so it does not override the new choice.
-  function switcher(codes) {
+  // onChoose(code, select), if given, runs instead (a page that must save the
+  // choice elsewhere first, e.g. the ticket page; it calls choose()).
+  function switcher(codes, onChoose) {
     const list = (codes && codes.length ? codes : languages).filter((c) => languages.includes(c));
     const wrap = document.createElement('div');
     wrap.className = 'lang-switch';
@@ -192,7 +194,7 @@ const I18N = (() => {
       if (c === lang) o.selected = true;
       sel.appendChild(o);
     });
-    sel.addEventListener('change', () => choose(sel.value));
+    sel.addEventListener('change', () => (onChoose ? onChoose(sel.value, sel) : choose(sel.value)));
     wrap.append(label, sel);
     return wrap;
   }

@@ -2,10 +2,16 @@
 // to fetch (GET the registration and ticket, PATCH session sign-ups,
 // DELETE to cancel).  The secret never leaves this origin: no third-party
 // requests, and the server sends Referrer-Policy: no-referrer.
+// Language: the page speaks what the server chose (page_language: ?lang=
+// for a moment, else the registration's language).  Its switcher changes
+// the registration's language for good (PATCH {"language"}): every later
+// mail, the badge and the certificate follow it.
 'use strict';
 
 (() => {
   const self = location.pathname;
+  // Changes ask for the server's messages in the page's language.
+  const selfLang = () => self + '?lang=' + encodeURIComponent(I18N.lang);
   let reg = null;     // the registration as last answered
   let event = null;   // the event summary from the first answer
   let pub = null;     // the public event (sessions, ticket types), if published
@@ -20,87 +26,135 @@
     return body;
   }
 
+  // The public event (sessions, ticket types) in the page's language.
+  async function getPub(fresh) {
+    return Confero.get('/api/v1/events/' + encodeURIComponent(event.slug) + '?lang=' + encodeURIComponent(I18N.lang), { fresh });
+  }
+
   async function load() {
     try {
-      reg = await getJson(self);
+      reg = await getJson(self + Pub.langQuery());
     } catch (e) {
+      await I18N.init();
       const st = UI.clear(UI.$('#status'));
       if (e instanceof Confero.ApiError && e.status === 404) {
-        document.title = 'Ticket not found – Confero';
-        st.append(UI.el('h1', { text: 'Ticket not found' }),
-          UI.el('p', { text: 'This ticket link is not valid. Please open the link from your confirmation email again; copying it by hand easily loses a character.' }),
-          UI.el('p', {}, UI.el('a', { href: '/', text: 'See all events' })));
+        document.title = t('Ticket not found – Confero');
+        st.append(UI.el('h1', { text: t('Ticket not found') }),
+          UI.el('p', { text: t('This ticket link is not valid. Please open the link from your confirmation email again; copying it by hand easily loses a character.') }),
+          UI.el('p', {}, UI.el('a', { href: '/', text: t('See all events') })));
       } else {
-        st.append(UI.el('p', { class: 'notice bad', text: 'Your ticket could not be loaded. ' + Pub.generalError(e) }));
+        st.append(UI.el('p', { class: 'notice bad', text: t('Your ticket could not be loaded. {reason}', { reason: Pub.generalError(e) }) }));
       }
       return;
     }
     event = reg.event || null;
+    const langs = (event && event.languages) || [];
+    await I18N.use(reg.page_language || reg.language || langs[0] || 'en');
     if (event) {
-      try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug)); } catch (e) { pub = null; }
+      try { pub = await getPub(false); } catch (e) { pub = null; }
     }
     UI.clear(UI.$('#status'));
     render();
+    renderLanguage(langs);
     UI.$('#ticket').hidden = false;
+  }
+
+  // The switcher: the registration's language, saved on the server, then
+  // the page again in it (the cookie follows, so the event pages agree).
+  function renderLanguage(langs) {
+    const box = UI.$('#lang-box');
+    const sw = I18N.switcher(langs, async (code, sel) => {
+      const msg = UI.$('#lang-msg');
+      msg.textContent = '';
+      msg.className = '';
+      sel.disabled = true;
+      try {
+        await Confero.patch(selfLang(), { language: code });
+        I18N.choose(code);
+      } catch (err) {
+        sel.disabled = false;
+        sel.value = I18N.lang;
+        msg.className = 'notice bad';
+        msg.textContent = t('Your language could not be changed. {reason}', { reason: Pub.generalError(err) });
+      }
+    });
+    const sel = sw.querySelector('select');
+    box.hidden = !sel;
+    if (!sel) return;
+    sel.setAttribute('aria-describedby', 'lang-note');
+    UI.clear(UI.$('#lang-choice')).append(sw);
   }
 
   const tz = () => (event && event.timezone) || 'UTC';
   const active = () => !['cancelled', 'rejected'].includes(reg.status);
 
   function render() {
-    const name = event ? event.name : 'the event';
-    document.title = 'Your ticket – ' + name + ' – Confero';
-    UI.$('#t-title').textContent = 'Your ticket for ' + name;
+    if (event) {
+      // TRANSLATORS: the browser tab's title of the ticket page.
+      document.title = t('Your ticket – {event} – Confero', { event: event.name });
+      UI.$('#t-title').textContent = t('Your ticket for {event}', { event: event.name });
+    } else {
+      document.title = t('Your ticket – Confero');
+      UI.$('#t-title').textContent = t('Your ticket');
+    }
     const w = Pub.statusWords(reg.status);
     UI.clear(UI.$('#t-status')).append(UI.el('div', { class: 'notice ' + w.cls, id: 'status-notice', 'data-status': reg.status },
-      UI.el('p', { class: 'status-line' }, UI.el('strong', { text: 'Status: ' + w.title })),
+      UI.el('p', { class: 'status-line' }, UI.el('strong', { text: t('Status: {status}', { status: w.title }) })),
       UI.el('p', { text: w.text }),
-      reg.checked_in_at ? UI.el('p', { text: 'Checked in on ' + UI.fmtDateTime(reg.checked_in_at, tz()) + '.' }) : null));
+      reg.checked_in_at ? UI.el('p', { text: t('Checked in on {date}.', { date: UI.fmtDateTime(reg.checked_in_at, tz()) }) }) : null));
 
     const qr = UI.clear(UI.$('#t-qr-wrap'));
     if (reg.ticket && active()) {
       qr.append(UI.el('figure', { class: 'qr-box', id: 'qr' },
         UI.el('img', { class: 'qr', id: 'qr-img', src: Pub.localPath(reg.ticket.qr_svg_url), width: 360, height: 360,
-          alt: 'QR code of the ticket of ' + reg.name }),
-        UI.el('figcaption', { text: 'Show this code at the entrance. Turn the screen brightness up if the scanner struggles.' })));
+          alt: t('QR code of the ticket of {name}', { name: reg.name }) }),
+        UI.el('figcaption', { text: t('Show this code at the entrance. Turn the screen brightness up if the scanner struggles.') })));
     }
 
     const dl = UI.clear(UI.$('#t-details'));
     const row = (k, v) => { if (v !== null && v !== undefined && v !== '') dl.append(UI.el('dt', { text: k }), UI.el('dd', {}, v)); };
-    row('Name', reg.name);
-    row('Organisation', reg.organisation);
-    row('Email', reg.email);
+    row(t('Name'), reg.name);
+    row(t('Organisation'), reg.organisation);
+    row(t('Email'), reg.email);
     if (event) {
-      row('Event', UI.el('a', { href: '/events/' + encodeURIComponent(event.slug), text: event.name }));
-      row('When', UI.el('time', { datetime: event.starts_at, text: Pub.dateRange(event.starts_at, event.ends_at, tz()) }));
-      row('Where', event.venue);
+      row(t('Event'), UI.el('a', { href: '/events/' + encodeURIComponent(event.slug), text: event.name }));
+      row(t('When'), UI.el('time', { datetime: event.starts_at, text: Pub.dateRange(event.starts_at, event.ends_at, tz()) }));
+      row(t('Where'), event.venue);
     }
-    row('Ticket type', reg.ticket_type);
-    row('Status', w.title);
+    row(t('Ticket type'), ticketTypeName());
+    row(t('Status'), w.title);
     const mine = signupSessions().filter((s) => (reg.session_ids || []).includes(s.id));
-    if (mine.length) row('Signed up for', mine.map((s) => s.title).join('; '));
-    if (reg.created_at) row('Registered', UI.fmtDateTime(reg.created_at, tz()));
+    if (mine.length) row(t('Signed up for'), mine.map((s) => s.title).join('; '));
+    if (reg.created_at) row(tc('registration date', 'Registered'), UI.fmtDateTime(reg.created_at, tz()));
     UI.$('#tz-note').textContent = event ? Pub.tzNote(tz()) : '';
 
     const actions = UI.clear(UI.$('#t-actions'));
     if (event) {
-      actions.append(UI.el('a', { class: 'button secondary', href: '/api/v1/events/' + encodeURIComponent(event.slug) + '/programme.ics',
-        download: event.slug + '.ics', text: 'Add to calendar (.ics)' }));
+      actions.append(UI.el('a', { class: 'button secondary',
+        href: '/api/v1/events/' + encodeURIComponent(event.slug) + '/programme.ics?lang=' + encodeURIComponent(I18N.lang),
+        download: event.slug + '.ics', text: t('Add to calendar (.ics)') }));
     }
     if (reg.ticket && active()) {
       actions.append(UI.el('a', { class: 'button secondary', href: '/t/' + encodeURIComponent(reg.ticket.code) + '.png?size=800',
-        download: 'ticket.png', text: 'Save the QR code' }));
-      actions.append(UI.el('button', { type: 'button', class: 'secondary', text: 'Print', onclick: () => window.print() }));
+        download: 'ticket.png', text: t('Save the QR code') }));
+      actions.append(UI.el('button', { type: 'button', class: 'secondary', text: tc('verb', 'Print'), onclick: () => window.print() }));
     }
 
     renderSessions();
     UI.$('#cancel').hidden = !active();
   }
 
+  // The ticket type's name in the page's language (the public event has
+  // it so), else as the registration has it.
+  function ticketTypeName() {
+    const tt = pub && (pub.ticket_types || []).find((x) => x.id === reg.ticket_type_id);
+    return (tt && tt.name) || reg.ticket_type;
+  }
+
   function signupSessions() {
     if (!pub) return [];
-    const t = (pub.ticket_types || []).find((x) => x.id === reg.ticket_type_id);
-    const included = (s) => !t || t.sessions === 'all' || (Array.isArray(t.sessions) && t.sessions.includes(s.id));
+    const tt = (pub.ticket_types || []).find((x) => x.id === reg.ticket_type_id);
+    const included = (s) => !tt || tt.sessions === 'all' || (Array.isArray(tt.sessions) && tt.sessions.includes(s.id));
     return (pub.sessions || []).filter((s) => s.requires_signup && included(s))
       .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at) || a.id - b.id);
   }
@@ -116,18 +170,17 @@
       const id = 's-' + s.id;
       const held = mine.has(s.id);
       const full = !held && s.available !== null && s.available !== undefined && s.available <= 0;
-      let avail = '';
-      if (full) avail = ' · full';
-      else if (s.available !== null && s.available !== undefined && !held) avail = ' · ' + (s.available === 1 ? '1 place left' : s.available + ' places left');
+      const facts = [Pub.sessionWhen(s.starts_at, s.ends_at, tz())];
+      if (s.room) facts.push(s.room);
+      if (full) facts.push(tc('session', 'full'));
+      else if (s.available !== null && s.available !== undefined && !held) facts.push(tn('{n} place left', '{n} places left', s.available));
       const input = UI.el('input', { type: 'checkbox', id, name: 'session', value: s.id });
       input.checked = held;
       input.disabled = full;
       box.append(UI.el('div', { class: 'check' }, input,
         UI.el('label', { for: id },
           UI.el('span', { class: 'choice-name', text: s.title }), ' ',
-          UI.el('span', { class: 'choice-info' + (full ? ' unavailable' : ''), text: '– ' +
-            UI.fmtDate(s.starts_at, tz(), { weekday: 'short', day: 'numeric', month: 'short' }) + ', ' +
-            Pub.timeRange(s.starts_at, s.ends_at, tz()) + (s.room ? ' · ' + s.room : '') + avail }))));
+          UI.el('span', { class: 'choice-info' + (full ? ' unavailable' : ''), text: '– ' + facts.join(' · ') }))));
     }
   }
 
@@ -162,30 +215,27 @@
     const chosen = UI.$$('input[name=session]:checked').map((i) => Number(i.value));
     btn.disabled = true;
     try {
-      const res = await Confero.patch(self, { session_ids: keep.concat(chosen) });
+      const res = await Confero.patch(selfLang(), { session_ids: keep.concat(chosen) });
       reg = Object.assign(reg, res);
       // Fresh: the places left must count the change just made.
-      try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug), { fresh: true }); } catch (err) { /* keep */ }
+      try { pub = await getPub(true); } catch (err) { /* keep */ }
       render();
       const m = UI.$('#sessions-msg');
       m.className = 'saved';
-      m.textContent = 'Your session choices are saved.';
+      m.textContent = t('Your session choices are saved.');
     } catch (err) {
       if (err instanceof Confero.ApiError && err.status === 422) {
         const code = (err.fields || {}).session_ids;
-        const words = {
-          session_full: 'A session you chose has just become full, so nothing was changed. Please choose again.',
-          not_included: 'A session you chose is not included in your ticket type.',
-          unknown_session: 'A session you chose no longer exists. Please reload the page.',
-        };
-        try { pub = await Confero.get('/api/v1/events/' + encodeURIComponent(event.slug), { fresh: true }); } catch (x) { /* keep */ }
+        try { pub = await getPub(true); } catch (x) { /* keep */ }
         const before = UI.$$('input[name=session]:checked').map((i) => Number(i.value));
         renderSessions();
         // Keep what the attendee ticked, where it is still possible.
         for (const id of before) { const b = document.getElementById('s-' + id); if (b && !b.disabled) b.checked = true; }
-        setSessionsError(words[code] || Pub.reason(code || 'invalid', 'Your choice'));
+        setSessionsError(code === 'session_full'
+          ? t('A session you chose has just become full, so nothing was changed. Please choose again.')
+          : Pub.fieldError('sessions', code || 'invalid'));
       } else if (err instanceof Confero.ApiError && err.status === 409) {
-        setSessionsError('This registration is cancelled; its sessions cannot be changed.');
+        setSessionsError(t('This registration is cancelled; its sessions cannot be changed.'));
         reload();
       } else {
         setSessionsError(Pub.generalError(err));
@@ -213,12 +263,12 @@
     btn.disabled = true;
     msg.textContent = '';
     try {
-      const res = await Confero.del(self);
+      const res = await Confero.del(selfLang());
       reg = Object.assign(reg, res);
     } catch (err) {
       if (!(err instanceof Confero.ApiError && err.status === 409)) {
         msg.className = 'notice bad';
-        msg.textContent = 'The registration could not be cancelled. ' + Pub.generalError(err);
+        msg.textContent = t('The registration could not be cancelled. {reason}', { reason: Pub.generalError(err) });
         btn.disabled = false;
         return;
       }
@@ -229,12 +279,12 @@
     UI.$('#cancel-start').setAttribute('aria-expanded', 'false');
     render();
     UI.$('#t-title').focus();
-    UI.announce('Your registration is cancelled.');
+    UI.announce(t('Your registration is cancelled.'));
   }
 
   async function reload() {
     try {
-      const r = await getJson(self);
+      const r = await getJson(self + Pub.langQuery());
       reg = r;
       render();
     } catch (e) { /* keep what is shown */ }
