@@ -93,12 +93,9 @@ localise_events(struct req *r, cJSON *arr, int staff)
 {
 	struct event_ref ev;
 	cJSON *it;
-	char *langs;
 
 	cJSON_ArrayForEach(it, arr) {
-		langs = cJSON_PrintUnformatted(cJSON_GetObjectItem(it, "languages"));
-		event_langs_parse(langs, &ev);
-		cJSON_free(langs);
+		event_langs_set(cJSON_GetObjectItem(it, "languages"), &ev);
 		localise(r, &ev, it, staff);
 	}
 }

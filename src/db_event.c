@@ -73,7 +73,16 @@ db_event_set_status(struct db *d, long long id, const char *status)
 void
 event_langs_parse(const char *json, struct event_ref *ev)
 {
-	cJSON *a = json ? cJSON_Parse(json) : NULL, *x;
+	cJSON *a = json ? cJSON_Parse(json) : NULL;
+
+	event_langs_set(a, ev);
+	cJSON_Delete(a);
+}
+
+void
+event_langs_set(const cJSON *a, struct event_ref *ev)
+{
+	const cJSON *x;
 	const char *m;
 	size_t i;
 
@@ -86,7 +95,6 @@ event_langs_parse(const char *json, struct event_ref *ev)
 		if (i == ev->nlangs && ev->nlangs < EVENT_LANGS_MAX)
 			ev->langs[ev->nlangs++] = m;
 	}
-	cJSON_Delete(a);
 	if (ev->nlangs == 0)
 		ev->langs[ev->nlangs++] = i18n_match("en", -1);
 }

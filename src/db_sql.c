@@ -300,7 +300,10 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "ticket_type_sessions x WHERE x.ticket_type_id = t.id AND x.session_id = s.id)) "
 	    "FROM sessions s JOIN ticket_types t ON t.id = ? WHERE s.id = ? AND s.event_id = ?",
 	[STMT_QUESTION_RULES] =
-	    "SELECT id, kind, required, options, tr FROM questions WHERE event_id = ? ORDER BY position, id",
+	    /* Of the translations only the options' (the rules stay small enough to cache). */
+	    "SELECT id, kind, required, options, IF(JSON_EXTRACT(tr, '$.options') IS NULL, NULL, "
+	    "JSON_OBJECT('options', JSON_EXTRACT(tr, '$.options'))) FROM questions "
+	    "WHERE event_id = ? ORDER BY position, id",
 
 	/*
 	 * Translations of organiser texts (content.c): the fields a change

@@ -53,6 +53,8 @@ enum err db_event_update(struct db *, long long id, const struct event_in *);
 enum err db_event_set_status(struct db *, long long id, const char *status);
 enum err db_event_ref(struct db *, const char *slug, struct event_ref *);
 void event_langs_parse(const char *json, struct event_ref *);
+/* The same from a parsed array (NULL: English). */
+void event_langs_set(const cJSON *array, struct event_ref *);
 /* The tables with organiser texts in several languages (content.h). */
 enum tr_table { TR_EVENT, TR_SESSION, TR_SPEAKER, TR_TTYPE, TR_QUESTION, TR_MAILING };
 /* Apply a change's translations (JSON texts of struct trpatch) to a row. */

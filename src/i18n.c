@@ -214,7 +214,7 @@ static int
 plural_setup(struct lang *l, char *err, size_t errlen)
 {
 	UErrorCode st = U_ZERO_ERROR;
-	int seen[6] = {0}, index[6], cat, i, k = 0;
+	int seen[6] = {0}, index[6], i, k = 0;
 	unsigned long n;
 	static const double big[] = {1e5, 1e6, 1000001, 1e7 + 2, 1e9 + 3};
 
@@ -223,8 +223,11 @@ plural_setup(struct lang *l, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: ICU has no plural rules (%s)", l->code, u_errorName(st));
 		return -1;
 	}
-	for (n = 0; n < SMALL_N; n++)
-		seen[category(l->plural, (double)n)] = 1;
+	/* small[] holds the category for now, the form index below. */
+	for (n = 0; n < SMALL_N; n++) {
+		l->small[n] = (unsigned char)category(l->plural, (double)n);
+		seen[l->small[n]] = 1;
+	}
 	for (i = 0; i < (int)(sizeof(big) / sizeof(big[0])); i++)
 		seen[category(l->plural, big[i])] = 1;
 	for (i = 0; i < 6; i++) {
@@ -239,10 +242,8 @@ plural_setup(struct lang *l, char *err, size_t errlen)
 		    "gives whole numbers %d forms in %s", l->code, l->nforms, k, l->code);
 		return -1;
 	}
-	for (n = 0; n < SMALL_N; n++) {
-		cat = category(l->plural, (double)n);
-		l->small[n] = (unsigned char)index[cat];
-	}
+	for (n = 0; n < SMALL_N; n++)
+		l->small[n] = (unsigned char)index[l->small[n]];
 	return 0;
 }
 

@@ -367,7 +367,8 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	struct evcache local;
 	struct event_ref ev;
 	struct tpl_vars *v;
-	cJSON *evj = NULL, *reg = NULL, *sessions = NULL, *mailing = NULL, *spk = NULL;
+	cJSON *evj, *sessions, *own_evj = NULL, *own_sessions = NULL;
+	cJSON *reg = NULL, *mailing = NULL, *spk = NULL;
 	struct langset ls;
 	unsigned char sealed[200];
 	char secret[96], *url;
@@ -383,6 +384,8 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	if ((e = evcache_load(d, o->event_id, ec)) != ERR_OK)
 		return e;
 	ev = ec->ev;
+	evj = ec->evj;
+	sessions = ec->sessions;
 	if ((v = tpl_vars_new()) == NULL) {
 		evcache_free(&local);
 		return ERR_INTERNAL;
@@ -401,12 +404,16 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	/* The organisers' texts in that language, the default where missing. */
 	ls.langs = ev.langs;
 	ls.n = ev.nlangs;
-	evj = cJSON_Duplicate(ec->evj, 1);
-	sessions = cJSON_Duplicate(ec->sessions, 1);
-	content_localise(evj, lang, &ls, 0);
-	content_localise(sessions, lang, &ls, 0);
-	snprintf(ev.name, sizeof(ev.name), "%s", cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")) ?
-	    cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")) : ec->ev.name);
+	/* The columns hold the default's texts: copies only for another language. */
+	if (lang != ev.langs[0]) {
+		evj = own_evj = cJSON_Duplicate(ec->evj, 1);
+		sessions = own_sessions = cJSON_Duplicate(ec->sessions, 1);
+		content_localise(evj, lang, &ls, 0);
+		content_localise(sessions, lang, &ls, 0);
+		snprintf(ev.name, sizeof(ev.name), "%s",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")) ?
+		    cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")) : ec->ev.name);
+	}
 	set_event_vars(v, &ev, evj, lang);
 	if (reg != NULL) {
 		tpl_set_var(v, "attendee.name", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "name")));
@@ -493,8 +500,8 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 	e = ERR_OK;
 out:
 	evcache_free(&local);
-	cJSON_Delete(evj);
-	cJSON_Delete(sessions);
+	cJSON_Delete(own_evj);
+	cJSON_Delete(own_sessions);
 	cJSON_Delete(reg);
 	cJSON_Delete(mailing);
 	cJSON_Delete(spk);

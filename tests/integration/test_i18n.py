@@ -6,7 +6,9 @@ Plural-Forms agreeing with CLDR as Node's Intl.PluralRules has it, for
 0..200 — the forms the server (ICU) and the pages (Intl) pick.
 """
 
+import csv
 import gettext
+import io
 import json
 import os
 import re
@@ -76,8 +78,8 @@ import email.header  # noqa: E402
 import sys  # noqa: E402
 
 from harness import expect_error, expect_status  # noqa: E402
-from util_events import World, uniq_email, url_path  # noqa: E402
-from util_mail import SmtpSink, html_part, mail_env, text_part  # noqa: E402
+from util_events import uniq_email  # noqa: E402
+from util_mail import html_part, mail_world, stop_mail_world, text_part  # noqa: E402
 
 sys.path.insert(0, os.path.join(harness.REPO, "scripts"))
 import po as pofile  # noqa: E402
@@ -91,17 +93,11 @@ ENGLISH = ["Dear ", "Thank you for registering", "Kind regards", "Your ticket",
 
 def setup_module():
     global SINK, W
-    SINK = SmtpSink().start()
-    W = World("i18n", mail_env(SINK.port))
+    SINK, W = mail_world("i18n")
 
 
 def teardown_module():
-    try:
-        if W is not None:
-            W.stop()
-    finally:
-        if SINK is not None:
-            SINK.stop()
+    stop_mail_world(SINK, W)
 
 
 def catalog(lang):
@@ -363,12 +359,10 @@ def test_attendee_lookup_sorted_as_the_events_language_sorts():
     check(names == want, "Slovenian order: %r" % names)
     # The attendee export by name sorts the same way; by default it keeps
     # registration order.
-    import csv as csvmod
-    import io as iomod
     for sort, expect in (("name", want), (None, ["Dolenc Maja", "Čeh Ana", "Cankar Ivan",
                                                  "Zupan Eva", "Šuštar Jan", "Sever Tim"])):
         path = "/api/v1/events/%s/exports/attendees.csv%s" % (ev["slug"], "?sort=name" if sort else "")
-        rows = list(csvmod.reader(iomod.StringIO(W.admin.get(path).raw.decode("utf-8"))))
+        rows = list(csv.reader(io.StringIO(W.admin.get(path).raw.decode("utf-8"))))
         check([row[1] for row in rows[1:]] == expect, "export sort=%s: %r" % (sort, [r[1] for r in rows[1:]]))
     expect_error(W.admin.get("/api/v1/events/%s/exports/attendees.csv?sort=shoe" % ev["slug"]), 422,
                  "validation")

@@ -24,7 +24,7 @@ import harness
 from harness import TestFailure, check, expect_error, expect_status, start_server
 from util_events import (World, expect_fields, parallel, uniq, uniq_email, url_path,
                          zbar_decode)
-from util_mail import (SENDER_BATCH, SMTP_FROM_NAME, SmtpSink, attachments,
+from util_mail import (SENDER_BATCH, mail_world, stop_mail_world, SMTP_FROM_NAME, SmtpSink, attachments,
                        check_common_headers, html_part, images, mail_env, mailing, outbox, pool_map,
                        raw_header_lines, settled, single_to, structure, text_part,
                        ticket_structure, wait_mailing_done, wait_outbox)
@@ -37,17 +37,11 @@ EVENT_END_UTC = datetime.datetime(2027, 5, 15, 16, 0, tzinfo=datetime.timezone.u
 
 def setup_module():
     global SINK, W
-    SINK = SmtpSink().start()
-    W = World("mail", mail_env(SINK.port))
+    SINK, W = mail_world("mail")
 
 
 def teardown_module():
-    try:
-        if W is not None:
-            W.stop()
-    finally:
-        if SINK is not None:
-            SINK.stop()
+    stop_mail_world(SINK, W)
 
 
 # --------------------------------------------------------------------------

@@ -260,6 +260,26 @@ class SmtpSink:
                               % (timeout, len(missing), len(want), missing[:5]))
 
 
+def mail_world(tag, **extra):
+    """A started SMTP sink and a World whose server mails to it."""
+    from util_events import World
+    sink = SmtpSink().start()
+    try:
+        return sink, World(tag, mail_env(sink.port, **extra))
+    except Exception:
+        sink.stop()
+        raise
+
+
+def stop_mail_world(sink, world):
+    try:
+        if world is not None:
+            world.stop()
+    finally:
+        if sink is not None:
+            sink.stop()
+
+
 # --------------------------------------------------------------------------
 # Looking into a message
 

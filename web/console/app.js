@@ -165,7 +165,7 @@ const ConsoleApp = (() => {
       UI.el('h1', { text: t('Sign in to the organiser console') }),
       f.form,
       // TRANSLATORS: the words in [brackets] become the link to the scanner.
-      UI.el('p', { class: 'muted' }, ...rich(t('Door staff: use the [door scanner].'), {}, '/scan/')));
+      UI.el('p', { class: 'muted' }, ...rich(t('Door staff: use the [door scanner].'), {}, { href: '/scan/' })));
     document.title = t('Sign in \u2013 Confero console');
     f.control('email').focus();
   }
@@ -207,26 +207,7 @@ const ConsoleApp = (() => {
     return UI.el('span', { class: 'badge status-' + status, text: statusLabel(status) });
   }
 
-  // A translated text as nodes: {name} placeholders become parts[name]
-  // (a node or a string; placeholders t() filled are already text), and
-  // [words] become a link to href.  Whole sentences stay whole for the
-  // translators even when a piece of them is an element.
-  function rich(text, parts = {}, href = null) {
-    const out = [];
-    const re = /\{([A-Za-z_]\w*)\}|\[([^\]]+)\]/g;
-    let last = 0;
-    let m;
-    while ((m = re.exec(text)) !== null) {
-      if (m[1] !== undefined && !(m[1] in parts)) continue;
-      if (m[2] !== undefined && !href) continue;
-      if (m.index > last) out.push(text.slice(last, m.index));
-      if (m[1] !== undefined) out.push(parts[m[1]]);
-      else out.push(UI.el('a', { href, text: m[2] }));
-      last = re.lastIndex;
-    }
-    if (last < text.length) out.push(text.slice(last));
-    return out.filter((x) => x !== null && x !== undefined && x !== '');
-  }
+  const rich = UI.rich;
 
   // The event's heading and section tabs.
   function eventHeader(ev, active, title) {

@@ -105,6 +105,26 @@ const UI = {
     return e;
   },
   clear(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; },
+  // A translated sentence as nodes: {name} placeholders become parts[name]
+  // (a node, or a string), and [words] become a link with the attributes
+  // link (e.g. {href, id}).  Sentences stay whole for the translators even
+  // where a piece of them is an element.  Text only: never markup.
+  rich(text, parts = {}, link = null) {
+    const out = [];
+    const re = /\{([A-Za-z_]\w*)\}|\[([^\]]+)\]/g;
+    let last = 0;
+    let m;
+    while ((m = re.exec(text)) !== null) {
+      if (m[1] !== undefined && !(m[1] in parts)) continue;
+      if (m[2] !== undefined && !link) continue;
+      if (m.index > last) out.push(text.slice(last, m.index));
+      if (m[1] !== undefined) out.push(parts[m[1]]);
+      else out.push(UI.el('a', { ...link, text: m[2] }));
+      last = re.lastIndex;
+    }
+    if (last < text.length) out.push(text.slice(last));
+    return out.filter((x) => x !== null && x !== undefined && x !== '');
+  },
   // Times: the API gives RFC 3339 with the event's offset; show them in
   // the event's time zone, as the organiser planned them.
   // In the page's language (web/js/i18n.js), when the page loads it.
