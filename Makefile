@@ -11,7 +11,7 @@ CFLAGS_W = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS  ?= -O2 -g
 CPPFLAGS_ALL = -D_GNU_SOURCE -DCONFERO_VERSION=\"$(VERSION)\" -Isrc -Ibuild \
            $(shell pkg-config --cflags $(PKGS)) $(CPPFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lhpdf -lpthread -lm -ldl $(LDLIBS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lhpdf -lglpk -lpthread -lm -ldl $(LDLIBS)
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -89,7 +89,13 @@ test: deps
 	@$(MAKE) --no-print-directory confero unit web
 	@sh scripts/test $(BUILD)
 
-BENCH_BINS = $(BUILD)/bench/loadgen $(BUILD)/bench/dblimit $(BUILD)/bench/smtplimit
+BENCH_BINS = $(BUILD)/bench/loadgen $(BUILD)/bench/dblimit $(BUILD)/bench/smtplimit \
+             $(BUILD)/bench/matchbench
+
+# The scheduler on generated events: linked like the unit tests, without cmocka.
+$(BUILD)/bench/matchbench: tests/bench/matchbench.c $(LIBOBJS)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS_W) $(CFLAGS) $(CPPFLAGS_ALL) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS_ALL)
 
 $(BUILD)/bench/smtplimit: tests/bench/smtplimit.c
 	@mkdir -p $(BUILD)/bench

@@ -46,6 +46,8 @@ typedef enum err (*event_list_fn)(struct db *, long long event_id,
     const char *filter, const char *tz, cJSON *array);
 enum err reply_event_list(struct req *, const char *key, const char *const *allowed,
     const char *name, event_list_fn list);
+/* j as compact JSON text in the request arena (NULL: no memory). */
+char *req_json_text(struct req *, const cJSON *j);
 /* Lower-case ASCII copy in the request arena. */
 char *lower_dup(struct req *, const char *s);
 /* "user"/"token" and the id, for audit rows. */
@@ -115,6 +117,8 @@ int vld_ids(struct vld *, const cJSON *obj, const char *key, struct req *,
     long long **ids);
 
 /* Registrations (api_registrations.c). */
+/* The registration of the {token} manage link and its event; ERR_NOTFOUND otherwise. */
+enum err manage_load(struct req *, struct event_ref *, long long *reg_id);
 enum err api_register(struct req *);
 enum err api_manage_get(struct req *);
 enum err api_manage_update(struct req *);
@@ -144,6 +148,15 @@ enum err api_export_attendance_xlsx(struct req *);
 enum err api_export_badges(struct req *);
 enum err api_registration_certificate(struct req *);
 
+/* A file in CONFERO_TMPDIR for a library to write (api_exports.c); arena memory. */
+enum err temp_path(struct req *, char **path);
+/* Send the finished file at path, which is removed at once. */
+enum err send_file(struct req *, const char *path, const char *ctype);
+/* Content-Disposition: attachment; filename="<slug>-<what>". */
+void attachment(struct req *, const char *slug, const char *what);
+/* ISO 3166-1 alpha-2, upper case (api_registrations.c). */
+int country_valid(const char *s);
+
 /* Mail (api_mail.c). */
 enum err api_mailings_create(struct req *);
 enum err api_mailings_preview(struct req *);
@@ -151,3 +164,42 @@ enum err api_mailings_get(struct req *);
 enum err api_mailings_list(struct req *);
 enum err api_outbox_list(struct req *);
 enum err api_registrations_resend(struct req *);
+
+/* Matchmaking (api_match.c). */
+enum err api_match_settings_get(struct req *);
+enum err api_match_settings_put(struct req *);
+enum err api_match_slots(struct req *);
+enum err api_match_schedule(struct req *);
+enum err api_match_participants(struct req *);
+enum err api_match_participant_update(struct req *);
+enum err api_meetings_list(struct req *);
+enum err api_meetings_book(struct req *);
+enum err api_meetings_move(struct req *);
+enum err api_meetings_staff_held(struct req *);
+enum err api_export_meetings_csv(struct req *);
+enum err api_export_meetings_xlsx(struct req *);
+enum err api_export_table_plan(struct req *);
+enum err api_my_matchmaking(struct req *);
+enum err api_my_profile_get(struct req *);
+enum err api_my_profile_put(struct req *);
+enum err api_my_profile_delete(struct req *);
+enum err api_my_opps_list(struct req *);
+enum err api_my_opps_create(struct req *);
+enum err api_my_opps_get(struct req *);
+enum err api_my_opps_update(struct req *);
+enum err api_my_opps_delete(struct req *);
+enum err api_my_directory(struct req *);
+enum err api_my_recommendations(struct req *);
+enum err api_my_meetings_list(struct req *);
+enum err api_my_meetings_request(struct req *);
+enum err api_my_meeting_accept(struct req *);
+enum err api_my_meeting_decline(struct req *);
+enum err api_my_meeting_cancel(struct req *);
+enum err api_my_meeting_held(struct req *);
+enum err api_my_meeting_outcome(struct req *);
+enum err api_my_agenda(struct req *);
+enum err api_my_agenda_ics(struct req *);
+enum err api_my_agenda_pdf(struct req *);
+/* The matchmaking block of the event's stats (api_checkin.c adds it). */
+struct db;
+enum err match_stats_json(struct db *, long long event_id, cJSON *stats);

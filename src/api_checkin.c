@@ -599,6 +599,11 @@ api_stats(struct req *r)
 		cJSON_Delete(o);
 		return e;
 	}
+	/* Meetings for the funders' numbers, when the event has matchmaking. */
+	if ((e = match_stats_json(d, ev.id, o)) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
 	return reply_json(r, 200, o);
 }
 

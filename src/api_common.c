@@ -57,6 +57,18 @@ query_enum(struct req *r, const char *key, const char *const *allowed,
 }
 
 char *
+req_json_text(struct req *r, const cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j), *c;
+
+	if (s == NULL)
+		return NULL;
+	c = arena_strdup(r->arena, s);
+	free(s);
+	return c;
+}
+
+char *
 lower_dup(struct req *r, const char *s)
 {
 	char *p = arena_strdup(r->arena, s);

@@ -40,7 +40,7 @@
 #define CT_PDF "application/pdf"
 #define BADGES_MAX 1000         /* per PDF; ?page=N for more */
 
-static void
+void
 attachment(struct req *r, const char *slug, const char *what)
 {
 	resp_header(r, "Content-Disposition",
@@ -74,7 +74,7 @@ audit_export(struct req *r, struct db *d, const struct event_ref *ev, const char
 }
 
 /* A file in CONFERO_TMPDIR for a library to write; *path is arena memory. */
-static enum err
+enum err
 temp_path(struct req *r, char **path)
 {
 	int fd;
@@ -91,7 +91,7 @@ temp_path(struct req *r, char **path)
 }
 
 /* Send the finished file at path, which is removed at once. */
-static enum err
+enum err
 send_file(struct req *r, const char *path, const char *ctype)
 {
 	struct stat st;
@@ -342,7 +342,13 @@ export_attendance(struct req *r, int xlsx)
 	if (xlsx) {
 		if ((e = temp_path(r, &path)) != ERR_OK)
 			return e;
-		if (attendance_xlsx(&at, ev.name, ev.tz, req_lang(r, NULL, 0), path, cfg->tmpdir) != 0) {
+		/* The meetings, for events with matchmaking (funders ask for both). */
+		cJSON *stats = cJSON_CreateObject();
+		arena_defer(r->arena, (void (*)(void *))cJSON_Delete, stats);
+		if ((e = match_stats_json(d, ev.id, stats)) != ERR_OK)
+			return e;
+		if (attendance_xlsx(&at, ev.name, ev.tz, req_lang(r, NULL, 0), path, cfg->tmpdir,
+		    cJSON_GetObjectItem(stats, "matchmaking")) != 0) {
 			unlink(path);
 			return ERR_INTERNAL;
 		}

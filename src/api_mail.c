@@ -15,19 +15,23 @@
 struct mailing_in {
 	const char *audience, *subject, *body;
 	long long audience_id;
-	char kind[16];
+	char kind[32];
 	struct trpatch tr;      /* subject and body in other languages */
 	struct langset ls;
 };
 
 static const char *const mailing_keys[] = {"audience", "subject", "body", NULL};
 
-/* audience: speakers, attendees, checked_in, no_shows, waitlisted, session:<id>, ticket_type:<id> */
+/*
+ * audience: speakers, attendees, checked_in, no_shows, waitlisted,
+ * matchmaking (everyone with a profile), matchmaking_no_meetings,
+ * session:<id>, ticket_type:<id>
+ */
 static int
 parse_audience(struct vld *v, const char *a, struct mailing_in *m)
 {
 	static const char *const plain[] = {"speakers", "attendees", "checked_in",
-		"no_shows", "waitlisted", NULL};
+		"no_shows", "waitlisted", "matchmaking", "matchmaking_no_meetings", NULL};
 	const char *colon;
 	int i;
 

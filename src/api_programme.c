@@ -11,6 +11,7 @@
 #include "http.h"
 #include "ics.h"
 #include "json.h"
+#include "match.h"
 #include "registration.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -65,7 +66,50 @@ static const char *const kinds[] = {"keynote", "talk", "panel", "workshop",
 	"networking", NULL};
 static const char *const session_keys[] = {"title", "description", "kind",
 	"starts_at", "ends_at", "room", "track", "capacity", "requires_signup",
-	"speaker_ids", NULL};
+	"speaker_ids", "one_to_one", "tables", "table_labels", NULL};
+
+/*
+ * A one-to-one session's tables: "tables": n, or "table_labels": ["A1", …]
+ * (then n is their count).  Labels are short, unique and printable.
+ */
+static void
+table_fields(struct vld *v, const cJSON *j, struct session_in *in, struct req *r)
+{
+	const cJSON *labels = cJSON_GetObjectItem(j, "table_labels"), *x, *y;
+	int n = 0;
+
+	in->tables = -1;
+	if (has_key(j, "tables") && !is_null_key(j, "tables")) {
+		in->tables = vld_int(v, j, "tables", 0, 1, 1000, -1, NULL);
+		in->has |= PF_TABLES;
+	} else if (has_key(j, "tables"))
+		in->has |= PF_TABLES;
+	if (labels == NULL || cJSON_IsNull(labels))
+		return;
+	in->has |= PF_TABLES;
+	if (!cJSON_IsArray(labels) || cJSON_GetArraySize(labels) < 1 ||
+	    cJSON_GetArraySize(labels) > 1000) {
+		vld_fail(v, "table_labels", "invalid");
+		return;
+	}
+	cJSON_ArrayForEach(x, labels) {
+		if (!cJSON_IsString(x) || x->valuestring[0] == '\0' ||
+		    !text_line_valid(x->valuestring) || utf8_len(x->valuestring) > 20) {
+			vld_fail(v, "table_labels", "invalid");
+			return;
+		}
+		for (y = labels->child; y != x; y = y->next)
+			if (strcmp(y->valuestring, x->valuestring) == 0) {
+				vld_fail(v, "table_labels", "duplicate");
+				return;
+			}
+		n++;
+	}
+	if (in->tables >= 0 && in->tables != n)
+		vld_fail(v, "tables", "labels_count");
+	in->tables = n;
+	in->table_labels = req_json_text(r, labels);
+}
 
 static void
 session_fields(struct vld *v, const cJSON *j, int patch, struct session_in *in,
@@ -127,6 +171,10 @@ session_fields(struct vld *v, const cJSON *j, int patch, struct session_in *in,
 		in->requires_signup = vld_bool(v, j, "requires_signup", 0, def);
 		in->has |= PF_SIGNUP;
 	}
+	if (!patch || has_key(j, "one_to_one")) {
+		in->one_to_one = vld_bool(v, j, "one_to_one", 0, 0);
+		in->has |= PF_ONE2ONE;
+	}
 }
 
 static enum err
@@ -159,6 +207,9 @@ session_save(struct db *d, void *arg)
 		e = db_session_set_speakers(d, t->ev->id, t->id, t->speakers, t->nspeakers);
 	if (e == ERR_OK)
 		e = tr_apply(d, TR_SESSION, t->ev->id, t->id, t->tr);
+	/* A one-to-one session is cut into meeting slots (match.c). */
+	if (e == ERR_OK)
+		e = match_session_changed(d, t->ev, t->id);
 	return e;
 }
 
@@ -184,6 +235,7 @@ session_write(struct req *r, int create)
 	if ((t.tr = req_trpatch(r)) == NULL)
 		return ERR_INTERNAL;
 	session_fields(&v, r->json, !create, &t.in, &ev, t.tr);
+	table_fields(&v, r->json, &t.in, r);
 	t.nspeakers = has_key(r->json, "speaker_ids") ?
 	    vld_ids(&v, r->json, "speaker_ids", r, &t.speakers) : -1;
 	if (v.nerr)
@@ -271,8 +323,9 @@ api_sessions_delete(struct req *r)
 	long long id;
 	enum err e;
 
+	/* Its meeting slots go with it; their meetings wait for another slot. */
 	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
-	    (e = db_session_remove(d, ev.id, id)) != ERR_OK)
+	    (e = match_session_delete(d, &ev, id)) != ERR_OK)
 		return e;
 	cache_bump();
 	return deleted(r, d, "session", id);

@@ -36,7 +36,7 @@ static const char countries[] =
     "ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY "
     "UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK";
 
-static int
+int
 country_valid(const char *s)
 {
 	const char *p;
@@ -425,7 +425,7 @@ api_register(struct req *r)
 
 /* ---- self-service through the manage link ---- */
 
-static enum err
+enum err
 manage_load(struct req *r, struct event_ref *ev, long long *id)
 {
 	const char *tok = req_param(r, "token");

@@ -305,7 +305,8 @@ db_speaker_list(struct db *d, long long event_id, int with_email, cJSON *array)
 /* ---- programme sessions ---- */
 
 #define SESSION_SPEC "id:i,title:s,description:s,kind:s,starts_at:t,ends_at:t," \
-	"room:s,track:s,capacity:i,signed_up:i,available:i,requires_signup:b,speaker_ids:j,tr:j"
+	"room:s,track:s,capacity:i,signed_up:i,available:i,requires_signup:b,speaker_ids:j,tr:j," \
+	"one_to_one:b,tables:i,table_labels:j"
 
 enum err
 db_session_create(struct db *d, long long event_id, const struct session_in *in,
@@ -315,7 +316,8 @@ db_session_create(struct db *d, long long event_id, const struct session_in *in,
 	    V_STR(in->description ? in->description : ""), V_STR(in->kind),
 	    V_INT(in->starts_at), V_INT(in->ends_at), V_STR(in->room ? in->room : ""),
 	    V_STR(in->track ? in->track : ""), VN(in->capacity),
-	    V_INT(in->requires_signup)};
+	    V_INT(in->requires_signup), V_INT(in->one_to_one), VN(in->tables),
+	    V_STR(in->table_labels)};
 	unsigned long long iid = 0;
 	enum err e;
 
@@ -334,7 +336,8 @@ db_session_update(struct db *d, long long event_id, long long id,
 	    PI(h, PF_STARTS, in->starts_at), PI(h, PF_ENDS, in->ends_at),
 	    PS(h, PF_ROOM, in->room), PS(h, PF_TRACK, in->track),
 	    PN(h, PF_CAPACITY, in->capacity), PI(h, PF_SIGNUP, in->requires_signup),
-	    V_INT(id), V_INT(event_id)};
+	    PI(h, PF_ONE2ONE, in->one_to_one), PN(h, PF_TABLES, in->tables),
+	    PS(h, PF_TABLES, in->table_labels), V_INT(id), V_INT(event_id)};
 
 	return db_exec(d, STMT_SESSION_UPDATE, a, NARGS(a), NULL, NULL);
 }

@@ -98,6 +98,9 @@ const char *row_str(const struct dbrow *, unsigned int i);
 /* Copy column i into dst (always NUL-terminated; "" for NULL). */
 void row_cpy(const struct dbrow *, unsigned int i, char *dst, size_t dstlen);
 
+/* The host part of generated Message-IDs (db_mail.c). */
+const char *outbox_msgid_host(char *buf, size_t len);
+
 #define NARGS(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -6,8 +6,8 @@
 #include "mail.h"
 
 /* The host part of generated Message-IDs: the public host name. */
-static const char *
-msgid_host(char *buf, size_t len)
+const char *
+outbox_msgid_host(char *buf, size_t len)
 {
 	const char *h = strstr(cfg->base_url, "://");
 	size_t n;
@@ -27,7 +27,7 @@ enum err
 outbox_enqueue_reg(struct db *d, long long reg_id, const char *kind)
 {
 	char host[256];
-	struct dbv a[] = {V_STR(kind), V_STR(msgid_host(host, sizeof(host))), V_INT(reg_id)};
+	struct dbv a[] = {V_STR(kind), V_STR(outbox_msgid_host(host, sizeof(host))), V_INT(reg_id)};
 
 	return db_exec(d, STMT_OUTBOX_REG, a, NARGS(a), NULL, NULL);
 }
@@ -40,7 +40,7 @@ outbox_enqueue_mailing(struct db *d, long long event_id, long long mailing_id,
 	unsigned long long n = 0;
 	enum err e;
 
-	msgid_host(host, sizeof(host));
+	outbox_msgid_host(host, sizeof(host));
 	if (strcmp(audience, "speakers") == 0) {
 		struct dbv a[] = {V_INT(mailing_id), V_STR(host), V_INT(event_id)};
 		e = db_exec(d, STMT_OUTBOX_SPEAKERS, a, NARGS(a), &n, NULL);
@@ -139,6 +139,8 @@ load_row(void *ctx, const struct dbrow *r)
 	o->speaker_id = row_ll(r, 8);
 	o->mailing_id = row_ll(r, 9);
 	o->created = row_ll(r, 10);
+	o->meeting_id = row_ll(r, 11);
+	row_cpy(r, 12, o->about_day, sizeof(o->about_day));
 	return ERR_OK;
 }
 

@@ -26,7 +26,7 @@
 	"UNIX_TIMESTAMP(s.ends_at), s.room, s.track, s.capacity, s.signed_up, " \
 	"IF(s.capacity IS NULL, NULL, CAST(s.capacity AS SIGNED) - s.signed_up), s.requires_signup, " \
 	"(SELECT COALESCE(JSON_ARRAYAGG(ss.speaker_id), '[]') FROM session_speakers ss " \
-	"WHERE ss.session_id = s.id), s.tr"
+	"WHERE ss.session_id = s.id), s.tr, s.one_to_one, s.tables, s.table_labels"
 /* Available: the lower of the type's and the event's remaining seats. */
 #define TTYPE_COLS "t.id, t.name, t.description, t.quota, t.sold, " \
 	"IF(t.quota IS NULL AND e.capacity IS NULL, NULL, " \
@@ -50,6 +50,47 @@
 	"AND (? IS NULL OR r.name LIKE ? OR r.email LIKE ? OR r.organisation LIKE ?) " \
 	"AND (? IS NULL OR ? = EXISTS (SELECT 1 FROM checkins c WHERE c.registration_id = r.id " \
 	"AND c.point = 0 AND c.live = 1))"
+
+/* ---- matchmaking ---- */
+#define OPPS_JSON "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', o.id, 'kind', o.kind, " \
+	"'title', o.title, 'description', o.description, 'topics', JSON_EXTRACT(o.topics, '$')) " \
+	"ORDER BY o.id), '[]') FROM match_opportunities o WHERE o.profile_id = p.id)"
+/* Args: event, exclude, q (flag + 6), topic (flag + 2), type ×2, country ×2, kind ×2. */
+#define DIR_FILTER "p.event_id = ? AND p.visible = 1 AND p.hidden = 0 AND r.status = 'confirmed' " \
+	"AND p.id <> ? AND (? IS NULL OR r.name LIKE ? OR r.organisation LIKE ? OR p.headline LIKE ? " \
+	"OR p.about LIKE ? OR EXISTS (SELECT 1 FROM match_opportunities o WHERE o.profile_id = p.id " \
+	"AND (o.title LIKE ? OR o.description LIKE ?))) AND (? IS NULL OR JSON_CONTAINS(p.topics, " \
+	"JSON_QUOTE(?)) OR EXISTS (SELECT 1 FROM match_opportunities o WHERE o.profile_id = p.id " \
+	"AND JSON_CONTAINS(o.topics, JSON_QUOTE(?)))) AND (? IS NULL OR p.organisation_type = ?) " \
+	"AND (? IS NULL OR p.country = ?) AND (? IS NULL OR EXISTS (SELECT 1 FROM " \
+	"match_opportunities o WHERE o.profile_id = p.id AND o.kind = ?))"
+#define TABLE_LABEL "IF(m.table_no IS NULL, NULL, COALESCE(JSON_VALUE(se.table_labels, " \
+	"CONCAT('$[', m.table_no, ']')), CAST(m.table_no + 1 AS CHAR)))"
+/* A participant's view of a meeting: the other side, their own outcome and note. */
+#define MEET_PCOLS "m.id, m.status, IF(m.mine_sent, 'sent', 'received'), m.other_id, orr.name, " \
+	"orr.organisation, op.headline, op.organisation_type, op.country, m.message, m.opportunity_id, " \
+	"o.title, UNIX_TIMESTAMP(m.created_at), UNIX_TIMESTAMP(m.expires_at), m.slot_id, " \
+	"UNIX_TIMESTAMP(sl.starts_at), UNIX_TIMESTAMP(sl.ends_at), " TABLE_LABEL ", se.room, " \
+	"UNIX_TIMESTAMP(m.held_at), IF(m.mine_sent, m.requester_outcome, m.recipient_outcome), " \
+	"IF(m.mine_sent, m.requester_note, m.recipient_note), " \
+	"m.status = 'scheduled' AND sl.ends_at < NOW()"
+#define MEET_PJOINS "JOIN match_profiles op ON op.id = m.other_id " \
+	"JOIN registrations orr ON orr.id = op.registration_id " \
+	"LEFT JOIN match_slots sl ON sl.id = m.slot_id LEFT JOIN sessions se ON se.id = sl.session_id " \
+	"LEFT JOIN match_opportunities o ON o.id = m.opportunity_id"
+/* The organisers' view: both sides, both outcomes and notes. */
+#define MEET_OCOLS "m.id, m.status, m.requester_id, ra.name, ra.organisation, pa.organisation_type, " \
+	"pa.country, m.recipient_id, rb.name, rb.organisation, pb.organisation_type, pb.country, " \
+	"m.message, m.opportunity_id, o.title, UNIX_TIMESTAMP(m.created_at), UNIX_TIMESTAMP(m.expires_at), " \
+	"m.slot_id, UNIX_TIMESTAMP(sl.starts_at), UNIX_TIMESTAMP(sl.ends_at), " TABLE_LABEL ", se.room, " \
+	"UNIX_TIMESTAMP(m.held_at), m.held_by, m.requester_outcome, m.requester_note, " \
+	"m.recipient_outcome, m.recipient_note, m.status = 'scheduled' AND sl.ends_at < NOW(), " \
+	"m.booked_by, m.time_mailed " \
+	"FROM meetings m JOIN match_profiles pa ON pa.id = m.requester_id " \
+	"JOIN registrations ra ON ra.id = pa.registration_id " \
+	"JOIN match_profiles pb ON pb.id = m.recipient_id JOIN registrations rb ON rb.id = pb.registration_id " \
+	"LEFT JOIN match_slots sl ON sl.id = m.slot_id LEFT JOIN sessions se ON se.id = sl.session_id " \
+	"LEFT JOIN match_opportunities o ON o.id = m.opportunity_id"
 
 const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MIGRATION_APPLIED] =
@@ -176,14 +217,16 @@ const char *const stmt_sql[STMT__MAX] = {
 
 	[STMT_SESSION_CREATE] =
 	    "INSERT INTO sessions (event_id, title, description, kind, starts_at, ends_at, room, "
-	    "track, capacity, requires_signup) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), "
-	    "FROM_UNIXTIME(?), ?, ?, ?, ?)",
+	    "track, capacity, requires_signup, one_to_one, tables, table_labels) "
+	    "VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_SESSION_UPDATE] =
 	    "UPDATE sessions SET title = IF(?, ?, title), description = IF(?, ?, description), "
 	    "kind = IF(?, ?, kind), starts_at = IF(?, FROM_UNIXTIME(?), starts_at), "
 	    "ends_at = IF(?, FROM_UNIXTIME(?), ends_at), room = IF(?, ?, room), "
 	    "track = IF(?, ?, track), capacity = IF(?, ?, capacity), "
-	    "requires_signup = IF(?, ?, requires_signup) WHERE id = ? AND event_id = ?",
+	    "requires_signup = IF(?, ?, requires_signup), one_to_one = IF(?, ?, one_to_one), "
+	    "tables = IF(?, ?, tables), table_labels = IF(?, ?, table_labels) "
+	    "WHERE id = ? AND event_id = ?",
 	[STMT_SESSION_REMOVE] = "DELETE FROM sessions WHERE id = ? AND event_id = ?",
 	[STMT_SESSION_SPEAKERS_CLEAR] = "DELETE FROM session_speakers WHERE session_id = ?",
 	[STMT_SESSION_SPEAKER_ADD] =
@@ -414,6 +457,11 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "WHEN 'session' THEN r.status IN ('confirmed', 'pending_payment') AND EXISTS (SELECT 1 "
 	    "  FROM registration_sessions rs WHERE rs.registration_id = r.id AND rs.session_id = ?) "
 	    "WHEN 'ticket_type' THEN r.status = 'confirmed' AND r.ticket_type_id = ? "
+	    "WHEN 'matchmaking' THEN r.status = 'confirmed' AND EXISTS (SELECT 1 FROM match_profiles p "
+	    "  WHERE p.registration_id = r.id) "
+	    "WHEN 'matchmaking_no_meetings' THEN r.status = 'confirmed' AND EXISTS (SELECT 1 FROM "
+	    "  match_profiles p WHERE p.registration_id = r.id AND NOT EXISTS (SELECT 1 FROM meetings m "
+	    "  WHERE (m.requester_id = p.id OR m.recipient_id = p.id) AND m.status IN ('scheduled', 'held'))) "
 	    "ELSE 0 END ORDER BY r.id",
 	[STMT_OUTBOX_SPEAKERS] =
 	    "INSERT INTO outbox (event_id, speaker_id, mailing_id, kind, to_addr, to_name, message_id) "
@@ -437,7 +485,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "lease_until = NOW(3) + INTERVAL ? SECOND WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_OUTBOX_LOAD] =
 	    "SELECT id, kind, to_addr, to_name, message_id, attempts, event_id, registration_id, "
-	    "speaker_id, mailing_id, UNIX_TIMESTAMP(created_at) FROM outbox WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "speaker_id, mailing_id, UNIX_TIMESTAMP(created_at), meeting_id, about_day FROM outbox WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	    "ORDER BY id",
 	[STMT_OUTBOX_DONE] =
 	    "UPDATE outbox SET status = ?, last_reply = ?, lease_until = NULL, "
@@ -531,4 +579,245 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT s.title, UNIX_TIMESTAMP(s.starts_at), UNIX_TIMESTAMP(s.ends_at), s.room "
 	    "FROM sessions s JOIN checkins c ON c.point = s.id AND c.live = 1 "
 	    "WHERE c.registration_id = ? AND s.event_id = ? ORDER BY s.starts_at, s.id",
+	/* ---- matchmaking ---- */
+	[STMT_MS_GET] =
+	    "SELECT enabled, UNIX_TIMESTAMP(opens_at), UNIX_TIMESTAMP(closes_at), meeting_minutes, "
+	    "max_meetings, request_expiry_hours, COALESCE(ticket_type_ids, '\"all\"'), organisation_types "
+	    "FROM match_settings WHERE event_id = ?",
+	[STMT_MS_PUT] =
+	    "INSERT INTO match_settings (event_id, enabled, opens_at, closes_at, meeting_minutes, "
+	    "max_meetings, request_expiry_hours, ticket_type_ids, organisation_types) VALUES "
+	    "(?, ?, FROM_UNIXTIME(NULLIF(?, 0)), FROM_UNIXTIME(NULLIF(?, 0)), ?, ?, ?, ?, ?) "
+	    "ON DUPLICATE KEY UPDATE enabled = VALUES(enabled), opens_at = VALUES(opens_at), "
+	    "closes_at = VALUES(closes_at), meeting_minutes = VALUES(meeting_minutes), "
+	    "max_meetings = VALUES(max_meetings), request_expiry_hours = VALUES(request_expiry_hours), "
+	    "ticket_type_ids = VALUES(ticket_type_ids), organisation_types = VALUES(organisation_types)",
+	[STMT_SLOT_LIST] =
+	    "SELECT s.id, s.session_id, UNIX_TIMESTAMP(s.starts_at), UNIX_TIMESTAMP(s.ends_at), s.tables, "
+	    "se.table_labels, se.room FROM match_slots s JOIN sessions se ON se.id = s.session_id "
+	    "WHERE s.event_id = ? ORDER BY s.starts_at, s.session_id, s.id",
+	[STMT_SLOT_SESSIONS] =
+	    "SELECT id, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), COALESCE(tables, 0) "
+	    "FROM sessions WHERE event_id = ? AND one_to_one = 1 AND kind = 'networking' ORDER BY id",
+	[STMT_SLOT_UPSERT] =
+	    "INSERT INTO match_slots (event_id, session_id, starts_at, ends_at, tables) VALUES "
+	    "(?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?) ON DUPLICATE KEY UPDATE "
+	    "ends_at = VALUES(ends_at), tables = VALUES(tables)",
+	[STMT_SLOT_IDS] =
+	    "SELECT id, session_id, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), tables "
+	    "FROM match_slots WHERE event_id = ? ORDER BY id",
+	[STMT_SLOT_SEATS_DROP] =
+	    "DELETE s FROM meeting_seats s JOIN meetings m ON m.id = s.meeting_id "
+	    "WHERE m.slot_id = ? AND m.table_no >= ?",
+	[STMT_SLOT_UNPLACE] =
+	    "UPDATE meetings SET status = IF(status = 'scheduled', 'accepted', status), "
+	    "slot_id = NULL, table_no = NULL, time_mailed = 0 WHERE slot_id = ? AND table_no >= ?",
+	[STMT_SLOT_DELETE] = "DELETE FROM match_slots WHERE id = ?",
+
+	[STMT_PROFILE_BY_REG] =
+	    "SELECT id, event_id, registration_id, visible, hidden, available_all, organisation_type, "
+	    "country FROM match_profiles WHERE registration_id = ?",
+	[STMT_PROFILE_GET] =
+	    "SELECT id, event_id, registration_id, visible, hidden, available_all, organisation_type, "
+	    "country FROM match_profiles WHERE id = ? AND event_id = ?",
+	/* The consent's time is when visible last turned 1; LAST_INSERT_ID gives the id either way. */
+	[STMT_PROFILE_PUT] =
+	    "INSERT INTO match_profiles (event_id, registration_id, visible, consent_at, headline, about, "
+	    "organisation_type, country, topics, website, available_all) VALUES "
+	    "(?, ?, ?, IF(?, NOW(), NULL), ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+	    "id = LAST_INSERT_ID(id), "
+	    "consent_at = IF(VALUES(visible) = 1 AND (visible = 0 OR consent_at IS NULL), NOW(), consent_at), "
+	    "withdrawn_at = IF(VALUES(visible) = 1, NULL, COALESCE(withdrawn_at, NOW())), "
+	    "visible = VALUES(visible), headline = VALUES(headline), about = VALUES(about), "
+	    "organisation_type = VALUES(organisation_type), country = VALUES(country), "
+	    "topics = VALUES(topics), website = VALUES(website), available_all = VALUES(available_all)",
+	[STMT_AVAIL_CLEAR] = "DELETE FROM match_availability WHERE profile_id = ?",
+	[STMT_AVAIL_ADD] =
+	    "INSERT INTO match_availability (profile_id, slot_id) SELECT ?, id FROM match_slots "
+	    "WHERE id = ? AND event_id = ?",
+	[STMT_PROFILE_WITHDRAW] =
+	    "UPDATE match_profiles SET visible = 0, withdrawn_at = NOW() WHERE id = ?",
+	[STMT_PROFILE_HIDE] = "UPDATE match_profiles SET hidden = ? WHERE id = ? AND event_id = ?",
+	[STMT_PROFILE_JSON] =
+	    "SELECT p.id, r.name, r.organisation, p.visible, p.hidden, p.headline, p.about, "
+	    "p.organisation_type, p.country, p.topics, p.website, IF(p.available_all, '\"all\"', "
+	    "(SELECT COALESCE(JSON_ARRAYAGG(a.slot_id ORDER BY a.slot_id), '[]') FROM match_availability a "
+	    "WHERE a.profile_id = p.id)), UNIX_TIMESTAMP(p.consent_at), UNIX_TIMESTAMP(p.withdrawn_at), "
+	    OPPS_JSON " FROM match_profiles p JOIN registrations r ON r.id = p.registration_id WHERE p.id = ?",
+
+	[STMT_OPP_INSERT] =
+	    "INSERT INTO match_opportunities (profile_id, kind, title, description, topics) "
+	    "VALUES (?, ?, ?, ?, ?)",
+	[STMT_OPP_UPDATE] =
+	    "UPDATE match_opportunities SET kind = IF(?, ?, kind), title = IF(?, ?, title), "
+	    "description = IF(?, ?, description), topics = IF(?, ?, topics) WHERE id = ? AND profile_id = ?",
+	[STMT_OPP_DELETE] = "DELETE FROM match_opportunities WHERE id = ? AND profile_id = ?",
+	[STMT_OPP_GET] =
+	    "SELECT id, kind, title, description, topics, UNIX_TIMESTAMP(created_at) "
+	    "FROM match_opportunities WHERE id = ? AND profile_id = ?",
+	[STMT_OPP_LIST] =
+	    "SELECT id, kind, title, description, topics, UNIX_TIMESTAMP(created_at) "
+	    "FROM match_opportunities WHERE profile_id = ? ORDER BY id",
+	[STMT_OPP_OWNER] =
+	    "SELECT o.profile_id FROM match_opportunities o JOIN match_profiles p ON p.id = o.profile_id "
+	    "WHERE o.id = ? AND p.event_id = ?",
+
+	[STMT_DIR_LIST] =
+	    "SELECT p.id, r.name, r.organisation, p.headline, p.about, p.organisation_type, p.country, "
+	    "p.topics, p.website, " OPPS_JSON " FROM match_profiles p JOIN registrations r "
+	    "ON r.id = p.registration_id WHERE " DIR_FILTER " ORDER BY r.name, p.id LIMIT ? OFFSET ?",
+	[STMT_DIR_COUNT] =
+	    "SELECT COUNT(*) FROM match_profiles p JOIN registrations r ON r.id = p.registration_id "
+	    "WHERE " DIR_FILTER,
+	[STMT_COUNTERPARTS] =
+	    "SELECT IF(requester_id = ?, recipient_id, requester_id), status FROM meetings "
+	    "WHERE requester_id = ? OR recipient_id = ?",
+
+	[STMT_MEET_EXPIRE] =
+	    "UPDATE meetings SET status = 'expired', live = NULL "
+	    "WHERE event_id = ? AND status = 'requested' AND expires_at <= NOW()",
+	[STMT_MEET_LOCK] = "SELECT id FROM match_profiles WHERE id IN (?, ?) ORDER BY id FOR UPDATE",
+	[STMT_MEET_LIVE_COUNT] =
+	    "SELECT COUNT(*) FROM meetings WHERE (requester_id = ? AND status IN "
+	    "('requested', 'accepted', 'scheduled', 'held')) OR (recipient_id = ? AND status IN "
+	    "('accepted', 'scheduled', 'held'))",
+	[STMT_MEET_INSERT] =
+	    "INSERT INTO meetings (event_id, requester_id, recipient_id, lo_id, hi_id, status, live, "
+	    "message, opportunity_id, expires_at) VALUES (?, ?, ?, LEAST(?, ?), GREATEST(?, ?), "
+	    "'requested', 1, ?, ?, NOW() + INTERVAL ? HOUR)",
+	[STMT_MEET_GET] =
+	    "SELECT m.id, m.event_id, m.requester_id, m.recipient_id, COALESCE(m.slot_id, 0), "
+	    "COALESCE(m.table_no, -1), COALESCE(m.opportunity_id, 0), UNIX_TIMESTAMP(m.expires_at), "
+	    "COALESCE(UNIX_TIMESTAMP(sl.starts_at), 0), COALESCE(UNIX_TIMESTAMP(sl.ends_at), 0), "
+	    "m.status, m.time_mailed, COALESCE(UNIX_TIMESTAMP(m.held_at), 0) FROM meetings m "
+	    "LEFT JOIN match_slots sl ON sl.id = m.slot_id WHERE m.id = ? AND m.event_id = ?",
+	/* A meeting that is no longer placed gives its seats and table back. Args: to ×4, by, to, id, from. */
+	[STMT_MEET_SET_STATUS] =
+	    "UPDATE meetings SET answered_at = IF(status = 'requested', NOW(), answered_at), "
+	    "live = IF(? IN ('requested', 'accepted', 'scheduled', 'held'), 1, NULL), "
+	    "slot_id = IF(? IN ('scheduled', 'held'), slot_id, NULL), "
+	    "table_no = IF(? IN ('scheduled', 'held'), table_no, NULL), "
+	    "cancelled_by = IF(? = 'cancelled', ?, cancelled_by), status = ? "
+	    "WHERE id = ? AND status = ?",
+	[STMT_MEET_FREE_SLOTS] =
+	    "SELECT s.id FROM match_slots s JOIN match_profiles a ON a.id = ? JOIN match_profiles b "
+	    "ON b.id = ? WHERE s.event_id = ? AND s.starts_at > NOW() "
+	    "AND (a.available_all = 1 OR EXISTS (SELECT 1 FROM match_availability x "
+	    "WHERE x.profile_id = a.id AND x.slot_id = s.id)) "
+	    "AND (b.available_all = 1 OR EXISTS (SELECT 1 FROM match_availability x "
+	    "WHERE x.profile_id = b.id AND x.slot_id = s.id)) "
+	    "AND NOT EXISTS (SELECT 1 FROM meeting_seats t WHERE t.slot_id = s.id "
+	    "AND t.profile_id IN (a.id, b.id)) "
+	    "AND (SELECT COUNT(*) FROM meetings m WHERE m.slot_id = s.id) < s.tables "
+	    "ORDER BY s.starts_at, s.id",
+	[STMT_MEET_TABLES_USED] =
+	    "SELECT m.table_no, s.tables FROM match_slots s LEFT JOIN meetings m ON m.slot_id = s.id "
+	    "WHERE s.id = ? FOR UPDATE",
+	[STMT_MEET_SEAT] = "INSERT INTO meeting_seats (slot_id, profile_id, meeting_id) VALUES (?, ?, ?)",
+	[STMT_MEET_UNSEAT] = "DELETE FROM meeting_seats WHERE meeting_id = ?",
+	[STMT_MEET_PLACE] =
+	    "UPDATE meetings SET slot_id = ?, table_no = ?, status = IF(status = 'held', 'held', 'scheduled'), "
+	    "booked_by = ?, time_mailed = 0 WHERE id = ?",
+	[STMT_MEET_UNPLACE] =
+	    "UPDATE meetings SET slot_id = NULL, table_no = NULL, "
+	    "status = IF(status = 'scheduled', 'accepted', status) WHERE id = ?",
+	[STMT_MEET_MAILED] = "UPDATE meetings SET time_mailed = 1 WHERE id = ?",
+	[STMT_MEET_HELD] =
+	    "UPDATE meetings SET status = 'held', held_at = NOW(), held_by = ? "
+	    "WHERE id = ? AND status IN ('accepted', 'scheduled')",
+	[STMT_MEET_OUTCOME_REQ] =
+	    "UPDATE meetings SET requester_outcome = ?, requester_note = ? WHERE id = ?",
+	[STMT_MEET_OUTCOME_REC] =
+	    "UPDATE meetings SET recipient_outcome = ?, recipient_note = ? WHERE id = ?",
+	[STMT_MEET_JSON] =
+	    "SELECT " MEET_PCOLS " FROM (SELECT m.*, IF(m.requester_id = ?, m.recipient_id, m.requester_id) "
+	    "AS other_id, m.requester_id = ? AS mine_sent FROM meetings m WHERE m.id = ? AND m.event_id = ?) m "
+	    MEET_PJOINS,
+	[STMT_MEET_MINE] =
+	    "SELECT " MEET_PCOLS " FROM (SELECT m.*, IF(m.requester_id = ?, m.recipient_id, m.requester_id) "
+	    "AS other_id, m.requester_id = ? AS mine_sent FROM meetings m WHERE m.requester_id = ? "
+	    "OR m.recipient_id = ?) m " MEET_PJOINS
+	    " ORDER BY sl.starts_at IS NULL, sl.starts_at, m.id DESC",
+	[STMT_MEET_LIST] =
+	    "SELECT " MEET_OCOLS " WHERE m.event_id = ? AND (? IS NULL OR IF(? = 'no_show', "
+	    "m.status = 'scheduled' AND sl.ends_at < NOW(), m.status = ?)) "
+	    "AND (? = 0 OR m.requester_id = ? OR m.recipient_id = ?) AND (? = 0 OR m.slot_id = ?) "
+	    "ORDER BY sl.starts_at IS NULL, sl.starts_at, m.table_no, m.id",
+	[STMT_MEET_EXPORT] =
+	    "SELECT " MEET_OCOLS " WHERE m.event_id = ? "
+	    "ORDER BY sl.starts_at IS NULL, sl.starts_at, m.table_no, m.id",
+	[STMT_MATCH_PARTICIPANTS] =
+	    "SELECT p.id, r.id, r.name, r.email, r.organisation, p.visible, p.hidden, p.headline, "
+	    "p.organisation_type, p.country, p.topics, UNIX_TIMESTAMP(p.consent_at), "
+	    "(SELECT COUNT(*) FROM meetings m WHERE (m.requester_id = p.id OR m.recipient_id = p.id) "
+	    "AND m.status IN ('scheduled', 'held')), "
+	    "(SELECT COUNT(*) FROM meetings m WHERE (m.requester_id = p.id OR m.recipient_id = p.id) "
+	    "AND m.status = 'held'), "
+	    "(SELECT COUNT(*) FROM meetings m WHERE (m.requester_id = p.id OR m.recipient_id = p.id) "
+	    "AND m.status = 'requested'), "
+	    "(SELECT COUNT(*) FROM match_opportunities o WHERE o.profile_id = p.id) "
+	    "FROM match_profiles p JOIN registrations r ON r.id = p.registration_id "
+	    "WHERE p.event_id = ? ORDER BY r.name, p.id",
+	[STMT_WORLD_SLOTS] =
+	    "SELECT id, session_id, tables, UNIX_TIMESTAMP(starts_at) FROM match_slots "
+	    "WHERE event_id = ? AND starts_at > NOW() ORDER BY starts_at, session_id, id",
+	[STMT_WORLD_PEOPLE] =
+	    "SELECT p.id, p.available_all FROM match_profiles p JOIN registrations r "
+	    "ON r.id = p.registration_id WHERE p.event_id = ? ORDER BY p.id",
+	[STMT_WORLD_AVAIL] =
+	    "SELECT a.profile_id, a.slot_id FROM match_availability a JOIN match_profiles p "
+	    "ON p.id = a.profile_id WHERE p.event_id = ?",
+	[STMT_WORLD_MEETINGS] =
+	    "SELECT m.id, m.requester_id, m.recipient_id, COALESCE(m.slot_id, 0), COALESCE(m.table_no, -1), "
+	    "m.time_mailed, m.status FROM meetings m LEFT JOIN match_slots s ON s.id = m.slot_id "
+	    "WHERE m.event_id = ? AND (m.status = 'accepted' OR (m.status IN ('scheduled', 'held') "
+	    "AND s.starts_at > NOW())) ORDER BY m.id",
+	[STMT_MSTAT_STATUS] =
+	    "SELECT COUNT(*), SUM(m.status IN ('accepted', 'scheduled', 'held')), SUM(m.status = 'declined'), "
+	    "SUM(m.status = 'expired'), SUM(m.status = 'cancelled'), SUM(m.status IN ('scheduled', 'held') "
+	    "AND m.slot_id IS NOT NULL), SUM(m.status = 'held'), SUM(m.status = 'scheduled' AND sl.ends_at < NOW()), "
+	    "SUM(m.status = 'requested'), SUM(m.status = 'accepted') "
+	    "FROM meetings m LEFT JOIN match_slots sl ON sl.id = m.slot_id WHERE m.event_id = ?",
+	[STMT_MSTAT_TYPES] =
+	    "SELECT p.organisation_type, COUNT(*), SUM((SELECT COUNT(*) FROM meetings m WHERE m.status = 'held' "
+	    "AND (m.requester_id = p.id OR m.recipient_id = p.id)) > 0), SUM((SELECT COUNT(*) FROM meetings m "
+	    "WHERE m.status = 'held' AND (m.requester_id = p.id OR m.recipient_id = p.id))) "
+	    "FROM match_profiles p WHERE p.event_id = ? GROUP BY p.organisation_type ORDER BY 2 DESC, 1",
+	[STMT_MSTAT_COUNTRIES] =
+	    "SELECT p.country, COUNT(*), SUM((SELECT COUNT(*) FROM meetings m WHERE m.status = 'held' "
+	    "AND (m.requester_id = p.id OR m.recipient_id = p.id)) > 0), SUM((SELECT COUNT(*) FROM meetings m "
+	    "WHERE m.status = 'held' AND (m.requester_id = p.id OR m.recipient_id = p.id))) "
+	    "FROM match_profiles p WHERE p.event_id = ? GROUP BY p.country ORDER BY 2 DESC, 1",
+	[STMT_MSTAT_PAIRS] =
+	    "SELECT LEAST(pa.organisation_type, pb.organisation_type) AS t1, "
+	    "GREATEST(pa.organisation_type, pb.organisation_type) AS t2, COUNT(*), SUM(m.status = 'held') "
+	    "FROM meetings m JOIN match_profiles pa ON pa.id = m.requester_id "
+	    "JOIN match_profiles pb ON pb.id = m.recipient_id "
+	    "WHERE m.event_id = ? AND m.status IN ('scheduled', 'held') GROUP BY t1, t2 ORDER BY 3 DESC, 1, 2",
+	[STMT_MSTAT_PER_PERSON] =
+	    "SELECT n, COUNT(*) FROM (SELECT (SELECT COUNT(*) FROM meetings m WHERE m.status IN "
+	    "('scheduled', 'held') AND (m.requester_id = p.id OR m.recipient_id = p.id)) AS n "
+	    "FROM match_profiles p WHERE p.event_id = ?) x GROUP BY n ORDER BY n",
+	[STMT_MSTAT_OUTCOMES] =
+	    "SELECT o, COUNT(*) FROM (SELECT requester_outcome AS o FROM meetings WHERE event_id = ? "
+	    "AND requester_outcome IS NOT NULL UNION ALL SELECT recipient_outcome FROM meetings "
+	    "WHERE event_id = ? AND recipient_outcome IS NOT NULL) x GROUP BY o ORDER BY o",
+	[STMT_MSTAT_PEOPLE] =
+	    "SELECT COUNT(*), COALESCE(SUM(visible = 1 AND hidden = 0), 0), COUNT(DISTINCT NULLIF(country, '')), "
+	    "COALESCE(SUM(h), 0), COUNT(DISTINCT IF(h, NULLIF(country, ''), NULL)) FROM (SELECT p.*, "
+	    "EXISTS (SELECT 1 FROM meetings m WHERE m.status = 'held' AND (m.requester_id = p.id "
+	    "OR m.recipient_id = p.id)) AS h FROM match_profiles p WHERE p.event_id = ?) x",
+	[STMT_OUTBOX_MEETING] =
+	    "INSERT INTO outbox (event_id, registration_id, meeting_id, kind, to_addr, to_name, message_id) "
+	    "SELECT r.event_id, r.id, ?, ?, r.email, r.name, "
+	    "CONCAT('<', REPLACE(UUID(), '-', ''), '.g', r.id, '@', ?, '>') "
+	    "FROM match_profiles p JOIN registrations r ON r.id = p.registration_id WHERE p.id = ?",
+	/* One reminder per person and day (its Message-ID); a move only changes when it is due. */
+	[STMT_OUTBOX_REMINDER] =
+	    "INSERT INTO outbox (event_id, registration_id, kind, to_addr, to_name, message_id, "
+	    "about_day, next_attempt_at) SELECT r.event_id, r.id, 'meeting_reminder', r.email, r.name, "
+	    "CONCAT('<reminder.', p.id, '.', REPLACE(?, '-', ''), '.', r.event_id, '@', ?, '>'), ?, "
+	    "FROM_UNIXTIME(?) FROM match_profiles p JOIN registrations r ON r.id = p.registration_id "
+	    "WHERE p.id = ? ON DUPLICATE KEY UPDATE next_attempt_at = IF(outbox.status = 'pending', "
+	    "VALUES(next_attempt_at), outbox.next_attempt_at)",
 };

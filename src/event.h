@@ -96,11 +96,15 @@ struct session_in {
 	const char *title, *description, *kind, *room, *track;
 	long long starts_at, ends_at, capacity;
 	int requires_signup;
+	/* One-to-one meetings: cut into slots, `tables` tables each (-1: none). */
+	int one_to_one;
+	long long tables;
+	const char *table_labels;       /* JSON array text or NULL */
 };
 enum {
 	PF_TITLE = 1, PF_DESCRIPTION = 2, PF_KIND = 4, PF_STARTS = 8,
 	PF_ENDS = 16, PF_ROOM = 32, PF_TRACK = 64, PF_CAPACITY = 128,
-	PF_SIGNUP = 256,
+	PF_SIGNUP = 256, PF_ONE2ONE = 512, PF_TABLES = 1024,
 };
 enum err db_session_create(struct db *, long long event_id,
     const struct session_in *, long long *id);

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "csv.h"
 #include "export.h"
+#include "match_export.h"
 #include "i18n.h"
 #include "sbuf.h"
 #include "timeutil.h"
@@ -312,7 +313,8 @@ attendance_count(struct db *d, struct arena *a, long long event_id, const char *
 		local_tm(tz, v[i].at, &tm);
 		v[i].at = (long long)tm.year * 10000 + tm.mon * 100 + tm.day;
 	}
-	qsort(v, nv, sizeof(*v), visit_cmp);
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), visit_cmp);
 	at->days = arena_calloc(a, nv > 0 ? nv : 1, sizeof(*at->days));
 	if (at->days == NULL) {
 		free(v);
@@ -512,9 +514,86 @@ ratio(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, long long part, long long who
 		worksheet_write_number(ws, r, c, (double)part / (double)whole, f);
 }
 
+static double
+jnum(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *x = cJSON_GetObjectItem(o, a);
+
+	return cJSON_GetNumberValue(b ? cJSON_GetObjectItem(x, b) : x);
+}
+
+/*
+ * The funders' numbers of the matchmaking: "214 meetings held between 31
+ * hospitals and 58 SMEs from 9 countries" — totals, then by organisation
+ * type and by pair of types (db_match_stats's JSON).
+ */
+static int
+match_sheet(lxw_workbook *wb, const struct xfmt *f, const char *lang, const cJSON *m)
+{
+	static const char *const h_sum[] = {NC_("export column", "Measure"),
+		NC_("export column", "Value")};
+	static const char *const h_type[] = {NC_("export column", "Organisation type"),
+		NC_("export column", "Participants"), NC_("export column", "Participants who met"),
+		NC_("export column", "Meetings held")};
+	static const char *const h_pair[] = {NC_("export column", "Type A"),
+		NC_("export column", "Type B"), NC_("export column", "Meetings scheduled"),
+		NC_("export column", "Meetings held")};
+	static const struct { const char *label, *a, *b; } rows[] = {
+		{NC_("export row", "Meeting requests"), "meetings", "requested"},
+		{NC_("export row", "Meetings agreed"), "meetings", "accepted"},
+		{NC_("export row", "Requests declined"), "meetings", "declined"},
+		{NC_("export row", "Requests expired"), "meetings", "expired"},
+		{NC_("export row", "Meetings scheduled"), "meetings", "scheduled"},
+		{NC_("export row", "Meetings held"), "meetings", "held"},
+		{NC_("export row", "Meetings missed (no-show)"), "meetings", "no_show"},
+		{NC_("export row", "Participants with a profile"), "participants", "profiles"},
+		{NC_("export row", "Participants who met"), "participants", "met"},
+		{NC_("export row", "Countries of participants who met"), "participants", "met_countries"},
+	};
+	const cJSON *types = cJSON_GetObjectItem(m, "by_organisation_type");
+	const cJSON *pairs = cJSON_GetObjectItem(m, "pairs"), *x;
+	lxw_worksheet *ws;
+	lxw_row_t r;
+	size_t i;
+
+	if ((ws = sheet(wb, f, lang, NC_("export sheet", "Matchmaking"), h_sum, 2,
+	    (long long)(sizeof(rows) / sizeof(rows[0])))) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, trc(lang, "export row", rows[i].label), NULL);
+		worksheet_write_number(ws, (lxw_row_t)(i + 1), 1, jnum(m, rows[i].a, rows[i].b), NULL);
+	}
+	if ((ws = sheet(wb, f, lang, NC_("export sheet", "Meetings by type"), h_type, 4,
+	    (long long)cJSON_GetArraySize(types))) == NULL)
+		return -1;
+	r = 1;
+	cJSON_ArrayForEach(x, types) {
+		worksheet_write_string(ws, r, 0, match_orgtype_word(lang,
+		    cJSON_GetStringValue(cJSON_GetObjectItem(x, "organisation_type"))), NULL);
+		worksheet_write_number(ws, r, 1, jnum(x, "participants", NULL), NULL);
+		worksheet_write_number(ws, r, 2, jnum(x, "met", NULL), NULL);
+		worksheet_write_number(ws, r, 3, jnum(x, "held", NULL), NULL);
+		r++;
+	}
+	if ((ws = sheet(wb, f, lang, NC_("export sheet", "Meetings by pair"), h_pair, 4,
+	    (long long)cJSON_GetArraySize(pairs))) == NULL)
+		return -1;
+	r = 1;
+	cJSON_ArrayForEach(x, pairs) {
+		worksheet_write_string(ws, r, 0, match_orgtype_word(lang,
+		    cJSON_GetStringValue(cJSON_GetObjectItem(x, "type_a"))), NULL);
+		worksheet_write_string(ws, r, 1, match_orgtype_word(lang,
+		    cJSON_GetStringValue(cJSON_GetObjectItem(x, "type_b"))), NULL);
+		worksheet_write_number(ws, r, 2, jnum(x, "scheduled", NULL), NULL);
+		worksheet_write_number(ws, r, 3, jnum(x, "held", NULL), NULL);
+		r++;
+	}
+	return 0;
+}
+
 int
 attendance_xlsx(const struct attendance *at, const char *event_name, const char *tz,
-    const char *lang, const char *path, const char *tmpdir)
+    const char *lang, const char *path, const char *tmpdir, const cJSON *match)
 {
 	static const char *const h_sum[] = {NC_("export column", "Measure"),
 		NC_("export column", "Value")};
@@ -615,6 +694,8 @@ attendance_xlsx(const struct attendance *at, const char *event_name, const char 
 			worksheet_write_number(ws, r, 3, (double)k->checked_in, NULL);
 			worksheet_write_number(ws, r, 4, (double)(k->registered - k->checked_in), NULL);
 		}
+	if (match != NULL && match_sheet(wb, &f, lang, match) != 0)
+		goto fail;
 	return workbook_close(wb) == LXW_NO_ERROR ? 0 : -1;
 fail:
 	workbook_close(wb);

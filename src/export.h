@@ -120,7 +120,8 @@ int attendance_csv(const struct attendance *, const char *tz,
     const char *breakdown, int bom, struct sbuf *out);
 /* Attendance as an XLSX file at path, one sheet per breakdown. */
 int attendance_xlsx(const struct attendance *, const char *event_name,
-    const char *tz, const char *lang, const char *path, const char *tmpdir);
+    const char *tz, const char *lang, const char *path, const char *tmpdir,
+    const cJSON *match);
 
 /* Column headings and cell text of one attendee row (shared by CSV, XLSX). */
 struct attendee_cols {

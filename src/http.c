@@ -513,8 +513,14 @@ prologue(struct req *r)
 	 */
 	if (strncmp(r->path, "/manage/", 8) == 0) {
 		resp_header(r, "Vary", "Accept");
-		if (strcmp(r->method, "GET") == 0 && wants_html(req_header(r, "Accept")))
-			return static_serve_path(r, "/manage.html");
+		const char *rest = strchr(r->path + 8, '/');
+		/* /manage/{secret}: the ticket page; …/matchmaking: the meetings page. */
+		if (strcmp(r->method, "GET") == 0 && wants_html(req_header(r, "Accept"))) {
+			if (rest == NULL)
+				return static_serve_path(r, "/manage.html");
+			if (strcmp(rest, "/matchmaking") == 0)
+				return static_serve_path(r, "/meet.html");
+		}
 	}
 	/* lane_try may have matched it already. */
 	rr = r->route != NULL ? ROUTE_FOUND : route_match(routes, nroutes, r->method,

@@ -23,6 +23,8 @@ struct outbox_row {
 	long long id, attempts, event_id, reg_id, speaker_id, mailing_id, created;
 	char kind[33], to_addr[256], to_name[801], message_id[201];
 	const char *lang;       /* a preview's language; NULL: the recipient's */
+	long long meeting_id;   /* a meeting mail's meeting, 0: none */
+	char about_day[11];     /* a reminder's local day, YYYY-MM-DD */
 };
 /* Claim up to n (at most 20) due rows (lease_s seconds); ids into out. */
 enum err outbox_claim(struct db *, int n, int lease_s, long long *out, int *got);

@@ -25,6 +25,7 @@
 #include "ics.h"
 #include "log.h"
 #include "mail.h"
+#include "match.h"
 #include "mime.h"
 #include "qr.h"
 #include "registration.h"
@@ -360,6 +361,125 @@ ttype_name(const cJSON *ttypes, const cJSON *reg, const char *lang)
 	return name;
 }
 
+/* A meeting's place and time in words: "četrtek, 13. maj 2027 ob 09:00–09:20". */
+static void
+meeting_when(const char *lang, const char *tz, const cJSON *slot, char *out, size_t len)
+{
+	char a[160], b[40];
+	long long s0, s1;
+
+	out[0] = '\0';
+	if (!cJSON_IsObject(slot) ||
+	    rfc3339_parse(cJSON_GetStringValue(cJSON_GetObjectItem(slot, "starts_at")), &s0) != 0 ||
+	    rfc3339_parse(cJSON_GetStringValue(cJSON_GetObjectItem(slot, "ends_at")), &s1) != 0)
+		return;
+	human_time(lang, tz, s0, a, sizeof(a));
+	i18n_date(lang, tz, s1, DF_TIME, b, sizeof(b));
+	snprintf(out, len, "%s–%s", a, b);
+}
+
+static void
+add_meeting_item(struct tpl_vars *v, const cJSON *x, const char *lang, const char *tz)
+{
+	const cJSON *with = cJSON_GetObjectItem(x, "with");
+	char when[220];
+	const char *vals[6];
+
+	meeting_when(lang, tz, cJSON_GetObjectItem(x, "slot"), when, sizeof(when));
+	vals[0] = when;
+	vals[1] = cJSON_GetStringValue(cJSON_GetObjectItem(with, "name"));
+	vals[2] = cJSON_GetStringValue(cJSON_GetObjectItem(with, "organisation"));
+	vals[3] = cJSON_GetStringValue(cJSON_GetObjectItem(with, "headline"));
+	vals[4] = cJSON_GetStringValue(cJSON_GetObjectItem(x, "table"));
+	vals[5] = cJSON_GetStringValue(cJSON_GetObjectItem(x, "room"));
+	tpl_add_item(v, "meetings", (const char *const[]){"when", "with_name", "with_organisation",
+	    "with_headline", "table", "room"}, vals, 6);
+}
+
+/*
+ * The variables of a meeting mail: the meeting and the other side (the
+ * recipient's view), or the recipient's agenda (all upcoming meetings; a
+ * reminder: that day's only, skipped when none are left).
+ */
+static enum err
+meeting_vars(struct db *d, const struct outbox_row *o, const struct event_ref *ev,
+    const char *lang, struct tpl_vars *v, struct rendered *m)
+{
+	struct match_profile p;
+	cJSON *mt = NULL, *all = NULL, *x;
+	long long now = (long long)time(NULL);
+	int n = 0;
+	enum err e;
+
+	if ((e = db_match_profile_by_reg(d, o->reg_id, &p)) != ERR_OK) {
+		if (e == ERR_NOTFOUND) {
+			m->skip = "no matchmaking profile any more";
+			e = ERR_OK;
+		}
+		return e;
+	}
+	if (o->meeting_id > 0) {
+		if ((e = db_meeting_json(d, ev->id, o->meeting_id, p.id, ev->tz, &mt)) != ERR_OK)
+			return e;
+		const cJSON *with = cJSON_GetObjectItem(mt, "with");
+		char when[220];
+		tpl_set_var(v, "meeting.with_name", cJSON_GetStringValue(cJSON_GetObjectItem(with, "name")));
+		tpl_set_var(v, "meeting.with_organisation",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(with, "organisation")));
+		tpl_set_var(v, "meeting.with_headline",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(with, "headline")));
+		tpl_set_var(v, "meeting.message", cJSON_GetStringValue(cJSON_GetObjectItem(mt, "message")));
+		tpl_set_var(v, "meeting.opportunity",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(mt, "opportunity_title")));
+		meeting_when(lang, ev->tz, cJSON_GetObjectItem(mt, "slot"), when, sizeof(when));
+		if (when[0] != '\0')
+			tpl_set_var(v, "meeting.when", when);
+		tpl_set_var(v, "meeting.table", cJSON_GetStringValue(cJSON_GetObjectItem(mt, "table")));
+		tpl_set_var(v, "meeting.room", cJSON_GetStringValue(cJSON_GetObjectItem(mt, "room")));
+		/* A request answered or withdrawn before its mail went out needs none. */
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(mt, "status"));
+		if (strcmp(o->kind, "meeting_request") == 0 && st != NULL && strcmp(st, "requested") != 0)
+			m->skip = "the request was answered or withdrawn";
+		cJSON_Delete(mt);
+		return ERR_OK;
+	}
+	all = cJSON_CreateArray();
+	if ((e = db_meeting_list_mine(d, p.id, ev->tz, all)) != ERR_OK) {
+		cJSON_Delete(all);
+		return e;
+	}
+	cJSON_ArrayForEach(x, all) {
+		const cJSON *slot = cJSON_GetObjectItem(x, "slot");
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
+		long long t;
+		char day[16] = "";
+		if (!cJSON_IsObject(slot) || st == NULL || strcmp(st, "scheduled") != 0 ||
+		    rfc3339_parse(cJSON_GetStringValue(cJSON_GetObjectItem(slot, "starts_at")), &t) != 0 ||
+		    t < now)
+			continue;
+		if (o->about_day[0] != '\0') {
+			long long ld = local_day(ev->tz, t);
+			time_t dd = (time_t)(ld * 86400);
+			struct tm tm;
+			gmtime_r(&dd, &tm);
+			strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+			if (strcmp(day, o->about_day) != 0)
+				continue;
+			if (n == 0) {
+				char human[160];
+				i18n_date(lang, ev->tz, t, DF_DATE_FULL, human, sizeof(human));
+				tpl_set_var(v, "agenda.day", human);
+			}
+		}
+		add_meeting_item(v, x, lang, ev->tz);
+		n++;
+	}
+	cJSON_Delete(all);
+	if (n == 0)
+		m->skip = "no upcoming meetings to tell of";
+	return ERR_OK;
+}
+
 static enum err
 render(struct db *d, const struct outbox_row *o, struct rendered *m,
     const char *msubject, const char *mbody, struct evcache *ec)
@@ -432,6 +552,18 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 				sodium_memzero(url, strlen(url));
 				free(url);
 			}
+			if (strncmp(o->kind, "meeting_", 8) == 0 &&
+			    asprintf(&url, "%s/manage/%s/matchmaking", cfg->base_url, secret) > 0) {
+				char *murl = NULL;
+				tpl_set_var(v, "matchmaking_url", url);
+				if (o->meeting_id > 0 && asprintf(&murl, "%s#meeting-%lld", url, o->meeting_id) > 0) {
+					tpl_set_var(v, "meeting.url", murl);
+					sodium_memzero(murl, strlen(murl));
+					free(murl);
+				}
+				sodium_memzero(url, strlen(url));
+				free(url);
+			}
 			sodium_memzero(secret, sizeof(secret));
 		}
 	}
@@ -444,6 +576,10 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		tpl_set_var(v, "attendee.organisation",
 		    cJSON_GetStringValue(cJSON_GetObjectItem(spk, "organisation")));
 		add_sessions(v, sessions, cJSON_GetObjectItem(spk, "session_ids"), ev.tz, lang);
+	}
+	if (strncmp(o->kind, "meeting_", 8) == 0 && o->reg_id > 0) {
+		if ((e = meeting_vars(d, o, &ev, lang, v, m)) != ERR_OK || m->skip != NULL)
+			goto out;
 	}
 	if (has_ticket(o->kind) && (code == NULL || *code == '\0')) {
 		const char *st = reg ? cJSON_GetStringValue(cJSON_GetObjectItem(reg, "status")) : NULL;

@@ -3,6 +3,7 @@
  * for cutting) and certificates of attendance.  Text is UTF-8 in an
  * embedded TrueType font (DejaVu Sans by default), so ž, č, š, ш and ő
  * print as themselves; the QR is drawn as vector runs, crisp at any scale.
+ * Also the matchmaking agenda and table plan (match_export.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "export.h"
 #include "i18n.h"
+#include "match_export.h"
 #include "qr.h"
 #include "timeutil.h"
 
@@ -294,5 +296,158 @@ pdf_certificate(const char *path, const char *font_path, const char *bold_path,
 	    "date", c->issued, "ref", num, NULL);
 	HPDF_Page_SetRGBFill(page, 0.29f, 0.31f, 0.34f);
 	fit_text(page, p.font, line, cx, MM(22), w - MM(40), 9, 6, 1);
+	return pdf_close(&p, path);
+}
+
+/* ---- matchmaking: a participant's agenda and a slot's table plan ---- */
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+
+	return s ? s : "";
+}
+
+/* "13. maj 2027, 14:00–14:20" from a {"starts_at","ends_at"} object. */
+static void
+slot_text(const char *lang, const char *tz, const cJSON *slot, char *out, size_t len)
+{
+	char a[160], b[64];
+	long long s0, s1;
+
+	out[0] = '\0';
+	if (rfc3339_parse(jstr(slot, "starts_at"), &s0) != 0 ||
+	    rfc3339_parse(jstr(slot, "ends_at"), &s1) != 0)
+		return;
+	i18n_date(lang, tz, s0, DF_DATETIME_MEDIUM, a, sizeof(a));
+	i18n_date(lang, tz, s1, DF_TIME, b, sizeof(b));
+	snprintf(out, len, "%s–%s", a, b);
+}
+
+static HPDF_Page
+a4_page(struct pdf *p, int landscape)
+{
+	HPDF_Page page = HPDF_AddPage(p->doc);
+
+	HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4,
+	    landscape ? HPDF_PAGE_LANDSCAPE : HPDF_PAGE_PORTRAIT);
+	return page;
+}
+
+int
+match_agenda_pdf(const char *path, const char *font, const char *bold, const char *lang,
+    const char *tz, const char *event_name, const char *name, const char *organisation,
+    const char *ticket_code, const cJSON *rows)
+{
+	struct pdf p;
+	HPDF_Page page;
+	HPDF_REAL w, y;
+	const cJSON *x;
+	char line[1200], when[260];
+
+	if (pdf_open(&p, font, bold, trc(lang, "agenda", "Your meetings")) != 0)
+		return -1;
+	page = a4_page(&p, 0);
+	w = HPDF_Page_GetWidth(page);
+	HPDF_Page_SetRGBFill(page, 0.078f, 0.129f, 0.239f);
+	fit_text(page, p.bold, trc(lang, "agenda", "Your meetings"), MM(20), MM(270), w - MM(80), 22, 12, 0);
+	HPDF_Page_SetRGBFill(page, 0, 0, 0);
+	fit_text(page, p.font, event_name, MM(20), MM(260), w - MM(80), 13, 8, 0);
+	fit_text(page, p.bold, name, MM(20), MM(248), w - MM(80), 14, 8, 0);
+	fit_text(page, p.font, organisation, MM(20), MM(241), w - MM(80), 11, 7, 0);
+	if (ticket_code != NULL && *ticket_code != '\0') {
+		draw_qr(page, ticket_code, w - MM(55), MM(232), MM(40));
+		HPDF_Page_SetRGBFill(page, 0.29f, 0.31f, 0.34f);
+		fit_text(page, p.font, trc(lang, "agenda", "Show this code at the door and at your tables."),
+		    w - MM(35), MM(227), MM(60), 8, 6, 1);
+		HPDF_Page_SetRGBFill(page, 0, 0, 0);
+	}
+	y = MM(215);
+	if (cJSON_GetArraySize(rows) == 0)
+		fit_text(page, p.font, trc(lang, "agenda", "No meetings are scheduled for you yet."),
+		    MM(20), y, w - MM(40), 12, 8, 0);
+	cJSON_ArrayForEach(x, rows) {
+		const cJSON *with = cJSON_GetObjectItem(x, "with");
+		char table[200];
+		if (y < MM(30)) {
+			page = a4_page(&p, 0);
+			y = MM(270);
+		}
+		slot_text(lang, tz, cJSON_GetObjectItem(x, "slot"), when, sizeof(when));
+		i18n_fill(table, sizeof(table), trc(lang, "meeting place", "Table {table}"), "table",
+		    jstr(x, "table"), NULL);
+		HPDF_Page_SetRGBFill(page, 0.043f, 0.431f, 0.431f);
+		fit_text(page, p.bold, when, MM(20), y, MM(80), 11, 7, 0);
+		fit_text(page, p.bold, table, MM(105), y, MM(40), 11, 7, 0);
+		HPDF_Page_SetRGBFill(page, 0, 0, 0);
+		fit_text(page, p.font, jstr(x, "room"), MM(150), y, w - MM(170), 10, 6, 0);
+		snprintf(line, sizeof(line), "%s%s%s", jstr(with, "name"),
+		    *jstr(with, "organisation") ? ", " : "", jstr(with, "organisation"));
+		fit_text(page, p.font, line, MM(20), y - MM(6), w - MM(40), 11, 7, 0);
+		HPDF_Page_SetRGBFill(page, 0.29f, 0.31f, 0.34f);
+		fit_text(page, p.font, jstr(with, "headline"), MM(20), y - MM(11), w - MM(40), 9, 6, 0);
+		HPDF_Page_SetRGBFill(page, 0, 0, 0);
+		y -= MM(20);
+	}
+	return pdf_close(&p, path);
+}
+
+int
+match_table_plan_pdf(const char *path, const char *font, const char *bold, const char *lang,
+    const char *tz, const char *event_name, const cJSON *slot, const cJSON *rows)
+{
+	struct pdf p;
+	HPDF_Page page;
+	HPDF_REAL w, y;
+	const cJSON *labels = cJSON_GetObjectItem(slot, "table_labels"), *x;
+	int tables = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(slot, "tables"));
+	char when[260], label[32], line[900];
+
+	if (pdf_open(&p, font, bold, trc(lang, "table plan", "Table plan")) != 0)
+		return -1;
+	page = a4_page(&p, 1);
+	w = HPDF_Page_GetWidth(page);
+	slot_text(lang, tz, slot, when, sizeof(when));
+	fit_text(page, p.bold, trc(lang, "table plan", "Table plan"), MM(15), MM(195), MM(120), 20, 12, 0);
+	fit_text(page, p.font, event_name, MM(15), MM(187), w - MM(30), 12, 7, 0);
+	snprintf(line, sizeof(line), "%s%s%s", when, *jstr(slot, "room") ? " · " : "", jstr(slot, "room"));
+	fit_text(page, p.bold, line, MM(15), MM(180), w - MM(30), 12, 7, 0);
+	y = MM(168);
+	for (int t = 0; t < tables; t++) {
+		const cJSON *m = NULL;
+		const char *lab = cJSON_IsArray(labels) ?
+		    cJSON_GetStringValue(cJSON_GetArrayItem(labels, t)) : NULL;
+		if (lab != NULL)
+			snprintf(label, sizeof(label), "%s", lab);
+		else
+			snprintf(label, sizeof(label), "%d", t + 1);
+		cJSON_ArrayForEach(x, rows)
+			if (strcmp(jstr(x, "table"), label) == 0)
+				m = x;
+		if (y < MM(15)) {
+			page = a4_page(&p, 1);
+			y = MM(195);
+		}
+		if (t % 2 == 0) {
+			HPDF_Page_SetRGBFill(page, 0.953f, 0.965f, 0.973f);
+			HPDF_Page_Rectangle(page, MM(13), y - MM(2.5f), w - MM(26), MM(8));
+			HPDF_Page_Fill(page);
+		}
+		HPDF_Page_SetRGBFill(page, 0, 0, 0);
+		fit_text(page, p.bold, label, MM(15), y, MM(25), 12, 7, 0);
+		if (m == NULL) {
+			fit_text(page, p.font, "—", MM(45), y, MM(20), 11, 7, 0);
+		} else {
+			const cJSON *a = cJSON_GetObjectItem(m, "requester"), *b = cJSON_GetObjectItem(m, "recipient");
+			snprintf(line, sizeof(line), "%s%s%s", jstr(a, "name"), *jstr(a, "organisation") ? ", " : "",
+			    jstr(a, "organisation"));
+			fit_text(page, p.font, line, MM(45), y, (w - MM(60)) / 2 - MM(5), 11, 6, 0);
+			snprintf(line, sizeof(line), "%s%s%s", jstr(b, "name"), *jstr(b, "organisation") ? ", " : "",
+			    jstr(b, "organisation"));
+			fit_text(page, p.font, line, MM(45) + (w - MM(60)) / 2, y, (w - MM(60)) / 2 - MM(5), 11, 6, 0);
+		}
+		y -= MM(8);
+	}
 	return pdf_close(&p, path);
 }

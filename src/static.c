@@ -167,7 +167,7 @@ static_serve_path(struct req *r, const char *path)
 	resp_header(r, "ETag", etag);
 	resp_header(r, "Last-Modified", lm);
 	/* Pages revalidate every time; assets may be reused for an hour. */
-	resp_header(r, "Cache-Control", strcmp(path, "/manage.html") == 0 ? "no-store" :
+	resp_header(r, "Cache-Control", (strcmp(path, "/manage.html") == 0 || strcmp(path, "/meet.html") == 0) ? "no-store" :
 	    strncmp(type, "text/html", 9) == 0 ? "no-cache" : "public, max-age=3600");
 	if ((inm = req_header(r, "If-None-Match")) != NULL && strstr(inm, etag) != NULL) {
 		close(fd);

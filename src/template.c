@@ -26,6 +26,8 @@
  * {{{name}}} in .html files.
  */
 static const char *const session_fields[] = {"title", "starts_at", "ends_at", "room", NULL};
+static const char *const meeting_fields[] = {"when", "with_name", "with_organisation",
+	"with_headline", "table", "room", NULL};
 
 static const struct name {
 	const char *name;
@@ -54,6 +56,18 @@ static const struct name {
 	{"unsubscribe_url", NULL, 1},
 	{"organiser.name", NULL, 0},
 	{"sessions", session_fields, 0},
+	{"meeting.with_name", NULL, 0},
+	{"meeting.with_organisation", NULL, 0},
+	{"meeting.with_headline", NULL, 0},
+	{"meeting.message", NULL, 0},
+	{"meeting.opportunity", NULL, 0},
+	{"meeting.when", NULL, 0},
+	{"meeting.table", NULL, 0},
+	{"meeting.room", NULL, 0},
+	{"meeting.url", NULL, 1},
+	{"matchmaking_url", NULL, 1},
+	{"agenda.day", NULL, 0},
+	{"meetings", meeting_fields, 0},
 };
 #define NNAMES          (sizeof(names) / sizeof(names[0]))
 

@@ -14,7 +14,8 @@
  */
 #define TPL_KINDS       "confirmed", "waitlisted", "promoted", \
     "pending_approval", "pending_payment", "approved", "rejected", "cancelled", \
-    "ticket_resent", "mailing"
+    "ticket_resent", "mailing", "meeting_request", "meeting_accepted", \
+    "meeting_declined", "meeting_cancelled", "meeting_scheduled", "meeting_reminder"
 
 /*
  * A loaded set.  Immutable after tpl_load: any number of threads may render
