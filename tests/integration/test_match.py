@@ -192,6 +192,13 @@ def test_the_whole_path_request_accept_agenda_held():
     acc = [x for x in SINK.to(a["email"]) if "accepted" in str(x.msg["Subject"])]
     check(len(acc) == 1 and "Table 1" in text_part(acc[0].msg), "accepted mail: %r" % acc)
 
+    # The evening before (18:00 in Ljubljana, 16:00 UTC) each gets the next day's agenda.
+    rows = W.admin.get("/api/v1/events/%s/outbox" % slug).json
+    rows = rows["messages"]
+    rem = [x for x in rows if x["kind"] == "meeting_reminder"]
+    check(len(rem) == 2 and all(x["status"] == "pending" and
+                                x["next_attempt_at"] == "2027-05-13T18:00:00+02:00" for x in rem),
+          "reminders: %r" % rem)
     r = W.anon().get(a["m"] + "/agenda.ics")
     expect_status(r, 200, "agenda.ics")
     cal = icalendar.Calendar.from_ical(r.raw)
@@ -368,6 +375,19 @@ def test_scheduler_places_accepted_meetings_and_reports_its_bound():
     check(all(u["reason"] in ("person_busy", "tables_full", "no_common_slot") for u in res["unplaced_meetings"]),
           "reasons: %r" % res["unplaced_meetings"])
     ms = W.admin.get("/api/v1/events/%s/meetings?status=scheduled" % slug).json["meetings"]
+    # Everyone placed gets one mail with their whole agenda.
+    placed_names = {m["requester"]["name"] for m in ms} | {m["recipient"]["name"] for m in ms}
+    p0 = [p for p in people if p["name"] in placed_names][0]
+    SINK.wait_for([p0["email"]], count=1)
+    deadline = time.time() + 20
+    while time.time() < deadline and not [x for x in SINK.to(p0["email"]) if "Your meetings at" in str(x.msg["Subject"])]:
+        time.sleep(0.3)
+    ag = [x for x in SINK.to(p0["email"]) if "Your meetings at" in str(x.msg["Subject"])]
+    check(len(ag) == 1, "one agenda mail to %s: %r" % (p0["name"], [str(x.msg["Subject"]) for x in SINK.to(p0["email"])]))
+    mine = [m for m in ms if p0["name"] in (m["requester"]["name"], m["recipient"]["name"])]
+    txt = text_part(ag[0].msg)
+    check(all(("Table %s" % m["table"]) in txt for m in mine) and txt.count("Table ") == len(mine),
+          "the agenda mail lists %d meetings:\n%s" % (len(mine), txt))
     seen = set()
     for m in ms:
         for k in (("t", m["slot"]["id"], m["table"]), ("p", m["slot"]["id"], m["requester"]["id"]),
