@@ -401,8 +401,11 @@ match_table_plan_pdf(const char *path, const char *font, const char *bold, const
 	HPDF_Page page;
 	HPDF_REAL w, y;
 	const cJSON *labels = cJSON_GetObjectItem(slot, "table_labels"), *x;
-	int tables = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(slot, "tables"));
-	char when[260], label[32], line[900];
+	const cJSON *nt = cJSON_GetObjectItem(slot, "tables");
+	/* Labels are at most 20 characters (api_programme.c): 80 bytes of UTF-8. */
+	int tables = cJSON_IsNumber(nt) && nt->valuedouble > 0 && nt->valuedouble <= 1000 ?
+	    (int)nt->valuedouble : 0;
+	char when[260], label[96], line[900];
 
 	if (pdf_open(&p, font, bold, trc(lang, "table plan", "Table plan")) != 0)
 		return -1;
