@@ -411,3 +411,40 @@ def test_scheduler_places_accepted_meetings_and_reports_its_bound():
     expect_status(r, 200, "hide")
     d = people[1]["c"].get(people[1]["m"] + "/participants").json
     check(all(p["id"] != pid for p in d["participants"]), "hidden profile still listed")
+
+
+def test_meeting_mails_and_reasons_in_the_participants_language():
+    ev, tt = W.simple_event(languages=["sl", "en"])
+    slug = ev["slug"]
+    W.session(slug, title="Srečanja", kind="networking", one_to_one=True, tables=4,
+              starts_at="2027-05-14T14:00:00+02:00", ends_at="2027-05-14T15:00:00+02:00")
+    r = W.admin.request("PUT", "/api/v1/events/%s/matchmaking" % slug, csrf=True, json_body={"enabled": True})
+    expect_status(r, 200, "settings")
+    a = person(slug, tt, "Ana Kovač", "UKC", ["diabetes"], "hospital",
+               opps=[("request", "Pilotno okolje", ["diabetes"])])
+    emb = uniq_email("sl")
+    reg = W.registered(slug, tt["id"], name="Mojca Zupan", email=emb, organisation="Zdravje d.o.o.", language="sl")
+    mb = url_path(reg["manage_url"])
+    cb = W.anon()
+    expect_status(cb.request("PUT", mb + "/profile", json_body={"visible": True, "organisation_type": "startup",
+                                                                "topics": ["diabetes"]}), 201, "profile")
+    expect_status(cb.post(mb + "/opportunities", {"kind": "offer", "title": "Aplikacija za diabetes",
+                                                  "topics": ["diabetes"]}), 201, "offer")
+    bid = cb.get(mb + "/profile").json["id"]
+    # The reasons speak the page's language.
+    r = a["c"].get(a["m"] + "/recommendations?lang=sl")
+    check(any("Aplikacija za diabetes" in x and "ustreza" in x for x in r.json["recommendations"][0]["reasons"]),
+          "Slovenian reasons: %r" % r.json["recommendations"])
+    r = a["c"].post(a["m"] + "/meetings", {"with": bid, "message": "Dober dan!"})
+    expect_status(r, 201, "request")
+    SINK.wait_for([emb], count=2)
+    msgs = [x for x in SINK.to(emb) if x.msg["Content-Language"] == "sl" and "Dober dan!" in text_part(x.msg)]
+    check(len(msgs) == 1, "a Slovenian request mail: %r" % [str(x.msg["Subject"]) for x in SINK.to(emb)])
+    text = text_part(msgs[0].msg)
+    check("bi se rad" in text and "Odpri moje sestanke" in text, "Slovenian text:\n" + text)
+    r = cb.post(mb + "/meetings/%d/accept" % r.json["id"])
+    expect_status(r, 200, "accept")
+    # Mojca's own agenda mail the evening before is queued; the request's error messages are translated too.
+    r = cb.post(mb + "/meetings", {"with": bid}, headers={"Accept-Language": "sl"})
+    expect_error(r, 422, "self")
+    check("sami s sabo" in r.json["error"]["message"], "Slovenian error: %r" % r.json)
