@@ -6,7 +6,8 @@
 //         #/events/new                 create an event
 //         #/events/<slug>              settings, publish, close
 //         #/events/<slug>/<section>    programme, tickets, members, devices,
-//                                      registrations, mailings, dashboard
+//                                      registrations, mailings, matchmaking,
+//                                      meetings, dashboard
 'use strict';
 
 const ConsoleApp = (() => {
@@ -27,6 +28,8 @@ const ConsoleApp = (() => {
       ['devices', t('Check-in devices')],
       ['registrations', t('Registrations')],
       ['mailings', t('Mailings')],
+      ['matchmaking', t('Matchmaking')],
+      ['meetings', t('Meetings')],
       ['dashboard', t('Dashboard')],
     ];
   }

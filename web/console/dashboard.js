@@ -39,6 +39,9 @@
     const arrivalsTable = UI.el('div');
     const scansBox = UI.el('div');
     const noArrivals = UI.el('p', { class: 'empty', text: t('No arrivals yet.') });
+    const mmBox = UI.el('div');
+    const mmSection = A.section('matchmaking', t('Matchmaking'), mmBox);
+    mmSection.hidden = true;
 
     A.onLeave(() => {
       alive = false;
@@ -156,6 +159,9 @@
             num(x.checked_in)]), { caption: t('Attendance per session'), class: 'session-stats' })
         : UI.el('p', { class: 'empty', text: t('No sessions.') }));
       drawChart(s.arrivals || []);
+      // Only for an event with matchmaking (the stats have it then).
+      mmSection.hidden = !s.matchmaking;
+      if (s.matchmaking && typeof MatchConsole !== 'undefined') A.put(mmBox, MatchConsole.statsBlock(s.matchmaking));
       drawScans(scans.scans || [], s.by_session);
       // In the event's zone, like every other time on the dashboard.
       updated.textContent = tn('Updated {time} \u00b7 refreshes every {n} s', 'Updated {time} \u00b7 refreshes every {n} s', REFRESH_MS / 1000,
@@ -186,6 +192,7 @@
       A.section('arrivals', t('Arrivals'), chartWrap, noArrivals, arrivalsTable),
       A.section('sessions', t('Sessions'), sessionsBox),
       A.section('ticket-types', t('Ticket types'), typesBox),
+      mmSection,
       A.section('latest-scans', t('Latest scans'), scansBox));
     const [first, firstScans] = await Promise.all([Confero.get(base + '/stats'), Confero.get(base + '/scans')]);
     if (!current()) return;

@@ -76,6 +76,7 @@
         facts.push(tn('{taken} / {n} seat', '{taken} / {n} seats', s.capacity, { taken: I18N.number(s.signed_up || 0) }));
       }
       if (s.requires_signup) facts.push(t('Sign-up required'));
+      if (s.one_to_one) facts.push(tn('One-to-one meetings at {n} table', 'One-to-one meetings at {n} tables', s.tables || 0));
       const spk = speakerNames(s.speaker_ids);
       return UI.el('li', { class: 'session-card kind-' + s.kind, 'data-session-id': String(s.id) },
         UI.el('p', { class: 'session-time', text: UI.fmtTime(s.starts_at, zone) + '\u2013' + UI.fmtTime(s.ends_at, zone) }),
@@ -109,6 +110,12 @@
         { name: 'track', label: t('Track'), maxlength: 100, list: 'tracks-list' },
         { name: 'capacity', label: t('Capacity'), type: 'number', min: 0, hint: t('Empty: no limit.') },
         { name: 'requires_signup', label: t('Attendees must sign up for this session'), type: 'checkbox' },
+        // Networking only: the slots of one-to-one meetings (matchmaking).
+        { name: 'one_to_one', label: t('One-to-one meetings between participants (matchmaking slots)'), type: 'checkbox' },
+        { name: 'tables', label: t('Number of tables'), type: 'number', min: 1, max: 1000,
+          hint: t('Tables for meetings at the same time. Or name them below.') },
+        { name: 'table_labels', label: t('Table names'), type: 'lines',
+          hint: t('One per line, such as A1. Empty: tables are numbered.') },
         { name: 'speaker_ids', label: t('Speakers'), type: 'multi',
           options: ev.speakers.slice().sort(byName).map((p) => [p.id, p.organisation
             ? t('{name} ({organisation})', { name: p.name, organisation: p.organisation }) : p.name]),
@@ -119,6 +126,15 @@
         tz: zone,
         buttons: [cancel],
         onSubmit: async (v) => {
+          if (v.kind !== 'networking') {
+            // Only networking sessions hold one-to-one meetings.
+            if (editing && s.one_to_one) v.one_to_one = false;
+          } else if (Array.isArray(v.table_labels) && v.table_labels.length) {
+            delete v.tables;
+          } else {
+            delete v.table_labels;
+            if (v.one_to_one && (v.tables === null || v.tables === undefined)) { f.showErrors({ tables: 'required' }); return; }
+          }
           if (editing) await Confero.patch(base + '/sessions/' + s.id, v);
           else await Confero.post(base + '/sessions', v);
           A.flash(msgs, editing ? t('Session \u201c{title}\u201d saved.', { title: v.title })
@@ -138,6 +154,18 @@
           if (!touched) signup.checked = kind.value === 'workshop' || kind.value === 'networking';
         });
       }
+      // The one-to-one fields belong to networking sessions.
+      const kindSel = f.control('kind').input;
+      const syncKind = () => {
+        const net = kindSel.value === 'networking';
+        const one = f.control('one_to_one').input.checked;
+        f.control('one_to_one').show(net);
+        f.control('tables').show(net && one);
+        f.control('table_labels').show(net && one);
+      };
+      kindSel.addEventListener('change', syncKind);
+      f.control('one_to_one').input.addEventListener('change', syncKind);
+      syncKind();
       f.form.id = 'session-form';
       A.put(sessionFormBox,
         UI.el('h3', { text: editing ? t('Edit session: {title}', { title: s.title }) : t('Add a session') }),

@@ -15,6 +15,7 @@
   let reg = null;     // the registration as last answered
   let event = null;   // the event summary from the first answer
   let pub = null;     // the public event (sessions, ticket types), if published
+  let meet = null;    // GET …/matchmaking, when the event has meetings between participants
 
   // GET with the JSON Accept header and without the HTTP cache: the same
   // URL is also this HTML page, so a cached copy must never answer it.
@@ -57,6 +58,26 @@
     render();
     renderLanguage(langs);
     UI.$('#ticket').hidden = false;
+    loadMeet();
+  }
+
+  function meetLink() {
+    const old = document.getElementById('meet-link');
+    if (old) old.remove();
+    if (!meet || !active()) return;
+    // TRANSLATORS: the ticket page's link to the page of meetings between participants.
+    UI.$('#t-actions').prepend(UI.el('a', { class: 'button', id: 'meet-link', href: self.replace(/\/+$/, '') + '/matchmaking', text: t('Meetings') }));
+  }
+
+  // The link to the meetings page, when this attendee may take part.
+  async function loadMeet() {
+    try {
+      const m = await getJson(self + '/matchmaking');
+      meet = m && m.enabled && m.eligible ? m : null;
+    } catch (e) {
+      meet = null;
+    }
+    meetLink();
   }
 
   // The switcher: the registration's language, saved on the server, then
@@ -139,6 +160,7 @@
         download: 'ticket.png', text: t('Save the QR code') }));
       actions.append(UI.el('button', { type: 'button', class: 'secondary', text: tc('verb', 'Print'), onclick: () => window.print() }));
     }
+    meetLink();
 
     renderSessions();
     UI.$('#cancel').hidden = !active();
