@@ -393,6 +393,34 @@ match_agenda_pdf(const char *path, const char *font, const char *bold, const cha
 	return pdf_close(&p, path);
 }
 
+/* The slot line and the column headings, on the first page and again on
+ * every later one, so a page taped to a pillar reads by itself. */
+static HPDF_REAL
+table_plan_head(struct pdf *p, HPDF_Page page, const char *lang, const char *event_name,
+    const char *slotline, int first)
+{
+	HPDF_REAL w = HPDF_Page_GetWidth(page), y = MM(195), col = (w - MM(60)) / 2;
+
+	if (first) {
+		fit_text(page, p->bold, trc(lang, "table plan", "Table plan"), MM(15), y, MM(120), 20, 12, 0);
+		y -= MM(8);
+	}
+	fit_text(page, p->font, event_name, MM(15), y, w - MM(30), 12, 7, 0);
+	y -= MM(7);
+	fit_text(page, p->bold, slotline, MM(15), y, w - MM(30), 12, 7, 0);
+	y -= MM(10);
+	HPDF_Page_SetRGBFill(page, 0.29f, 0.31f, 0.34f);
+	fit_text(page, p->bold, trc(lang, "export column", "Table"), MM(15), y, MM(28), 10, 6, 0);
+	fit_text(page, p->bold, trc(lang, "export column", "Participant A"), MM(45), y, col - MM(5), 10, 6, 0);
+	fit_text(page, p->bold, trc(lang, "export column", "Participant B"), MM(45) + col, y, col - MM(5), 10, 6, 0);
+	HPDF_Page_SetRGBFill(page, 0, 0, 0);
+	HPDF_Page_SetLineWidth(page, 0.6f);
+	HPDF_Page_MoveTo(page, MM(13), y - MM(2));
+	HPDF_Page_LineTo(page, w - MM(13), y - MM(2));
+	HPDF_Page_Stroke(page);
+	return y - MM(8);
+}
+
 int
 match_table_plan_pdf(const char *path, const char *font, const char *bold, const char *lang,
     const char *tz, const char *event_name, const cJSON *slot, const cJSON *rows)
@@ -405,18 +433,16 @@ match_table_plan_pdf(const char *path, const char *font, const char *bold, const
 	/* Labels are at most 20 characters (api_programme.c): 80 bytes of UTF-8. */
 	int tables = cJSON_IsNumber(nt) && nt->valuedouble > 0 && nt->valuedouble <= 1000 ?
 	    (int)nt->valuedouble : 0;
-	char when[260], label[96], line[900];
+	char when[260], label[96], line[900], slotline[600];
 
 	if (pdf_open(&p, font, bold, trc(lang, "table plan", "Table plan")) != 0)
 		return -1;
 	page = a4_page(&p, 1);
 	w = HPDF_Page_GetWidth(page);
 	slot_text(lang, tz, slot, when, sizeof(when));
-	fit_text(page, p.bold, trc(lang, "table plan", "Table plan"), MM(15), MM(195), MM(120), 20, 12, 0);
-	fit_text(page, p.font, event_name, MM(15), MM(187), w - MM(30), 12, 7, 0);
-	snprintf(line, sizeof(line), "%s%s%s", when, *jstr(slot, "room") ? " · " : "", jstr(slot, "room"));
-	fit_text(page, p.bold, line, MM(15), MM(180), w - MM(30), 12, 7, 0);
-	y = MM(168);
+	snprintf(slotline, sizeof(slotline), "%s%s%s", when, *jstr(slot, "room") ? " · " : "",
+	    jstr(slot, "room"));
+	y = table_plan_head(&p, page, lang, event_name, slotline, 1);
 	for (int t = 0; t < tables; t++) {
 		const cJSON *m = NULL;
 		const char *lab = cJSON_IsArray(labels) ?
@@ -430,7 +456,7 @@ match_table_plan_pdf(const char *path, const char *font, const char *bold, const
 				m = x;
 		if (y < MM(15)) {
 			page = a4_page(&p, 1);
-			y = MM(195);
+			y = table_plan_head(&p, page, lang, event_name, slotline, 0);
 		}
 		if (t % 2 == 0) {
 			HPDF_Page_SetRGBFill(page, 0.953f, 0.965f, 0.973f);

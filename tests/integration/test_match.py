@@ -96,6 +96,20 @@ def test_slots_cut_from_the_one_to_one_session():
     r = W.admin.patch("/api/v1/events/%s/sessions/%d" % (slug, ses["id"]),
                       {"table_labels": ["A1", "A1"]})
     expect_error(r, 422, "validation")
+    # A plan of 60 empty tables runs over pages; each page says which slot it
+    # is and repeats the column headings.
+    r = W.admin.patch("/api/v1/events/%s/sessions/%d" % (slug, ses["id"]),
+                      {"table_labels": ["T%02d" % i for i in range(1, 61)]})
+    expect_status(r, 200, "60 tables")
+    slots = W.anon().get("/api/v1/events/%s/matchmaking/slots" % slug).json["slots"]
+    r = W.admin.get("/api/v1/events/%s/exports/table-plan.pdf?slot=%d" % (slug, slots[1]["id"]))
+    expect_status(r, 200, "table plan of 60 tables")
+    pages = [pg for pg in pdftext(r.raw).split("\f") if pg.strip()]
+    check(len(pages) >= 3, "60 tables on several pages: %d" % len(pages))
+    check(all("Participant A" in pg and "Participant B" in pg and "2:30" in pg for pg in pages),
+          "headings and slot on every page:\n" + "\n=====\n".join(pages))
+    check("T01" in pages[0] and "T60" in pages[-1] and "Table plan" in pages[0],
+          "tables in order:\n" + pages[-1])
 
 
 def test_settings_are_validated():
