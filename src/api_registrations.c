@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+
 #include <sodium.h>
 
 #include "api.h"
@@ -19,6 +21,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "mail.h"
+#include "ratelimit.h"
 #include "registration.h"
 #include "ticketcode.h"
 #include "validate.h"
@@ -330,6 +333,89 @@ session_full(struct req *r, struct vld *v, long long session_id)
 	return req_fail(r, ERR_INVALID, "validation", "A session you chose is full.");
 }
 
+/* 1-64 printable ASCII characters (RFC draft "The Idempotency-Key HTTP Header Field"). */
+static int
+idem_key_valid(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n < 1 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)k[i] < 0x20 || (unsigned char)k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static enum err
+refusal(struct req *r, struct vld *v, int outcome, long long session)
+{
+	if (outcome == REG_DUPLICATE)
+		return req_fail(r, ERR_CONFLICT, "already_registered",
+		    "This email address is already registered for this event.");
+	if (outcome == REG_SOLD_OUT)
+		return req_fail(r, ERR_CONFLICT, "sold_out", "No seats are left.");
+	return session_full(r, v, session);
+}
+
+static enum err
+created_reply(struct req *r, long long id, const char *status, const char *code,
+    const char *secret)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	json_add_int(o, "id", id);
+	cJSON_AddStringToObject(o, "status", status);
+	add_ticket(r, o, code);
+	cJSON_AddStringToObject(o, "manage_url",
+	    arena_printf(r->arena, "%s/manage/%s", cfg->base_url, secret));
+	return reply_json(r, 201, o);
+}
+
+/* The first answer to this key, again; or 422 when the body differs. */
+static enum err
+idem_replay(struct req *r, struct vld *v, struct db *d, long long event_id,
+    const unsigned char key[32], const unsigned char body[32])
+{
+	struct idem_row k;
+	char secret[AUTH_SECRET_MAX];
+	enum err e;
+
+	if ((e = db_idem_get(d, event_id, key, &k)) == ERR_NOTFOUND)
+		return ERR_RETRY;       /* its first request was rolled back meanwhile */
+	if (e != ERR_OK)
+		return e;
+	if (sodium_memcmp(k.body_hash, body, 32) != 0) {
+		vld_fail(v, "Idempotency-Key", "idempotency_mismatch");
+		return req_fail(r, ERR_INVALID, "idempotency_mismatch",
+		    "This Idempotency-Key was already used with a different request.");
+	}
+	if (k.outcome != 0)
+		return refusal(r, v, k.outcome, k.session_id);
+	if (k.sealed_len == 0 || manage_open(k.sealed, k.sealed_len, secret, sizeof(secret)) != 0)
+		return ERR_NOTFOUND;    /* the registration was erased since */
+	resp_header(r, "Idempotent-Replayed", "true");
+	e = created_reply(r, k.reg_id, k.reg_status, k.code, secret);
+	sodium_memzero(secret, sizeof(secret));
+	return e;
+}
+
+static void
+idem_purge_now_and_then(struct db *d, time_t now)
+{
+	static time_t last;
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	int due;
+
+	pthread_mutex_lock(&m);
+	due = now - last >= 3600;
+	if (due)
+		last = now;
+	pthread_mutex_unlock(&m);
+	if (due)
+		db_idem_purge(d);
+}
+
 enum err
 api_register(struct req *r)
 {
@@ -339,9 +425,11 @@ api_register(struct req *r)
 	struct ttype_rules tt;
 	char secret[AUTH_SECRET_MAX];
 	const cJSON *consent;
-	cJSON *questions, *o;
+	cJSON *questions;
 	struct db *d;
 	time_t now = time(NULL);
+	const char *ikey;
+	unsigned char ikey_hash[32], body_hash[32];
 	int outcome, cons;
 	enum err e;
 
@@ -351,6 +439,13 @@ api_register(struct req *r)
 	if (!window_open(&ev, now))
 		return req_fail(r, ERR_FORBIDDEN, "registration_closed",
 		    "Registration for this event is not open.");
+	ikey = req_header(r, "Idempotency-Key");
+	if (ikey != NULL && !idem_key_valid(ikey))
+		vld_fail(&v, "Idempotency-Key", "invalid");
+	if (!ratelimit_hit("register", r->client_addr, cfg->register_max_addr,
+	    cfg->register_window, (long long)now, &r->retry_after))
+		return req_fail(r, ERR_RATELIMIT, "rate_limited",
+		    "Too many registrations from your network; try again later.");
 	vld_only(&v, r->json, reg_keys);
 	rq.ttype_id = vld_int(&v, r->json, "ticket_type_id", 1, 1, 9007199254740991LL, 0, NULL);
 	rq.name = vld_line(&v, r->json, "name", 1, 200);
@@ -403,24 +498,36 @@ api_register(struct req *r)
 	if (manage_seal(secret, rq.manage_sealed, sizeof(rq.manage_sealed),
 	    &rq.manage_sealed_len) != 0)
 		rq.manage_sealed_len = 0;
+	if (ikey != NULL) {
+		char *canon = cJSON_PrintUnformatted(r->json);
+		if (canon == NULL)
+			return ERR_INTERNAL;
+		crypto_generichash(ikey_hash, 32, (const unsigned char *)ikey, strlen(ikey), NULL, 0);
+		crypto_generichash(body_hash, 32, (const unsigned char *)canon, strlen(canon), NULL, 0);
+		free(canon);
+		rq.idem_key = ikey_hash;
+		rq.idem_body = body_hash;
+		idem_purge_now_and_then(d, now);
+	}
 	e = registration_create(d, &ev, &tt, &rq, &outcome);
-	if (outcome == REG_DUPLICATE)
-		return req_fail(r, ERR_CONFLICT, "already_registered",
-		    "This email address is already registered for this event.");
-	if (outcome == REG_SOLD_OUT)
-		return req_fail(r, ERR_CONFLICT, "sold_out", "No seats are left.");
-	if (outcome == REG_SESSION_FULL)
-		return session_full(r, &v, rq.full_session);
+	if (outcome != 0 && rq.idem_key != NULL) {
+		/* A refusal is an answer too: kept, unless the key was taken meanwhile. */
+		sodium_memzero(secret, sizeof(secret));
+		if (outcome != REG_REPLAY) {
+			e = db_idem_insert(d, ev.id, ikey_hash, body_hash, outcome, 0, NULL,
+			    rq.full_session);
+			if (e != ERR_OK && e != ERR_CONFLICT)
+				return refusal(r, &v, outcome, rq.full_session);
+		}
+		return idem_replay(r, &v, d, ev.id, ikey_hash, body_hash);
+	}
+	if (outcome != 0)
+		return refusal(r, &v, outcome, rq.full_session);
 	if (e != ERR_OK)
 		return e;
-	o = cJSON_CreateObject();
-	json_add_int(o, "id", rq.id);
-	cJSON_AddStringToObject(o, "status", rq.status);
-	add_ticket(r, o, rq.code);
-	cJSON_AddStringToObject(o, "manage_url",
-	    arena_printf(r->arena, "%s/manage/%s", cfg->base_url, secret));
+	e = created_reply(r, rq.id, rq.status, rq.code, secret);
 	sodium_memzero(secret, sizeof(secret));
-	return reply_json(r, 201, o);
+	return e;
 }
 
 /* ---- self-service through the manage link ---- */

@@ -41,6 +41,8 @@ const struct config_var config_vars[] = {
 	{"CONFERO_LOGIN_MAX_FAILURES", "5", "failed logins per account before it is throttled"},
 	{"CONFERO_LOGIN_MAX_FAILURES_ADDR", "20", "failed logins per client address before it is throttled"},
 	{"CONFERO_LOGIN_WINDOW", "900", "throttling window and lock-out, seconds"},
+	{"CONFERO_REGISTER_MAX_ADDR", "30", "registration attempts per client address in the window (0: no limit)"},
+	{"CONFERO_REGISTER_WINDOW", "600", "window of that limit, seconds"},
 	{"CONFERO_SMTP_HOST", "", "SMTP relay host; empty: mail waits in the outbox"},
 	{"CONFERO_SMTP_PORT", "25", "SMTP port (587 for submission)"},
 	{"CONFERO_SMTP_USER", "", "SMTP AUTH user (PLAIN/LOGIN over TLS)"},
@@ -365,6 +367,12 @@ config_parse(struct config *c, config_getenv g, void *ctx, char *err,
 	if (num(g, ctx, "CONFERO_LOGIN_WINDOW", 900, 1, 86400, &n, err, errlen))
 		return -1;
 	c->login_window = (int)n;
+	if (num(g, ctx, "CONFERO_REGISTER_MAX_ADDR", 30, 0, 1000000, &n, err, errlen))
+		return -1;
+	c->register_max_addr = (int)n;
+	if (num(g, ctx, "CONFERO_REGISTER_WINDOW", 600, 1, 86400, &n, err, errlen))
+		return -1;
+	c->register_window = (int)n;
 	return config_parse_mail(c, g, ctx, err, errlen);
 }
 

@@ -44,6 +44,8 @@ struct config {
 	int login_max_account;     /* failures per account in the window */
 	int login_max_addr;        /* failures per client address */
 	int login_window;          /* seconds */
+	int register_max_addr;     /* registrations per address in the window; 0 off */
+	int register_window;       /* seconds */
 
 	char smtp_host[256];       /* "": no mail is sent (rows wait) */
 	int smtp_port;

@@ -99,6 +99,61 @@ db_reg_insert(struct db *d, struct reg_request *rq, const char *status, int hold
 }
 
 enum err
+db_idem_insert(struct db *d, long long event_id, const unsigned char key[32],
+    const unsigned char body[32], int outcome, long long reg_id, const char *reg_status,
+    long long session_id)
+{
+	struct dbv a[] = {V_INT(event_id), V_BIN(key, 32), V_BIN(body, 32), V_INT(outcome),
+	    reg_id > 0 ? V_INT(reg_id) : V_NULL, reg_status ? V_STR(reg_status) : V_NULL,
+	    V_INT(reg_id), session_id > 0 ? V_INT(session_id) : V_NULL};
+
+	return db_exec(d, STMT_IDEM_INSERT, a, NARGS(a), NULL, NULL);
+}
+
+static enum err
+idem_row_cb(void *ctx, const struct dbrow *r)
+{
+	struct idem_row *k = ctx;
+
+	if (r->n < 7 || r->val[0] == NULL || r->len[0] != 32)
+		return ERR_DB;
+	memcpy(k->body_hash, r->val[0], 32);
+	k->outcome = (int)row_ll(r, 1);
+	k->reg_id = row_ll(r, 2);
+	row_cpy(r, 3, k->reg_status, sizeof(k->reg_status));
+	row_cpy(r, 4, k->code, sizeof(k->code));
+	k->session_id = row_ll(r, 5);
+	k->sealed_len = 0;
+	if (r->val[6] != NULL && r->len[6] <= sizeof(k->sealed)) {
+		memcpy(k->sealed, r->val[6], r->len[6]);
+		k->sealed_len = r->len[6];
+	}
+	k->outcome |= 0x100;            /* found */
+	return ERR_OK;
+}
+
+enum err
+db_idem_get(struct db *d, long long event_id, const unsigned char key[32], struct idem_row *k)
+{
+	struct dbv a[] = {V_INT(event_id), V_BIN(key, 32)};
+	enum err e;
+
+	memset(k, 0, sizeof(*k));
+	if ((e = db_query(d, STMT_IDEM_GET, a, NARGS(a), idem_row_cb, k)) != ERR_OK)
+		return e;
+	if (!(k->outcome & 0x100))
+		return ERR_NOTFOUND;
+	k->outcome &= 0xff;
+	return ERR_OK;
+}
+
+enum err
+db_idem_purge(struct db *d)
+{
+	return db_exec(d, STMT_IDEM_PURGE, NULL, 0, NULL, NULL);
+}
+
+enum err
 db_reg_set_language(struct db *d, long long event_id, long long id, const char *lang)
 {
 	struct dbv a[] = {V_STR(lang), V_INT(id), V_INT(event_id)};

@@ -281,6 +281,19 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_QUESTION_LIST] =
 	    "SELECT id, label, kind, required, options, position, tr FROM questions "
 	    "WHERE event_id = ? ORDER BY position, id",
+	/* Args: event, key, body, outcome, reg, status, reg (its valid ticket), session. */
+	[STMT_IDEM_INSERT] =
+	    "INSERT INTO idempotency_keys (event_id, key_hash, body_hash, outcome, registration_id, "
+	    "reg_status, ticket_id, session_id) VALUES (?, ?, ?, ?, ?, ?, "
+	    "(SELECT t.id FROM tickets t WHERE t.registration_id = ? AND t.status = 'valid' LIMIT 1), ?)",
+	[STMT_IDEM_GET] =
+	    "SELECT k.body_hash, k.outcome, COALESCE(k.registration_id, 0), COALESCE(k.reg_status, ''), "
+	    "COALESCE(t.code, ''), COALESCE(k.session_id, 0), r.manage_sealed FROM idempotency_keys k "
+	    "LEFT JOIN tickets t ON t.id = k.ticket_id LEFT JOIN registrations r ON r.id = k.registration_id "
+	    "WHERE k.event_id = ? AND k.key_hash = ?",
+	/* Kept two days: at least the 24 hours promised. */
+	[STMT_IDEM_PURGE] =
+	    "DELETE FROM idempotency_keys WHERE created_at < NOW() - INTERVAL 2 DAY LIMIT 5000",
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
 	    "organisation, status, holds_seat, answers, consent_at, manage_hash, manage_sealed, "
@@ -820,4 +833,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "FROM_UNIXTIME(?) FROM match_profiles p JOIN registrations r ON r.id = p.registration_id "
 	    "WHERE p.id = ? ON DUPLICATE KEY UPDATE next_attempt_at = IF(outbox.status = 'pending', "
 	    "VALUES(next_attempt_at), outbox.next_attempt_at)",
+	/* A password change by the user: the session that made it stays. */
+	[STMT_SESSION_DELETE_USER_OTHERS] =
+	    "DELETE FROM auth_sessions WHERE user_id = ? AND token_hash <> ?",
 };

@@ -308,6 +308,15 @@ create_tx(struct db *d, void *arg)
 	}
 	if ((e = outbox_enqueue_reg(d, rq->id, rq->status)) != ERR_OK)
 		return e;
+	/* Last, so a retry that waited for this transaction finds the key. */
+	if (rq->idem_key != NULL) {
+		e = db_idem_insert(d, rq->event_id, rq->idem_key, rq->idem_body, 0, rq->id,
+		    rq->status, 0);
+		if (e == ERR_CONFLICT)
+			c->outcome = REG_REPLAY;
+		if (e != ERR_OK)
+			return e;
+	}
 	return audit(d, "attendee", rq->id, "registration.create", rq->id, rq->status);
 }
 

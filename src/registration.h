@@ -39,6 +39,23 @@ struct reg_request;
 /* The registration row of rq with this status; rq->id is set. */
 enum err db_reg_insert(struct db *, struct reg_request *rq,
     const char *status, int holds_seat);
+/* Idempotency keys (sql/007): the first answer to a key, by hashes. */
+struct idem_row {
+	unsigned char body_hash[32];
+	int outcome;                    /* 0 created, else REG_* */
+	long long reg_id, session_id;
+	char reg_status[24];
+	char code[160];
+	unsigned char sealed[160];
+	size_t sealed_len;
+};
+/* ERR_CONFLICT when the key is taken (by a committed or running request). */
+enum err db_idem_insert(struct db *, long long event_id, const unsigned char key[32],
+    const unsigned char body[32], int outcome, long long reg_id, const char *reg_status,
+    long long session_id);
+enum err db_idem_get(struct db *, long long event_id, const unsigned char key[32],
+    struct idem_row *);
+enum err db_idem_purge(struct db *);
 enum err db_reg_set_language(struct db *, long long event_id, long long id,
     const char *lang);
 /* 1 taken, 0 full. */
@@ -153,6 +170,8 @@ struct reg_request {
 	unsigned char manage_hash[32];
 	unsigned char manage_sealed[160];
 	size_t manage_sealed_len;
+	/* Idempotency-Key and body hashes, or NULL: recorded with the row. */
+	const unsigned char *idem_key, *idem_body;
 	/* results */
 	long long id;
 	char status[24];
@@ -164,6 +183,7 @@ struct reg_request {
 #define REG_SOLD_OUT 1
 #define REG_DUPLICATE 2
 #define REG_SESSION_FULL 3
+#define REG_REPLAY 4              /* the idempotency key is taken */
 
 /*
  * The whole registration in one transaction.  *outcome is 0 on success or

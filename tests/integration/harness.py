@@ -163,6 +163,9 @@ def base_env(db, db_name, overrides=None, secret_file=None):
         "CONFERO_ADMIN_EMAIL": ADMIN_EMAIL,
         "CONFERO_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "CONFERO_HASH_WORKERS": "2",
+        # Every test client is 127.0.0.1: the per-address registration
+        # limit is off unless a test turns it on (test_idempotency).
+        "CONFERO_REGISTER_MAX_ADDR": "0",
     })
     # Sanitizer runs: make reports fatal and visible in the log.
     env.setdefault("ASAN_OPTIONS", "abort_on_error=0:detect_leaks=1")
