@@ -833,7 +833,4 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "FROM_UNIXTIME(?) FROM match_profiles p JOIN registrations r ON r.id = p.registration_id "
 	    "WHERE p.id = ? ON DUPLICATE KEY UPDATE next_attempt_at = IF(outbox.status = 'pending', "
 	    "VALUES(next_attempt_at), outbox.next_attempt_at)",
-	/* A password change by the user: the session that made it stays. */
-	[STMT_SESSION_DELETE_USER_OTHERS] =
-	    "DELETE FROM auth_sessions WHERE user_id = ? AND token_hash <> ?",
 };
