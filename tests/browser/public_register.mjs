@@ -108,10 +108,31 @@ run(async (browser) => {
   check(!(await page.isChecked('#s-' + args.fhir.id)), 'full session still ticked');
   await shot(page, 'public_register_session_full_phone');
 
-  // 3. Choose the lab instead: registered, with the QR ticket.
+  // 3. Choose the lab instead: registered, with the QR ticket.  Bad
+  //    Wi-Fi: the server registers, but its answer never arrives.  The
+  //    form tries again with the same Idempotency-Key and shows the
+  //    registration that was made (the test checks there is one).
+  const keys = [];
+  await page.route('**/registrations?*', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (keys.length === 1) {
+      const lost = await route.fetch();
+      check(lost.status() === 201, 'the first attempt registered: ' + lost.status());
+      await route.abort('connectionreset');
+    } else {
+      await route.continue();
+    }
+  });
   await page.check('#s-' + args.lab.id);
   await page.click('#submit');
-  await page.waitForSelector('#reg-result:not([hidden])');
+  await page.waitForSelector('#reg-result:not([hidden])', { timeout: 15000 });
+  await page.unroute('**/registrations?*');
+  // The answer we cut off is the one console error we expect.
+  const resets = page.errors.filter((e) => /ERR_CONNECTION_RESET/.test(e));
+  check(resets.length === 1, 'one lost answer: ' + JSON.stringify(page.errors));
+  page.errors.splice(page.errors.indexOf(resets[0]), 1);
+  check(keys.length === 2 && /^[0-9a-f]{32}$/.test(keys[0]) && keys[0] === keys[1],
+    'the retry carries the first attempt\'s key: ' + JSON.stringify(keys));
   const result = await page.evaluate(() => {
     const n = document.querySelector('#reg-result [data-status]');
     const a = document.getElementById('manage-link');
@@ -160,7 +181,7 @@ run(async (browser) => {
   }));
   check(/Registration for this event has closed/.test(closed5.text) && closed5.formHidden && closed5.focused,
     'registration_closed: ' + JSON.stringify(closed5));
-  check(posts.length === 4, 'want 4 POSTs in all, got ' + posts.length);
+  check(posts.length === 5, 'want 5 POSTs in all (one a retry), got ' + posts.length);
   noErrors(page, 'registration', [403, 409, 422]);
   return { qr_png: qrPng, manage_href: result.manage };
 });

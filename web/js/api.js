@@ -26,6 +26,7 @@ const Confero = (() => {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     // Not the server's cached copy of a public document: one built now.
     if (opts.fresh) headers['Cache-Control'] = 'no-cache';
+    Object.assign(headers, opts.headers || {});
     if (bearer) headers.Authorization = 'Bearer ' + bearer;
     else if (csrf && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
     const res = await fetch(path, {

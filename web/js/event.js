@@ -700,11 +700,17 @@
     btn.disabled = true;
     btn.setAttribute('aria-busy', 'true');
     btn.textContent = t('Registering…');
+    // One Idempotency-Key per registration attempt: kept while the answer
+    // is unknown (network error, 503) and the form unchanged, so a retry
+    // can never register twice and returns the registration made.
+    const sent = JSON.stringify(body);
+    if (!attempt || attempt.body !== sent) attempt = { body: sent, key: newKey() };
     try {
-      // ?lang: the server's own messages in the page's language too.
-      const res = await Confero.post(apiPath + '/registrations?lang=' + encodeURIComponent(I18N.lang), body);
+      const res = await postWithRetries(body, attempt.key);
+      attempt = null;
       showResult(res, body);
     } catch (err) {
+      if (err instanceof Confero.ApiError && err.status !== 503) attempt = null;
       handleError(err);
     } finally {
       btn.disabled = false;
@@ -713,9 +719,34 @@
     }
   }
 
+  let attempt = null;
+
+  function newKey() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  // Network errors and 503s are retried with the same key (after 1, 2 and
+  // 4 seconds); every other answer is final.
+  async function postWithRetries(body, key) {
+    // ?lang: the server's own messages in the page's language too.
+    const path = apiPath + '/registrations?lang=' + encodeURIComponent(I18N.lang);
+    for (let i = 0; ; i++) {
+      try {
+        return await Confero.post(path, body, { headers: { 'Idempotency-Key': key } });
+      } catch (err) {
+        const unknown = !(err instanceof Confero.ApiError) || err.status === 503;
+        if (!unknown || i >= 3) throw err;
+        UI.announce(t('The connection failed. Trying again…'));
+        await new Promise((ok) => setTimeout(ok, 1000 * 2 ** i));
+      }
+    }
+  }
+
   function handleError(err) {
-    if (!(err instanceof Confero.ApiError)) {
-      showErrors([], [Pub.generalError(err)]);
+    if (!(err instanceof Confero.ApiError) || err.status === 503) {
+      showErrors([], [t('The server could not be reached, so we do not know yet whether you are registered. Press “Register” again: you will not be registered twice.')]);
       return;
     }
     if (err.status === 422) {
