@@ -33,6 +33,7 @@ static atomic_int st2xx, st409, st_other, confirmed, waitlisted;
 static pthread_mutex_t outmtx = PTHREAD_MUTEX_INITIALIZER;
 static FILE *out;
 static int mode_register;
+static int idem;                        /* LOADGEN_IDEM=1: an Idempotency-Key each */
 
 /* get: each client keeps its own latencies; they are merged at the end. */
 struct getter {
@@ -123,10 +124,14 @@ worker(void *arg)
 			    "{\"ticket_type_id\":%s,\"name\":\"Bench Attendee %d\",\"email\":"
 			    "\"bench%d.%ld@example.org\",\"organisation\":\"Bench\",\"consent\":true}",
 			    ttype, i, i, (long)getpid());
+			char key[96] = "";
+			if (idem)
+				snprintf(key, sizeof(key), "Idempotency-Key: bench-%ld-%d\r\n",
+				    (long)getpid(), i);
 			len = snprintf(req, sizeof(req),
-			    "POST /api/v1/events/%s/registrations HTTP/1.1\r\nHost: %s:%d\r\n"
+			    "POST /api/v1/events/%s/registrations HTTP/1.1\r\nHost: %s:%d\r\n%s"
 			    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-			    slug, host, port, blen, body);
+			    slug, host, port, key, blen, body);
 		} else {
 			blen = snprintf(body, sizeof(body), "{\"code\":\"%s\",\"gate\":\"Bench\"}",
 			    codes[i]);
@@ -291,6 +296,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	mode_register = strcmp(argv[1], "register") == 0;
+	idem = getenv("LOADGEN_IDEM") != NULL && strcmp(getenv("LOADGEN_IDEM"), "1") == 0;
 	host = argv[2];
 	port = atoi(argv[3]);
 	slug = argv[4];

@@ -28,6 +28,7 @@ csrf = call("POST", "/api/v1/auth/login", {"email": email, "password": password}
 out = {}
 for key, slug, cap, wait in [("CHECKIN", "bench-checkin", None, False),
                              ("REGISTER", "bench-register", 5000, False),
+                             ("IDEM", "bench-idem", 5000, False),
                              ("LIMIT", "bench-limit", 5000, False),
                              ("MAIL", "bench-mail", None, False)]:
     ev = call("POST", "/api/v1/events", {
