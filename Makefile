@@ -7,8 +7,11 @@ PKGS     = libmicrohttpd libmariadb libcjson libqrencode libsodium libpng libidn
            icu-uc icu-i18n
 CFLAGS_W = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral \
-           -Wvla -Wimplicit-fallthrough
+           -Wvla -Wimplicit-fallthrough \
+           -fstack-protector-strong -fstack-clash-protection
 CFLAGS  ?= -O2 -g
+# Full RELRO and immediate binding (ASVS 14.1.2); Debian's gcc makes PIE.
+LDFLAGS += -Wl,-z,relro,-z,now
 CPPFLAGS_ALL = -D_GNU_SOURCE -DCONFERO_VERSION=\"$(VERSION)\" -Isrc -Ibuild \
            $(shell pkg-config --cflags $(PKGS)) $(CPPFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lesmtp -lhpdf -lglpk -lpthread -lm -ldl $(LDLIBS)
@@ -19,6 +22,7 @@ LDFLAGS += -fsanitize=address,undefined
 BUILD    = build/san
 else
 BUILD    = build/rel
+CPPFLAGS += -D_FORTIFY_SOURCE=2
 endif
 
 SRCS     = $(sort $(wildcard src/*.c))
@@ -26,11 +30,12 @@ OBJS     = $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS)) $(BUILD)/sql_embed.o $(BUILD
 LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+include tests/fuzz/fuzz.mk
 SQL      = $(sort $(wildcard sql/*.sql))
 PO       = $(sort $(wildcard po/*.po))
 MO       = $(patsubst po/%.po,build/po/%.mo,$(PO))
 
-.PHONY: all run test unit bench clean deps format confero web po
+.PHONY: all run test unit bench clean deps format confero web po fuzz
 all: confero
 
 confero: $(BUILD)/confero
@@ -69,7 +74,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	$(CC) $(CFLAGS_W) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) $(shell pkg-config --cflags cmocka) \
 	    $(LDFLAGS) -o $@ $< $(LIBOBJS) $(shell pkg-config --libs cmocka) $(LDLIBS_ALL)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(FZ_REPLAY)
 
 deps:
 	@sh scripts/install-deps
@@ -110,9 +115,22 @@ $(BUILD)/bench/dblimit: tests/bench/dblimit.c
 	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags libmariadb) \
 	    -o $@ $< $(shell pkg-config --libs libmariadb) -lpthread
 
+# libFuzzer + ASan + UBSan (clang-14) on every harness of tests/fuzz for
+# FUZZ_SECONDS each (default 60); see tests/fuzz/README.md.
+fuzz:
+	@sh scripts/fuzz $(FUZZ_SECONDS)
+
 bench: deps
 	@$(MAKE) --no-print-directory confero $(BENCH_BINS)
 	@sh scripts/bench $(BUILD)
+
+# The full fault scenarios (tests/faults/): MariaDB killed and frozen, SMTP
+# failures, slowhttptest, a full disk; last line "N passed, N failed".
+# The short versions run inside `make test` (test_faults_short.py).
+.PHONY: faults
+faults: deps
+	@$(MAKE) --no-print-directory confero
+	@sh scripts/faults $(BUILD)
 
 format:
 	clang-format -i src/*.c src/*.h
