@@ -33,7 +33,7 @@ api_login(struct req *r)
 	char secret[AUTH_SECRET_MAX], csrf[AUTH_SECRET_MAX];
 	struct user u;
 	struct db *d;
-	long long wait = 0;
+	long long wait = 0, na = 0, nb = 0;
 	enum err e, ve;
 	int found, ok;
 	cJSON *o;
@@ -56,6 +56,22 @@ api_login(struct req *r)
 		return req_fail(r, ERR_RATELIMIT, "rate_limited",
 		    "Too many failed logins; try again later.");
 	}
+	/*
+	 * Each attempt is counted before its password is checked, and one
+	 * past the limit is refused unchecked: however many arrive at once,
+	 * an account and an address get at most their limit of guesses.
+	 */
+	if ((e = db_throttle_fail(d, kacct, cfg->login_max_account, cfg->login_window)) != ERR_OK ||
+	    (e = db_throttle_fail(d, kaddr, cfg->login_max_addr, cfg->login_window)) != ERR_OK ||
+	    (e = db_throttle_count(d, kacct, cfg->login_window, &na)) != ERR_OK ||
+	    (e = db_throttle_count(d, kaddr, cfg->login_window, &nb)) != ERR_OK)
+		return e;
+	if (na > cfg->login_max_account || nb > cfg->login_max_addr) {
+		r->retry_after = cfg->login_window;
+		log_info("login: throttled");
+		return req_fail(r, ERR_RATELIMIT, "rate_limited",
+		    "Too many failed logins; try again later.");
+	}
 	e = db_user_by_email(d, email, &u);
 	if (e != ERR_OK && e != ERR_NOTFOUND)
 		return e;
@@ -71,13 +87,11 @@ api_login(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	if (!ok) {
-		if ((e = db_throttle_fail(d, kacct, cfg->login_max_account, cfg->login_window)) != ERR_OK ||
-		    (e = db_throttle_fail(d, kaddr, cfg->login_max_addr, cfg->login_window)) != ERR_OK)
-			return e;
 		log_info("login: failed %s", found ? "(wrong password)" : "(no such active account)");
 		return req_fail(r, ERR_UNAUTH, "unauthorized", "Wrong email or password.");
 	}
 	db_throttle_reset(d, kacct);
+	db_throttle_undo(d, kaddr, cfg->login_max_addr);
 	auth_new_secret("", secret);
 	auth_secret_hash(secret, h);
 	if ((e = db_session_insert(d, h, u.id, cfg->session_ttl)) != ERR_OK)

@@ -171,12 +171,14 @@ vld_ids(struct vld *v, const cJSON *obj, const char *key, struct req *r,
 	return n;
 }
 
-int
-event_is_staff(struct req *r, const struct event_ref *ev)
+/* 1 staff, 0 not; a database error is neither (*e set, 0 returned). */
+static int
+staff_of(struct req *r, const struct event_ref *ev, enum err *e)
 {
 	struct db *d;
 	int member = 0;
 
+	*e = ERR_OK;
 	if (r->who.kind == PRINCIPAL_NONE)
 		return 0;
 	if (r->who.event_id > 0 && r->who.event_id != ev->id)
@@ -186,14 +188,22 @@ event_is_staff(struct req *r, const struct event_ref *ev)
 	long long key[2] = {ev->id, r->who.user_id};
 	if (cache_get(CACHE_MEMBER, key, sizeof(key), &member, sizeof(member)))
 		return member;
-	if (req_db(r, &d) != ERR_OK)
+	if ((*e = req_db(r, &d)) != ERR_OK)
 		return 0;
-	if (db_event_is_member(d, ev->id, r->who.user_id, &member) != ERR_OK)
+	if ((*e = db_event_is_member(d, ev->id, r->who.user_id, &member)) != ERR_OK)
 		return 0;
 	/* Only "yes" is kept: a new member must work at once. */
 	if (member)
 		cache_put(CACHE_MEMBER, key, sizeof(key), &member, sizeof(member), 10000);
 	return member;
+}
+
+int
+event_is_staff(struct req *r, const struct event_ref *ev)
+{
+	enum err e;
+
+	return staff_of(r, ev, &e);
 }
 
 void
@@ -227,16 +237,17 @@ event_load_slug(struct req *r, const char *slug, enum role need,
 		event_cache_put(ev);
 	}
 	if (need == ROLE_NONE) {
-		if (strcmp(ev->status, "draft") == 0 && !event_is_staff(r, ev))
-			return ERR_NOTFOUND;
+		if (strcmp(ev->status, "draft") == 0 && !staff_of(r, ev, &e))
+			return e != ERR_OK ? e : ERR_NOTFOUND;
 		return ERR_OK;
 	}
 	if (r->who.kind == PRINCIPAL_NONE)
 		return ERR_UNAUTH;
 	if (r->who.role < need)
 		return ERR_FORBIDDEN;
-	if (!event_is_staff(r, ev))
-		return req_fail(r, ERR_FORBIDDEN, "forbidden",
+	/* A database that does not answer is 503, never "not staff". */
+	if (!staff_of(r, ev, &e))
+		return e != ERR_OK ? e : req_fail(r, ERR_FORBIDDEN, "forbidden",
 		    "You are not staff of this event.");
 	return ERR_OK;
 }

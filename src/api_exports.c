@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,6 +89,30 @@ temp_path(struct req *r, char **path)
 	}
 	close(fd);
 	return ERR_OK;
+}
+
+/*
+ * A library could not build the export at path (it says no more than
+ * that): log why, with the room left in CONFERO_TMPDIR, and remove the
+ * file.  A full disk (or one nearly full while the file was being
+ * written) is 503 `unavailable`, to try again once there is room; any
+ * other failure 500.
+ */
+static enum err
+export_failed(const char *path, const char *slug, const char *what)
+{
+	int saved = errno, full;
+	unsigned long long kb = 0;
+	struct statvfs vs;
+
+	if (statvfs(cfg->tmpdir, &vs) == 0)
+		kb = (unsigned long long)vs.f_bavail * vs.f_frsize / 1024;
+	unlink(path);
+	full = saved == ENOSPC || saved == EDQUOT || kb < 1024;
+	log_err("export %s: cannot write %s in %s (%s; %llu KB free there)%s", slug, what,
+	    cfg->tmpdir, saved ? strerror(saved) : "no error number", kb,
+	    full ? ": the disk is full" : "");
+	return full ? ERR_UNAVAILABLE : ERR_INTERNAL;
 }
 
 /* Send the finished file at path, which is removed at once. */
@@ -248,10 +273,9 @@ attendees_xlsx(struct req *r, const struct event_ref *ev, const struct reg_filte
 	cols.lang = req_lang(r, NULL, 0);
 	if ((e = temp_path(r, &path)) != ERR_OK)
 		return e;
-	if ((x = attendees_xlsx_open(path, cfg->tmpdir, &cols)) == NULL) {
-		unlink(path);
-		return ERR_INTERNAL;
-	}
+	errno = 0;
+	if ((x = attendees_xlsx_open(path, cfg->tmpdir, &cols)) == NULL)
+		return export_failed(path, ev->slug, "attendees.xlsx");
 	if ((e = db_exp_attendees_open(d, ev->id, f, &cur)) != ERR_OK) {
 		attendees_xlsx_close(x);
 		unlink(path);
@@ -260,7 +284,10 @@ attendees_xlsx(struct req *r, const struct event_ref *ev, const struct reg_filte
 	while ((rc = db_exp_attendees_next(cur, &a)) == 1)
 		attendees_xlsx_row(x, &a);
 	e2 = db_exp_close(cur);
-	if (attendees_xlsx_close(x) != 0 || rc < 0 || e2 != ERR_OK) {
+	errno = 0;
+	if (attendees_xlsx_close(x) != 0 && rc >= 0 && e2 == ERR_OK)
+		return export_failed(path, ev->slug, "attendees.xlsx");
+	if (rc < 0 || e2 != ERR_OK) {
 		unlink(path);
 		return e2 != ERR_OK ? e2 : ERR_INTERNAL;
 	}
@@ -347,11 +374,10 @@ export_attendance(struct req *r, int xlsx)
 		arena_defer(r->arena, (void (*)(void *))cJSON_Delete, stats);
 		if ((e = match_stats_json(d, ev.id, stats)) != ERR_OK)
 			return e;
+		errno = 0;
 		if (attendance_xlsx(&at, ev.name, ev.tz, req_lang(r, NULL, 0), path, cfg->tmpdir,
-		    cJSON_GetObjectItem(stats, "matchmaking")) != 0) {
-			unlink(path);
-			return ERR_INTERNAL;
-		}
+		    cJSON_GetObjectItem(stats, "matchmaking")) != 0)
+			return export_failed(path, ev.slug, "attendance.xlsx");
 		attachment(r, ev.slug, "attendance.xlsx");
 		return send_file(r, path, CT_XLSX);
 	}
@@ -461,11 +487,9 @@ api_export_badges(struct req *r)
 	audit_export(r, d, &ev, "badges.pdf", reg);
 	if ((e = temp_path(r, &path)) != ERR_OK)
 		return e;
-	if (pdf_badges(path, cfg->font, cfg->font_bold, ev.name, b, n, lay) != 0) {
-		log_err("export %s: cannot write the badge PDF (font %s)", ev.slug, cfg->font);
-		unlink(path);
-		return ERR_INTERNAL;
-	}
+	errno = 0;
+	if (pdf_badges(path, cfg->font, cfg->font_bold, ev.name, b, n, lay) != 0)
+		return export_failed(path, ev.slug, "badges.pdf (or its font)");
 	attachment(r, ev.slug, "badges.pdf");
 	return send_file(r, path, CT_PDF);
 }
@@ -533,10 +557,9 @@ api_registration_certificate(struct req *r)
 	audit_export(r, d, &ev, "certificate.pdf", id);
 	if ((e = temp_path(r, &path)) != ERR_OK)
 		return e;
-	if (pdf_certificate(path, cfg->font, cfg->font_bold, &c) != 0) {
-		unlink(path);
-		return ERR_INTERNAL;
-	}
+	errno = 0;
+	if (pdf_certificate(path, cfg->font, cfg->font_bold, &c) != 0)
+		return export_failed(path, ev.slug, "certificate.pdf");
 	resp_header(r, "Content-Disposition", arena_printf(r->arena,
 	    "attachment; filename=\"%s-certificate-%lld.pdf\"", ev.slug, id));
 	return send_file(r, path, CT_PDF);

@@ -17,9 +17,10 @@ static const char *const role_choices[] = {"checkin", "organiser", "admin", NULL
 static const char *
 valid_password(struct vld *v, const cJSON *obj, int required)
 {
-	const char *pw = vld_text(v, obj, "password", required, 1024);
+	/* ASVS 2.1.1/2.1.2: at least 12 characters, at most 128. */
+	const char *pw = vld_text(v, obj, "password", required, 128);
 
-	if (pw != NULL && utf8_len(pw) < 10) {
+	if (pw != NULL && utf8_len(pw) < 12) {
 		vld_fail(v, "password", "too_short");
 		return NULL;
 	}
@@ -162,13 +163,25 @@ api_users_update(struct req *r)
 	if ((e = db_user_update(d, id, role >= 0 ? role + 1 : -1, disabled,
 	    pw ? hash : NULL, lang)) != ERR_OK)
 		return e;
-	cache_bump();
-	/* Disabling or a new password ends every login; disabling revokes tokens. */
-	if (disabled == 1 || pw != NULL)
-		if ((e = db_session_delete_user(d, id)) != ERR_OK)
+	/*
+	 * Disabling or a new password ends every login, except the session
+	 * that sets its own password; disabling revokes tokens.
+	 */
+	if (disabled == 1 || pw != NULL) {
+		if (id == r->who.user_id && r->who.kind == PRINCIPAL_SESSION) {
+			unsigned char h[32];
+
+			auth_secret_hash(r->session_secret, h);
+			e = db_session_delete_user_others(d, id, h);
+		} else
+			e = db_session_delete_user(d, id);
+		if (e != ERR_OK)
 			return e;
+	}
 	if (disabled == 1 && (e = db_token_revoke_user(d, id)) != ERR_OK)
 		return e;
+	/* After the deletes: no request in between can cache a login again. */
+	cache_bump();
 	if ((e = db_user_by_id(d, id, &u)) != ERR_OK)
 		return e;
 	details = arena_printf(r->arena, "{\"role\":%s%s%s,\"disabled\":%s,\"password_changed\":%s}",

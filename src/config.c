@@ -37,7 +37,7 @@ const struct config_var config_vars[] = {
 	{"CONFERO_SESSION_TTL", "43200", "login session lifetime, seconds"},
 	{"CONFERO_HASH_WORKERS", "2", "password hashes computed at once (bounds login bursts)"},
 	{"CONFERO_ADMIN_EMAIL", "", "with CONFERO_ADMIN_PASSWORD: first admin created at start when no user exists"},
-	{"CONFERO_ADMIN_PASSWORD", "", "password of that first admin (at least 10 characters)"},
+	{"CONFERO_ADMIN_PASSWORD", "", "password of that first admin (12 to 128 characters)"},
 	{"CONFERO_LOGIN_MAX_FAILURES", "5", "failed logins per account before it is throttled"},
 	{"CONFERO_LOGIN_MAX_FAILURES_ADDR", "20", "failed logins per client address before it is throttled"},
 	{"CONFERO_LOGIN_WINDOW", "900", "throttling window and lock-out, seconds"},
@@ -50,6 +50,7 @@ const struct config_var config_vars[] = {
 	{"CONFERO_SMTP_STARTTLS", "opportunistic", "required, opportunistic or off"},
 	{"CONFERO_SMTP_FROM", "Confero <confero@localhost>", "sender, \"Name <address>\" or an address"},
 	{"CONFERO_SMTP_RATE", "0", "messages per second at most (0: no limit)"},
+	{"CONFERO_SMTP_TIMEOUT", "30", "seconds to wait for each SMTP reply (twice that after a message's data)"},
 	{"CONFERO_MAIL_BACKOFF", "60,300,1800,7200,21600", "seconds between attempts after temporary failures; then failed"},
 	{"CONFERO_MAIL_LEASE", "120", "seconds a sender owns a claimed message before others may retry it"},
 	{"CONFERO_MAIL_SENDERS", "2", "sender threads, each with its own SMTP session (0 in serve: run `confero mailer`)"},
@@ -169,7 +170,10 @@ config_parse_mail(struct config *c, config_getenv g, void *ctx, char *err,
 	    copy(c->smtp_password, sizeof(c->smtp_password), v, "CONFERO_SMTP_PASSWORD", err, errlen))
 		return -1;
 	v = get(g, ctx, "CONFERO_SMTP_STARTTLS");
-	if (v == NULL || strcmp(v, "opportunistic") == 0)
+	/* A password never goes in clear unless "off" says so (ASVS 2.10.1, 9.2.2). */
+	if ((v == NULL || strcmp(v, "opportunistic") == 0) && c->smtp_user[0] != '\0')
+		c->smtp_starttls = 2;
+	else if (v == NULL || strcmp(v, "opportunistic") == 0)
 		c->smtp_starttls = 1;
 	else if (strcmp(v, "required") == 0)
 		c->smtp_starttls = 2;
@@ -205,6 +209,9 @@ config_parse_mail(struct config *c, config_getenv g, void *ctx, char *err,
 			return -1;
 		}
 	}
+	if (num(g, ctx, "CONFERO_SMTP_TIMEOUT", 30, 1, 600, &n, err, errlen))
+		return -1;
+	c->smtp_timeout = (int)n;
 	v = get(g, ctx, "CONFERO_MAIL_BACKOFF");
 	if (v == NULL)
 		v = "60,300,1800,7200,21600";
@@ -353,8 +360,9 @@ config_parse(struct config *c, config_getenv g, void *ctx, char *err,
 		    c->admin_email[0] ? "CONFERO_ADMIN_PASSWORD" : "CONFERO_ADMIN_EMAIL");
 		return -1;
 	}
-	if (c->admin_password[0] != '\0' && strlen(c->admin_password) < 10) {
-		snprintf(err, errlen, "CONFERO_ADMIN_PASSWORD: at least 10 characters");
+	if (c->admin_password[0] != '\0' &&
+	    (strlen(c->admin_password) < 12 || strlen(c->admin_password) > 128)) {
+		snprintf(err, errlen, "CONFERO_ADMIN_PASSWORD: 12 to 128 characters");
 		return -1;
 	}
 

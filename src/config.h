@@ -55,6 +55,7 @@ struct config {
 	char smtp_from_name[200];
 	char smtp_from_addr[256];
 	double smtp_rate;          /* messages per second, 0: no limit */
+	int smtp_timeout;          /* seconds per SMTP reply (2x after the data) */
 	int mail_backoff[8];       /* seconds before attempt 2, 3, … */
 	int mail_backoff_n;
 	int mail_lease;            /* seconds a claimed message is ours */

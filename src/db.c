@@ -9,7 +9,9 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,191 @@ static struct db *pool;
 static int pool_size;
 static struct db *freelist;
 static pthread_mutex_t pool_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Outages.  A killed MariaDB refuses connections at once, but a frozen or
+ * unreachable one accepts the socket and never answers: each statement
+ * would wait for the 60 s read timeout, and a pool of workers stuck so
+ * stops answering anything.  A watchdog thread looks at the pool's
+ * blocking calls four times a second; when one has waited STALL_MS, it
+ * opens a fresh connection (PROBE_S connect timeout, as the pool's).  If
+ * MariaDB answers, the statement is only slow and is left alone (exports,
+ * migrations); if not, this is an outage: every blocked call has its
+ * socket shut down (it fails at once), idle connections are marked broken,
+ * and connecting fails at once (503 unavailable) until a probe, once a
+ * second, succeeds again.  A connection attempt that fails for a network
+ * reason starts an outage too.  The lane drops its connections then.
+ */
+#define STALL_MS 2000
+#define PROBE_S 3
+
+static atomic_int outage;
+static pthread_mutex_t busy_mtx = PTHREAD_MUTEX_INITIALIZER;
+static long long *busy_since;           /* per pool connection: ms, 0: not in a call */
+static int *busy_fd;
+static char *busy_cut;                  /* this call's socket was shut down */
+static pthread_t watch_thread;
+static int watch_started;
+static atomic_int watch_quit;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+pool_index(const struct db *d)
+{
+	if (pool == NULL || d < pool || d >= pool + pool_size)
+		return -1;
+	return (int)(d - pool);
+}
+
+/* Around every blocking call on a pooled connection. */
+static void
+busy_begin(struct db *d)
+{
+	int i = pool_index(d);
+
+	if (i < 0 || d->my == NULL)
+		return;
+	pthread_mutex_lock(&busy_mtx);
+	busy_fd[i] = (int)mysql_get_socket(d->my);
+	busy_since[i] = now_ms();
+	busy_cut[i] = 0;
+	pthread_mutex_unlock(&busy_mtx);
+}
+
+static void
+busy_end(struct db *d)
+{
+	int i = pool_index(d);
+
+	if (i < 0)
+		return;
+	/* Under the lock: the watchdog never shuts down a socket closed since. */
+	pthread_mutex_lock(&busy_mtx);
+	busy_since[i] = 0;
+	busy_fd[i] = -1;
+	pthread_mutex_unlock(&busy_mtx);
+}
+
+/* A connect error that says MariaDB cannot be reached (not: refused us). */
+static int
+is_network_error(unsigned int code)
+{
+	return code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR ||
+	    code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
+	    code == CR_UNKNOWN_HOST || code == ER_SERVER_SHUTDOWN;
+}
+
+/* Cut blocked calls older than min_age ms (0: all of them). */
+static int
+cut_blocked(long long min_age)
+{
+	long long now = now_ms();
+	int i, n = 0;
+
+	pthread_mutex_lock(&busy_mtx);
+	for (i = 0; i < pool_size; i++)
+		if (busy_since[i] != 0 && !busy_cut[i] && now - busy_since[i] >= min_age &&
+		    busy_fd[i] >= 0) {
+			shutdown(busy_fd[i], SHUT_RDWR);
+			busy_cut[i] = 1;
+			n++;
+		}
+	pthread_mutex_unlock(&busy_mtx);
+	return n;
+}
+
+static void
+outage_begin(const char *why)
+{
+	struct db *d;
+	int n;
+
+	if (atomic_exchange(&outage, 1))
+		return;
+	/* Idle connections are as dead as the busy ones: reconnect them first. */
+	pthread_mutex_lock(&pool_mtx);
+	for (d = freelist; d != NULL; d = d->next)
+		if (d->my != NULL)
+			d->broken = 1;
+	pthread_mutex_unlock(&pool_mtx);
+	n = cut_blocked(0);
+	log_warn("db: MariaDB unreachable (%s); %d blocked statement(s) cut off, "
+	    "requests get 503 until it answers again", why, n);
+}
+
+int
+db_outage(void)
+{
+	return atomic_load(&outage);
+}
+
+/* 1: MariaDB answered a new connection (or refused it itself). */
+static int
+probe(void)
+{
+	unsigned int t = PROBE_S, code;
+	const char *sock = dbcfg->db_socket[0] ? dbcfg->db_socket : NULL;
+	MYSQL *my;
+	int alive;
+
+	if ((my = mysql_init(NULL)) == NULL)
+		return 1;
+	mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &t);
+	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &t);
+	alive = mysql_real_connect(my, sock ? NULL : dbcfg->db_host, dbcfg->db_user,
+	    dbcfg->db_password[0] ? dbcfg->db_password : NULL, dbcfg->db_name,
+	    (unsigned int)dbcfg->db_port, sock, 0) != NULL;
+	code = mysql_errno(my);
+	mysql_close(my);
+	return alive || !is_network_error(code);
+}
+
+static void *
+watch_main(void *arg)
+{
+	long long now, last_probe = 0;
+	int i, stalled;
+
+	(void)arg;
+	snprintf(log_reqid, sizeof(log_reqid), "db");
+	while (!atomic_load(&watch_quit)) {
+		usleep(250000);
+		now = now_ms();
+		if (atomic_load(&outage)) {
+			/* Anything that blocks meanwhile is cut once it has stalled. */
+			cut_blocked(STALL_MS);
+			if (now - last_probe < 1000)
+				continue;
+			last_probe = now;
+			if (probe()) {
+				atomic_store(&outage, 0);
+				log_info("db: MariaDB answers again");
+			}
+			continue;
+		}
+		stalled = 0;
+		pthread_mutex_lock(&busy_mtx);
+		for (i = 0; i < pool_size; i++)
+			if (busy_since[i] != 0 && !busy_cut[i] && now - busy_since[i] >= STALL_MS)
+				stalled = 1;
+		pthread_mutex_unlock(&busy_mtx);
+		if (!stalled || now - last_probe < 1000)
+			continue;
+		last_probe = now;
+		if (!probe())
+			outage_begin("a statement waits and a new connection gets no answer");
+	}
+	return NULL;
+}
 
 static void
 db_disconnect(struct db *d)
@@ -62,6 +249,11 @@ db_connect_nb(struct db *d, int nonblock)
 	const char *sock = dbcfg->db_socket[0] ? dbcfg->db_socket : NULL;
 
 	db_disconnect(d);
+	/* The watchdog probes during an outage; nobody else waits for it. */
+	if (watch_started && atomic_load(&outage)) {
+		last_connect_errno = CR_CONNECTION_ERROR;
+		return ERR_UNAVAILABLE;
+	}
 	if ((my = mysql_init(NULL)) == NULL)
 		return ERR_INTERNAL;
 	mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &ctimeout);
@@ -86,6 +278,8 @@ db_connect_nb(struct db *d, int nonblock)
 		log_warn("db: connect failed: %s (%u)", mysql_error(my), mysql_errno(my));
 		last_connect_errno = mysql_errno(my);
 		mysql_close(my);
+		if (watch_started && is_network_error(last_connect_errno))
+			outage_begin("cannot connect");
 		return ERR_UNAVAILABLE;
 	}
 	d->my = my;
@@ -116,6 +310,16 @@ db_init(const struct config *c)
 		pool[i].next = freelist;
 		freelist = &pool[i];
 	}
+	busy_since = calloc((size_t)pool_size, sizeof(*busy_since));
+	busy_fd = calloc((size_t)pool_size, sizeof(*busy_fd));
+	busy_cut = calloc((size_t)pool_size, 1);
+	if (busy_since == NULL || busy_fd == NULL || busy_cut == NULL)
+		return -1;
+	for (i = 0; i < pool_size; i++)
+		busy_fd[i] = -1;
+	atomic_store(&watch_quit, 0);
+	if (pthread_create(&watch_thread, NULL, watch_main, NULL) == 0)
+		watch_started = 1;
 	return 0;
 }
 
@@ -124,8 +328,19 @@ db_shutdown(void)
 {
 	int i;
 
+	if (watch_started) {
+		atomic_store(&watch_quit, 1);
+		pthread_join(watch_thread, NULL);
+		watch_started = 0;
+	}
 	for (i = 0; i < pool_size; i++)
 		db_disconnect(&pool[i]);
+	free(busy_since);
+	free(busy_fd);
+	free(busy_cut);
+	busy_since = NULL;
+	busy_fd = NULL;
+	busy_cut = NULL;
 	free(pool);
 	pool = NULL;
 	freelist = NULL;
@@ -218,7 +433,9 @@ db_release(struct db *d)
 		return;
 	if (d->in_tx && d->my != NULL) {
 		/* A handler that returned mid-transaction: undo it. */
+		busy_begin(d);
 		mysql_rollback(d->my);
+		busy_end(d);
 		d->in_tx = 0;
 	}
 	pthread_mutex_lock(&pool_mtx);
@@ -245,10 +462,41 @@ is_conn_error(unsigned int code)
 	    code == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
 }
 
+/*
+ * MariaDB quotes the offending value in its messages ("Data too long for
+ * column 'name'", "Incorrect string value: '\xF0...' for column 'email'"):
+ * for the log every quoted part becomes '?', so no personal data is logged.
+ */
+static void
+scrub(const char *msg, char *out, size_t len)
+{
+	size_t o = 0;
+	int quoted = 0;
+
+	for (; msg != NULL && *msg != '\0' && o + 4 < len; msg++) {
+		if (*msg == '\'') {
+			if (!quoted) {
+				out[o++] = '\'';
+				out[o++] = '?';
+			}
+			quoted = !quoted;
+			if (!quoted)
+				out[o++] = '\'';
+		} else if (!quoted)
+			out[o++] = *msg;
+	}
+	if (quoted && o + 1 < len)
+		out[o++] = '\'';
+	out[o] = '\0';
+}
+
 /* Map a MySQL error to enum err; marks the connection broken if lost. */
 static enum err
-classify(struct db *d, unsigned int code, const char *msg, const char *what)
+classify(struct db *d, unsigned int code, const char *raw, const char *what)
 {
+	char msg[300];
+
+	scrub(raw, msg, sizeof(msg));
 	if (is_conn_error(code)) {
 		log_warn("db: connection lost during %s: %s (%u)", what, msg, code);
 		d->broken = 1;
@@ -274,11 +522,21 @@ classify(struct db *d, unsigned int code, const char *msg, const char *what)
 enum err
 db_ping(struct db *d)
 {
-	if (d->my != NULL && !d->broken && mysql_ping(d->my) == 0)
-		return ERR_OK;
+	int rc;
+
+	if (d->my != NULL && !d->broken) {
+		busy_begin(d);
+		rc = mysql_ping(d->my);
+		busy_end(d);
+		if (rc == 0)
+			return ERR_OK;
+	}
 	if (db_connect(d) != ERR_OK)
 		return ERR_UNAVAILABLE;
-	return mysql_ping(d->my) == 0 ? ERR_OK : ERR_UNAVAILABLE;
+	busy_begin(d);
+	rc = mysql_ping(d->my);
+	busy_end(d);
+	return rc == 0 ? ERR_OK : ERR_UNAVAILABLE;
 }
 
 static enum err
@@ -286,6 +544,7 @@ stmt_get(struct db *d, enum stmt id, MYSQL_STMT **out)
 {
 	MYSQL_STMT *st;
 	my_bool one = 1;
+	int rc;
 	const char *sql = stmt_sql[id];
 
 	/*
@@ -307,7 +566,10 @@ stmt_get(struct db *d, enum stmt id, MYSQL_STMT **out)
 		return ERR_UNAVAILABLE;
 	if ((st = mysql_stmt_init(d->my)) == NULL)
 		return ERR_INTERNAL;
-	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+	busy_begin(d);
+	rc = mysql_stmt_prepare(st, sql, strlen(sql));
+	busy_end(d);
+	if (rc != 0) {
 		enum err e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "prepare");
 		if (e != ERR_RETRY)
 			log_err("db: cannot prepare statement %d", (int)id);
@@ -338,14 +600,17 @@ execute(struct db *d, enum stmt id, const struct dbv *args, size_t nargs,
 	MYSQL_BIND b[40];
 	MYSQL_STMT *st = NULL;
 	enum err e;
-	int attempt;
+	int attempt, rc;
 
 	if (nargs > NARGS(b))
 		return ERR_INTERNAL;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((e = stmt_bind(d, id, args, nargs, b, &st)) != ERR_OK)
 			return e;
-		if (mysql_stmt_execute(st) == 0) {
+		busy_begin(d);
+		rc = mysql_stmt_execute(st);
+		busy_end(d);
+		if (rc == 0) {
 			*out = st;
 			return ERR_OK;
 		}
@@ -505,13 +770,19 @@ cursor_init(struct db_cursor *c, struct db *d, MYSQL_STMT *st, int buffered)
 	MYSQL_FIELD *f;
 	unsigned int n, i;
 	size_t off = 0;
+	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->d = d;
 	c->st = st;
 	c->buffered = buffered;
 	/* buffered 2: the caller has stored the result already */
-	if (buffered == 1 && mysql_stmt_store_result(st) != 0)
+	if (buffered == 1) {
+		busy_begin(d);
+		rc = mysql_stmt_store_result(st);
+		busy_end(d);
+	}
+	if (buffered == 1 && rc != 0)
 		return c->e = classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), "store");
 	if ((c->meta = mysql_stmt_result_metadata(st)) == NULL)
 		return c->e = ERR_INTERNAL;
@@ -572,7 +843,11 @@ cursor_fetch(struct db_cursor *c)
 
 	if (c->e != ERR_OK)
 		return -1;
+	if (!c->buffered)
+		busy_begin(c->d);
 	rc = mysql_stmt_fetch(st);
+	if (!c->buffered)
+		busy_end(c->d);
 	if (rc == MYSQL_NO_DATA)
 		return 0;
 	if (rc == 1) {
@@ -918,9 +1193,14 @@ adb_rows(struct adb *a, db_rowfn fn, void *ctx)
 static enum err
 simple(struct db *d, const char *sql, const char *what)
 {
+	int rc;
+
 	if (d->my == NULL)
 		return ERR_RETRY;
-	if (mysql_real_query(d->my, sql, strlen(sql)) != 0)
+	busy_begin(d);
+	rc = mysql_real_query(d->my, sql, strlen(sql));
+	busy_end(d);
+	if (rc != 0)
 		return classify(d, mysql_errno(d->my), mysql_error(d->my), what);
 	return ERR_OK;
 }
@@ -947,8 +1227,11 @@ db_tx(struct db *d, db_txfn fn, void *arg)
 					return ERR_UNAVAILABLE;
 				}
 			}
-			if (e != ERR_OK && d->my != NULL && !d->broken)
+			if (e != ERR_OK && d->my != NULL && !d->broken) {
+				busy_begin(d);
 				mysql_rollback(d->my);
+				busy_end(d);
+			}
 			d->in_tx = 0;
 		}
 		if (e != ERR_RETRY)

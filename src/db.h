@@ -18,6 +18,8 @@ int db_init(const struct config *);
 void db_shutdown(void);
 /* The last failed connect was refused for good (credentials, database). */
 int db_connect_fatal(void);
+/* 1 while MariaDB is known unreachable (connecting fails at once then). */
+int db_outage(void);
 /* Wait up to timeout_ms for a pooled connection; connects it if needed. */
 enum err db_acquire(struct db **, int timeout_ms);
 
@@ -108,6 +110,9 @@ enum err db_session_lookup(struct db *, const unsigned char hash[32],
     struct principal *);
 enum err db_session_delete(struct db *, const unsigned char hash[32]);
 enum err db_session_delete_user(struct db *, long long user_id);
+/* Every session of the user but the one whose hash is keep. */
+enum err db_session_delete_user_others(struct db *, long long user_id,
+    const unsigned char keep[32]);
 
 enum err db_token_insert(struct db *, const unsigned char hash[32],
     const char *prefix, const char *name, long long user_id, enum role,
@@ -128,6 +133,10 @@ enum err db_throttle_check(struct db *, const unsigned char k1[32],
 enum err db_throttle_fail(struct db *, const unsigned char key[32],
     int max_failures, int window_seconds);
 enum err db_throttle_reset(struct db *, const unsigned char key[32]);
+/* Attempts counted for key in the window; one attempt taken back. */
+enum err db_throttle_count(struct db *, const unsigned char key[32], int window,
+    long long *n);
+enum err db_throttle_undo(struct db *, const unsigned char key[32], int max);
 
 /* actor_kind: "system", "user", "token", "attendee"; details: JSON or NULL. */
 enum err db_audit(struct db *, const char *actor_kind, long long actor_id,

@@ -186,6 +186,14 @@ db_session_delete_user(struct db *d, long long user_id)
 }
 
 enum err
+db_session_delete_user_others(struct db *d, long long user_id, const unsigned char keep[32])
+{
+	struct dbv a[] = {V_INT(user_id), V_BIN(keep, 32)};
+
+	return db_exec(d, STMT_SESSION_DELETE_USER_OTHERS, a, NARGS(a), NULL, NULL);
+}
+
+enum err
 db_token_insert(struct db *d, const unsigned char hash[32], const char *prefix,
     const char *name, long long user_id, enum role role, long long event_id,
     long long *id)
@@ -329,6 +337,23 @@ db_throttle_fail(struct db *d, const unsigned char key[32], int max,
 	    V_INT(window), V_INT(window)};
 
 	return db_exec(d, STMT_THROTTLE_FAIL, a, NARGS(a), NULL, NULL);
+}
+
+enum err
+db_throttle_count(struct db *d, const unsigned char key[32], int window, long long *n)
+{
+	struct dbv a[] = {V_BIN(key, 32), V_INT(window)};
+
+	*n = 0;
+	return db_query(d, STMT_THROTTLE_COUNT, a, NARGS(a), db_row_ll, n);
+}
+
+enum err
+db_throttle_undo(struct db *d, const unsigned char key[32], int max)
+{
+	struct dbv a[] = {V_INT(max), V_BIN(key, 32)};
+
+	return db_exec(d, STMT_THROTTLE_UNDO, a, NARGS(a), NULL, NULL);
 }
 
 enum err

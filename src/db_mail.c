@@ -161,17 +161,17 @@ outbox_load(struct db *d, const long long *ids, int n, struct outbox_row *o,
 }
 
 enum err
-outbox_done(struct db *d, long long id, const char *status, const char *reply)
+outbox_done(struct db *d, long long id, long long attempts, const char *status, const char *reply)
 {
-	struct dbv a[] = {V_STR(status), V_STR(reply), V_STR(status), V_INT(id)};
+	struct dbv a[] = {V_STR(status), V_STR(reply), V_STR(status), V_INT(id), V_INT(attempts)};
 
 	return db_exec(d, STMT_OUTBOX_DONE, a, NARGS(a), NULL, NULL);
 }
 
 enum err
-outbox_retry(struct db *d, long long id, int after, const char *reply)
+outbox_retry(struct db *d, long long id, long long attempts, int after, const char *reply)
 {
-	struct dbv a[] = {V_STR(reply), V_INT(after), V_INT(id)};
+	struct dbv a[] = {V_STR(reply), V_INT(after), V_INT(id), V_INT(attempts)};
 
 	return db_exec(d, STMT_OUTBOX_RETRY, a, NARGS(a), NULL, NULL);
 }

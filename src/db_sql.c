@@ -500,12 +500,14 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id, kind, to_addr, to_name, message_id, attempts, event_id, registration_id, "
 	    "speaker_id, mailing_id, UNIX_TIMESTAMP(created_at), meeting_id, about_day FROM outbox WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	    "ORDER BY id",
+	/* Only while this sender still holds the lease (attempts as claimed):
+	 * a sender whose lease ran out must not overwrite its successor's. */
 	[STMT_OUTBOX_DONE] =
 	    "UPDATE outbox SET status = ?, last_reply = ?, lease_until = NULL, "
-	    "sent_at = IF(? = 'sent', NOW(3), sent_at) WHERE id = ?",
+	    "sent_at = IF(? = 'sent', NOW(3), sent_at) WHERE id = ? AND status = 'sending' AND attempts = ?",
 	[STMT_OUTBOX_RETRY] =
 	    "UPDATE outbox SET status = 'pending', last_reply = ?, lease_until = NULL, "
-	    "next_attempt_at = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
+	    "next_attempt_at = NOW(3) + INTERVAL ? SECOND WHERE id = ? AND status = 'sending' AND attempts = ?",
 	[STMT_OUTBOX_LIST] =
 	    "SELECT id, kind, to_addr, to_name, status, attempts, last_reply, "
 	    "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(sent_at), UNIX_TIMESTAMP(next_attempt_at), "
@@ -833,4 +835,15 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "FROM_UNIXTIME(?) FROM match_profiles p JOIN registrations r ON r.id = p.registration_id "
 	    "WHERE p.id = ? ON DUPLICATE KEY UPDATE next_attempt_at = IF(outbox.status = 'pending', "
 	    "VALUES(next_attempt_at), outbox.next_attempt_at)",
+	/* A password change by the user: the session that made it stays. */
+	[STMT_SESSION_DELETE_USER_OTHERS] =
+	    "DELETE FROM auth_sessions WHERE user_id = ? AND token_hash <> ?",
+	/* Attempts in the current window (each counted before it is checked). */
+	[STMT_THROTTLE_COUNT] =
+	    "SELECT COALESCE(MAX(failures), 0) FROM login_throttle WHERE scope_hash = ? "
+	    "AND window_start >= NOW() - INTERVAL ? SECOND",
+	/* A login that succeeded was no failure. Args: max, key. */
+	[STMT_THROTTLE_UNDO] =
+	    "UPDATE login_throttle SET blocked_until = IF(failures - 1 < ?, NULL, blocked_until), "
+	    "failures = GREATEST(failures, 1) - 1 WHERE scope_hash = ?",
 };

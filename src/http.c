@@ -459,9 +459,7 @@ origin_ok(struct req *r)
 		return 1;
 	if ((host = req_header(r, "Host")) != NULL) {
 		snprintf(mine, sizeof(mine), "http%s://%s", cfg->https ? "s" : "", host);
-		if (strcmp(origin, mine) == 0)
-			return 1;
-		snprintf(mine, sizeof(mine), "http://%s", host);
+		/* Under https only https: a page over plain http is not ours. */
 		if (strcmp(origin, mine) == 0)
 			return 1;
 	}
@@ -540,6 +538,10 @@ prologue(struct req *r)
 	if (r->route->role > ROLE_NONE) {
 		if (r->who.kind == PRINCIPAL_NONE)
 			return ERR_UNAUTH;
+		/* A token made for one event sees nothing else (README). */
+		if ((r->route->flags & RF_UNSCOPED) && r->who.event_id > 0)
+			return req_fail(r, ERR_FORBIDDEN, "event_token",
+			    "A token made for one event cannot do this.");
 		if (r->who.role < r->route->role)
 			return ERR_FORBIDDEN;
 	}
@@ -587,7 +589,7 @@ add_headers(struct req *r, struct MHD_Response *resp)
 	    "camera=(self), microphone=(), geolocation=()");
 	if (cfg->https)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
-		    "max-age=31536000");
+		    "max-age=31536000; includeSubDomains");
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	if (r->ctype != NULL)
 		MHD_add_response_header(resp, "Content-Type", r->ctype);
@@ -962,14 +964,30 @@ loop_main(void *arg)
 	return NULL;
 }
 
-/* The path for the log: no query string (MHD strips it), no secrets. */
+/*
+ * The path for the log: no query string (MHD strips it), no secrets.  The
+ * secret of /manage/{token}… and /t/{code}… is left out also when no route
+ * matched it: the ticket and meetings pages, a 404 or 405 under the link.
+ */
 static void
 log_path(struct req *r, char *out, size_t len)
 {
 	const char *p = (r->route && (r->route->flags & RF_SECRET)) ?
 	    r->route->pattern : r->path;
+	const char *mask = NULL, *rest = NULL;
 	size_t i;
 
+	if (strncmp(p, "/manage/", 8) == 0) {
+		mask = "/manage/{token}";
+		rest = p + 8 + strcspn(p + 8, "/");
+	} else if (strncmp(p, "/t/", 3) == 0) {
+		mask = "/t/{code}";
+		rest = p + 3 + strcspn(p + 3, "/");
+	}
+	if (mask != NULL) {
+		snprintf(out, len, "%s%.*s", mask, 100, rest);
+		p = out;
+	}
 	for (i = 0; p[i] != '\0' && i + 1 < len && i < 200; i++)
 		out[i] = (p[i] > 0x20 && p[i] < 0x7f) ? p[i] : '?';
 	out[i] = '\0';
@@ -1055,6 +1073,44 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", buf);
 }
 
+/*
+ * Connections past CONFERO_CONN_LIMIT are accepted and closed at once: left
+ * in the listen queue they would hang there, and every newcomer behind
+ * them, until slots free up.  Established connections (scanners on
+ * keep-alive) are never touched.  Both callbacks run on the event thread.
+ */
+static atomic_int open_conns;
+
+static void
+conn_notify_cb(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&open_conns, 1);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub(&open_conns, 1);
+}
+
+static enum MHD_Result
+accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	static atomic_long refused;
+
+	(void)cls;
+	(void)addr;
+	(void)addrlen;
+	if (atomic_load(&open_conns) < cfg->conn_limit)
+		return MHD_YES;
+	/* One line per thousand: a flood must not flood the log too. */
+	if (atomic_fetch_add(&refused, 1) % 1000 == 0)
+		log_warn("http: connection limit %d reached; refusing new connections",
+		    cfg->conn_limit);
+	return MHD_NO;
+}
+
 int
 http_start(void)
 {
@@ -1075,11 +1131,13 @@ http_start(void)
 	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, NULL,
+	daemon_ = MHD_start_daemon(flags, 0, accept_cb, NULL, access_cb, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, conn_notify_cb, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
+	    /* Above ours: past CONFERO_CONN_LIMIT accept_cb closes at once. */
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit + 64,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,

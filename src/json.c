@@ -6,6 +6,8 @@
 #include "json.h"
 #include "validate.h"
 
+static int has_duplicate_keys(const cJSON *, int depth);
+
 cJSON *
 json_parse_object(const char *body, size_t len)
 {
@@ -34,11 +36,51 @@ json_parse_object(const char *body, size_t len)
 	while (end != NULL && end < body + len &&
 	    (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
 		end++;
-	if (!cJSON_IsObject(j) || (end != NULL && end < body + len && *end != '\0')) {
+	if (!cJSON_IsObject(j) || (end != NULL && end < body + len && *end != '\0') ||
+	    has_duplicate_keys(j, 0)) {
 		cJSON_Delete(j);
 		return NULL;
 	}
 	return j;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * 1 when some object holds a key twice ({"role":"x","role":"admin"}):
+ * parsers disagree on which one wins, so such a body is refused.  Sorting
+ * the keys keeps a huge object at n log n.
+ */
+static int
+has_duplicate_keys(const cJSON *j, int depth)
+{
+	const cJSON *c;
+	size_t n = 0, i;
+	char **keys;
+	int dup = 0;
+
+	if (depth > 1000)               /* beyond cJSON's own nesting limit */
+		return 1;
+	for (c = j->child; c != NULL; c = c->next) {
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && has_duplicate_keys(c, depth + 1))
+			return 1;
+		n++;
+	}
+	if (!cJSON_IsObject(j) || n < 2)
+		return 0;
+	if ((keys = malloc(n * sizeof(*keys))) == NULL)
+		return 1;
+	for (i = 0, c = j->child; c != NULL; c = c->next)
+		keys[i++] = c->string ? c->string : "";
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	for (i = 1; i < n && !dup; i++)
+		dup = strcmp(keys[i - 1], keys[i]) == 0;
+	free(keys);
+	return dup;
 }
 
 char *

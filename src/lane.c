@@ -5,7 +5,8 @@
  * thread must not), one every 5 s.  While no connection is left, requests
  * go to the workers: lane_ready() is false and waiting tasks fail over.
  * A statement that has not answered in 60 s (the workers' read timeout)
- * has its socket shut down, which fails it over too.
+ * has its socket shut down, which fails it over too; so has every
+ * connection at once when db.c's watchdog finds MariaDB unreachable.
  */
 #include <mysql.h>
 #include <stdatomic.h>
@@ -36,6 +37,7 @@ struct lconn {
 	struct lane_task *task;         /* running, or NULL when free */
 	time_t since;                   /* when the task started */
 	int fd;
+	int cut;                        /* its socket was shut down (outage) */
 	uint32_t events;                /* what epoll watches for now */
 	struct job job;
 };
@@ -82,6 +84,7 @@ attach(struct lconn *c, struct adb *a)
 	c->a = a;
 	c->fd = adb_fd(a);
 	c->events = 0;
+	c->cut = 0;
 	c->task = NULL;
 	atomic_store(&c->state, LC_LIVE);
 	nlive++;
@@ -245,16 +248,29 @@ void
 lane_tick(void)
 {
 	time_t now;
-	int i, retried = 0;
+	int i, retried = 0, outage, cut = 0;
 
 	/* Deadlines and reconnects are a matter of seconds: look once a second. */
 	if (nconns == 0 || (now = time(NULL)) == last_tick)
 		return;
 	last_tick = now;
+	outage = db_outage();
 	for (i = 0; i < nconns; i++) {
 		struct lconn *c = &conns[i];
 		switch (atomic_load(&c->state)) {
 		case LC_LIVE:
+			/*
+			 * MariaDB is known unreachable (db.c's watchdog): a scan
+			 * waiting here would wait for the deadline.  Drop the
+			 * connections; scans go to the workers, which answer 503
+			 * at once, and the lane reconnects when it answers again.
+			 */
+			if (outage && !c->cut) {
+				shutdown(c->fd, SHUT_RDWR);
+				c->cut = 1;
+				cut++;
+				break;
+			}
 			if (c->task != NULL && now - c->since > LANE_DEADLINE_S) {
 				log_warn("lane: no answer from MariaDB in %d s; dropping the connection",
 				    LANE_DEADLINE_S);
@@ -281,4 +297,7 @@ lane_tick(void)
 			break;
 		}
 	}
+	if (cut > 0)
+		log_warn("lane: MariaDB unreachable; %d connection(s) dropped, "
+		    "scans go to the workers", cut);
 }

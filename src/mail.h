@@ -32,8 +32,11 @@ enum err outbox_claim(struct db *, int n, int lease_s, long long *out, int *got)
 enum err outbox_load(struct db *, const long long *ids, int n,
     struct outbox_row *, int *got);
 /* status: sent, failed, skipped. */
-enum err outbox_done(struct db *, long long id, const char *status, const char *reply);
-enum err outbox_retry(struct db *, long long id, int after_s, const char *reply);
+/* Only while the lease of that attempt holds (else nothing changes). */
+enum err outbox_done(struct db *, long long id, long long attempts, const char *status,
+    const char *reply);
+enum err outbox_retry(struct db *, long long id, long long attempts, int after_s,
+    const char *reply);
 enum err outbox_list(struct db *, long long event_id, const char *status,
     const char *tz, cJSON *array);
 enum err mailing_insert(struct db *, long long event_id, const char *audience,

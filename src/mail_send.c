@@ -761,6 +761,7 @@ deliver(struct rendered *msgs, struct outbox_row *rows, struct outcome *res, int
 	smtp_recipient_t rc[BATCH];
 	auth_context_t ctx = NULL;
 	char hostport[300], buf[256];
+	long to;
 	int i, any = 0;
 
 	for (i = 0; i < n; i++)
@@ -772,11 +773,13 @@ deliver(struct rendered *msgs, struct outbox_row *rows, struct outcome *res, int
 		goto fail_all;
 	snprintf(hostport, sizeof(hostport), "%s:%d", cfg->smtp_host, cfg->smtp_port);
 	smtp_set_server(s, hostport);
-	smtp_set_timeout(s, Timeout_GREETING | Timeout_OVERRIDE_RFC2822_MINIMUM, 30000);
-	smtp_set_timeout(s, Timeout_ENVELOPE | Timeout_OVERRIDE_RFC2822_MINIMUM, 30000);
-	smtp_set_timeout(s, Timeout_DATA | Timeout_OVERRIDE_RFC2822_MINIMUM, 30000);
-	smtp_set_timeout(s, Timeout_TRANSFER | Timeout_OVERRIDE_RFC2822_MINIMUM, 60000);
-	smtp_set_timeout(s, Timeout_DATA2 | Timeout_OVERRIDE_RFC2822_MINIMUM, 60000);
+	/* A relay that accepts the connection and never answers costs this. */
+	to = 1000L * cfg->smtp_timeout;
+	smtp_set_timeout(s, Timeout_GREETING | Timeout_OVERRIDE_RFC2822_MINIMUM, to);
+	smtp_set_timeout(s, Timeout_ENVELOPE | Timeout_OVERRIDE_RFC2822_MINIMUM, to);
+	smtp_set_timeout(s, Timeout_DATA | Timeout_OVERRIDE_RFC2822_MINIMUM, to);
+	smtp_set_timeout(s, Timeout_TRANSFER | Timeout_OVERRIDE_RFC2822_MINIMUM, 2 * to);
+	smtp_set_timeout(s, Timeout_DATA2 | Timeout_OVERRIDE_RFC2822_MINIMUM, 2 * to);
 	smtp_starttls_enable(s, cfg->smtp_starttls == 2 ? Starttls_REQUIRED :
 	    cfg->smtp_starttls == 1 ? Starttls_ENABLED : Starttls_DISABLED);
 	if (cfg->smtp_user[0] != '\0') {
@@ -871,15 +874,39 @@ record_tx(struct db *d, void *arg)
 		struct outcome *r = &t->res[i];
 		if (strcmp(r->status, "retry") == 0) {
 			if ((wait = backoff(t->rows[i].attempts)) < 0)
-				e = outbox_done(d, r->id, "failed", r->reply);
+				e = outbox_done(d, r->id, t->rows[i].attempts, "failed", r->reply);
 			else
-				e = outbox_retry(d, r->id, wait, r->reply);
+				e = outbox_retry(d, r->id, t->rows[i].attempts, wait, r->reply);
 		} else
-			e = outbox_done(d, r->id, r->status, r->reply);
+			e = outbox_done(d, r->id, t->rows[i].attempts, r->status, r->reply);
 		if (e != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
+}
+
+/*
+ * A relay's reply for the log: relays often name the recipient ("550 5.1.1
+ * <a@b>: Recipient address rejected"), so words holding an address are left
+ * out.  The outbox keeps the whole reply for the organisers.
+ */
+static void
+reply_for_log(const char *in, char *out, size_t len)
+{
+	size_t o = 0, w;
+	int n;
+
+	out[0] = '\0';
+	for (; *in != '\0' && o < len; in += w) {
+		if ((w = strcspn(in, " ")) == 0) {
+			w = 1;
+			n = snprintf(out + o, len - o, " ");
+		} else if (memchr(in, '@', w) != NULL)
+			n = snprintf(out + o, len - o, "<address>");
+		else
+			n = snprintf(out + o, len - o, "%.*s", (int)w, in);
+		o += (size_t)n;
+	}
 }
 
 /* One round: claim, render, send, record.  Returns messages handled. */
@@ -929,8 +956,12 @@ round_once(void)
 		db_release(d);
 	}
 	for (i = 0; i < n; i++) {
-		if (strcmp(res[i].status, "sent") != 0)
-			log_info("mail: outbox %lld %s: %s", res[i].id, res[i].status, res[i].reply);
+		if (strcmp(res[i].status, "sent") != 0) {
+			char safe[sizeof(res[i].reply)];
+
+			reply_for_log(res[i].reply, safe, sizeof(safe));
+			log_info("mail: outbox %lld %s: %s", res[i].id, res[i].status, safe);
+		}
 		rendered_free(&msgs[i]);
 	}
 	return got;

@@ -263,8 +263,8 @@ cmd_user_add(int argc, char **argv)
 		auth_new_password(gen);
 		snprintf(pw, sizeof(pw), "%s", gen);
 		generated = 1;
-	} else if (utf8_len(pw) < 10 || !text_line_valid(pw)) {
-		fprintf(stderr, "confero user add: the password needs at least 10 characters\n");
+	} else if (utf8_len(pw) < 12 || utf8_len(pw) > 128 || !text_line_valid(pw)) {
+		fprintf(stderr, "confero user add: the password needs 12 to 128 characters\n");
 		return 2;
 	}
 	d = connect_db(5);

@@ -20,6 +20,7 @@ enum role {
 #define RF_NOCSRF  0x02     /* state-changing but exempt from CSRF (login) */
 #define RF_SECRET  0x04     /* path parameters are secrets; redacted in logs */
 #define RF_NOAUTH  0x08     /* never look up credentials (health, login) */
+#define RF_UNSCOPED 0x10    /* not for event-scoped tokens (users, tokens, new events) */
 
 struct req;
 typedef enum err (*handler_fn)(struct req *);

@@ -149,6 +149,28 @@ test_defaults(void **state)
 	check_defaults(&r.c);
 }
 
+/* A password for the relay forces STARTTLS unless "off" is said. */
+static void
+test_smtp_auth_requires_tls(void **state)
+{
+	struct env e;
+	struct res r;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(parse(&r, &e), 0);
+	assert_int_equal(r.c.smtp_starttls, 1);
+	env_set(&e, "CONFERO_SMTP_USER", "hub");
+	assert_int_equal(parse(&r, &e), 0);
+	assert_int_equal(r.c.smtp_starttls, 2);
+	env_set(&e, "CONFERO_SMTP_STARTTLS", "opportunistic");
+	assert_int_equal(parse(&r, &e), 0);
+	assert_int_equal(r.c.smtp_starttls, 2);
+	env_set(&e, "CONFERO_SMTP_STARTTLS", "off");
+	assert_int_equal(parse(&r, &e), 0);
+	assert_int_equal(r.c.smtp_starttls, 0);
+}
+
 static void
 test_empty_values_are_defaults(void **state)
 {
@@ -563,9 +585,25 @@ test_admin_password_length(void **state)
 	env_set(&e, "CONFERO_ADMIN_PASSWORD", "x");
 	assert_int_equal(parse(&r, &e), -1);
 	assert_err_names(&r, "CONFERO_ADMIN_PASSWORD");
-	env_set(&e, "CONFERO_ADMIN_PASSWORD", "1234567890");
+	env_set(&e, "CONFERO_ADMIN_PASSWORD", "12345678901");
+	assert_int_equal(parse(&r, &e), -1);
+	assert_err_names(&r, "CONFERO_ADMIN_PASSWORD");
+	env_set(&e, "CONFERO_ADMIN_PASSWORD", "123456789012");
 	assert_int_equal(parse(&r, &e), 0);
-	assert_string_equal(r.c.admin_password, "1234567890");
+	assert_string_equal(r.c.admin_password, "123456789012");
+	/* ASVS 2.1.2: at most 128. */
+	{
+		char pw[130];
+
+		memset(pw, 'p', 129);
+		pw[129] = '\0';
+		env_set(&e, "CONFERO_ADMIN_PASSWORD", pw);
+		assert_int_equal(parse(&r, &e), -1);
+		assert_err_names(&r, "CONFERO_ADMIN_PASSWORD");
+		pw[128] = '\0';
+		assert_int_equal(parse(&r, &e), 0);
+		assert_int_equal(strlen(r.c.admin_password), 128);
+	}
 }
 
 /* ---- strings ---- */
@@ -631,7 +669,6 @@ test_strings_too_long(void **state)
 		{"CONFERO_DB_NAME", sizeof(((struct config *)0)->db_name)},
 		{"CONFERO_SECRET_KEY_FILE", sizeof(((struct config *)0)->secret_key_file)},
 		{"CONFERO_WEB_DIR", sizeof(((struct config *)0)->web_dir)},
-		{"CONFERO_ADMIN_PASSWORD", sizeof(((struct config *)0)->admin_password)},
 	};
 	char buf[1024];
 	struct res r;
@@ -799,6 +836,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_smtp_auth_requires_tls),
 		cmocka_unit_test(test_empty_values_are_defaults),
 		cmocka_unit_test(test_documented_defaults_match),
 		cmocka_unit_test(test_config_vars_complete),

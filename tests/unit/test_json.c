@@ -195,6 +195,36 @@ nested(size_t depth, char open, char close)
 }
 
 static void
+test_parse_rejects_duplicate_keys(void **state)
+{
+	cJSON *j;
+	char *big;
+	size_t n = 0;
+
+	(void)state;
+	assert_null(PARSE("{\"role\":\"checkin\",\"role\":\"admin\"}"));
+	assert_null(PARSE("{\"a\":{\"x\":1,\"y\":2,\"x\":3}}"));
+	assert_null(PARSE("{\"a\":[{\"k\":1},{\"k\":1,\"k\":2}]}"));
+	/* Same key in different objects, and keys differing in case, are fine. */
+	j = PARSE("{\"a\":{\"k\":1},\"b\":{\"k\":1},\"k\":0,\"K\":1}");
+	assert_non_null(j);
+	cJSON_Delete(j);
+	/* 20,000 distinct keys: accepted, and the last one repeated: refused. */
+	big = malloc(20000 * 16 + 64);
+	assert_non_null(big);
+	big[n++] = '{';
+	for (int i = 0; i < 20000; i++)
+		n += (size_t)sprintf(big + n, "%s\"k%d\":%d", i ? "," : "", i, i);
+	big[n] = '}';
+	j = json_parse_object(big, n + 1);
+	assert_non_null(j);
+	cJSON_Delete(j);
+	n += (size_t)sprintf(big + n, ",\"k19999\":1}");
+	assert_null(json_parse_object(big, n));
+	free(big);
+}
+
+static void
 test_parse_deep_nesting(void **state)
 {
 	char *s;
@@ -360,6 +390,7 @@ main(void)
 		cmocka_unit_test(test_parse_rejects_bad_utf8),
 		cmocka_unit_test(test_parse_respects_len),
 		cmocka_unit_test(test_parse_deep_nesting),
+		cmocka_unit_test(test_parse_rejects_duplicate_keys),
 		cmocka_unit_test(test_error_body_exact),
 		cmocka_unit_test(test_error_body_omits_empty),
 		cmocka_unit_test(test_error_body_escapes),

@@ -420,8 +420,11 @@ test_real_table_sane(void **state)
 			fail_msg("route %zu: pattern \"%s\"", i, r->pattern);
 		if ((r->flags & RF_JSON) && strcmp(r->method, "GET") == 0)
 			fail_msg("route %zu %s %s: a GET with a JSON body", i, r->method, r->pattern);
-		if ((r->flags & ~(unsigned)(RF_JSON | RF_NOCSRF | RF_SECRET | RF_NOAUTH)) != 0)
+		if ((r->flags & ~(unsigned)(RF_JSON | RF_NOCSRF | RF_SECRET | RF_NOAUTH | RF_UNSCOPED)) != 0)
 			fail_msg("route %zu: unknown flags %#x", i, r->flags);
+		/* Event routes check a token's event themselves (event_load). */
+		if ((r->flags & RF_UNSCOPED) && strstr(r->pattern, "{slug}") != NULL)
+			fail_msg("route %zu %s: an event route refused to event tokens", i, r->pattern);
 		/* Parameters: whole segments, named, not too many. */
 		for (p = r->pattern; (p = strchr(p, '{')) != NULL; p++) {
 			const char *e = strchr(p, '}');
