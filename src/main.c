@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -142,6 +143,29 @@ create_first_admin(struct db *d)
 	return 0;
 }
 
+/*
+ * CONFERO_CONN_LIMIT connections, the pool, the lane and exports need more
+ * descriptors than the usual soft limit of 1024: take what the hard limit
+ * allows, and say so when it is too low for the configured limit.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)config.conn_limit + (rlim_t)config.db_pool + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need)
+		log_warn("open files limited to %llu, CONFERO_CONN_LIMIT=%d needs about %llu",
+		    (unsigned long long)rl.rlim_cur, config.conn_limit, (unsigned long long)need);
+}
+
 static int
 cmd_serve(int mailer_only)
 {
@@ -150,6 +174,7 @@ cmd_serve(int mailer_only)
 	struct db *d;
 	int sig;
 
+	raise_fd_limit();
 	static_init(config.web_dir);
 	/* Before the mail templates: they are translated once, at load. */
 	if (i18n_init(err, sizeof(err)) != 0) {

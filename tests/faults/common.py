@@ -25,6 +25,16 @@ if INTEGRATION not in sys.path:
 sys.dont_write_bytecode = True
 
 import harness                                  # noqa: E402
+
+# The hostile-client scenario opens thousands of sockets (and slowhttptest,
+# a child, inherits this): take what the hard limit allows.
+try:
+    import resource
+    _soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if _soft < _hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (_hard, _hard))
+except (ImportError, ValueError, OSError):
+    pass
 from harness import TestFailure                 # noqa: E402,F401
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
