@@ -197,6 +197,67 @@ def check_sanitizer(text, what):
             raise TestFailure("%s: sanitizer report in output:\n%s" % (what, text[-6000:]))
 
 
+# --------------------------------------------------------------------------
+# What the whole suite sends and receives that must never reach a server
+# log: attendees' names and emails, passwords, API tokens, session ids,
+# CSRF tokens, manage secrets and ticket codes.  Every Client records them;
+# every server stopped with check=True has its log searched for all of them.
+
+SENSITIVE_WORDS = set()         # single tokens: emails, secrets, codes, passwords
+SENSITIVE_NAMES = set()         # attendees' names of two words or more
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_WORD_RE = re.compile(r"[A-Za-z0-9_\-+.@%]+")
+_NAME_PATHS = ("/registrations", "/manage/", "/users")
+
+
+def _record_word(v):
+    if isinstance(v, str) and len(v) >= 8 and " " not in v:
+        SENSITIVE_WORDS.add(v)
+
+
+def _record_sent(path, body):
+    if not isinstance(body, dict):
+        return
+    for k in ("email", "password"):
+        _record_word(body.get(k))
+    name = body.get("name")
+    if (isinstance(name, str) and any(p in path for p in _NAME_PATHS)
+            and len(name.split()) >= 2 and len(name) >= 6):
+        SENSITIVE_NAMES.add(name)
+
+
+def _record_received(obj, depth=0):
+    if depth > 6:
+        return
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k in ("token", "csrf_token", "password") or (k == "code" and isinstance(v, str) and len(v) > 40):
+                _record_word(v)
+            elif k == "manage_url" and isinstance(v, str) and "/manage/" in v:
+                _record_word(v.rsplit("/manage/", 1)[1])
+            elif isinstance(v, (dict, list)):
+                _record_received(v, depth + 1)
+    elif isinstance(obj, list):
+        for v in obj[:200]:
+            _record_received(v, depth + 1)
+
+
+def sensitive_in_log(text):
+    """What of the recorded secrets and personal data the text holds."""
+    found = set(m.group(0) for m in _EMAIL_RE.finditer(text))
+    words = set(_WORD_RE.findall(text))
+    found |= words & SENSITIVE_WORDS
+    pairs = set()
+    toks = text.split()
+    for a, b in zip(toks, toks[1:]):
+        pairs.add(a + " " + b)
+    for n in SENSITIVE_NAMES:
+        parts = n.split()
+        if parts[0] + " " + parts[1] in pairs and n in text:
+            found.add(n)
+    return sorted(found)
+
+
 class Server:
     """A running `confero serve`; stderr goes to self.log_path."""
 
@@ -290,6 +351,11 @@ class Server:
                 raise TestFailure("confero serve exited %s after SIGTERM (want 0); log:\n%s"
                                   % (rc, self.log()[-4000:]))
             check_sanitizer(self.log(), "confero serve")
+            leaked = sensitive_in_log(self.log())
+            if leaked:
+                raise TestFailure("the server log holds personal data or secrets the tests "
+                                  "sent or got (%d, e.g. %r); log in %s"
+                                  % (len(leaked), leaked[:3], self.log_path))
 
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -405,7 +471,10 @@ class Client:
             data = body.encode() if isinstance(body, str) else body
         if content_type is not None:
             hdrs["Content-Type"] = content_type
+        _record_sent(path, json_body)
         jar = self.cookies if cookies is True else (cookies or {})
+        for v in jar.values():
+            _record_word(v)
         if jar:
             hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in jar.items())
         if csrf is True:
@@ -415,6 +484,7 @@ class Client:
             hdrs["X-CSRF-Token"] = csrf
         tok = bearer if bearer is not None else self.bearer
         if tok:
+            _record_word(tok)
             hdrs["Authorization"] = "Bearer " + tok
         if data is not None or method in ("POST", "PUT", "PATCH"):
             hdrs["Content-Length"] = str(len(data or b""))
@@ -438,6 +508,7 @@ class Client:
             r = conn.getresponse()
             raw = r.read()
             resp = Response(r.status, r.headers, raw)
+            _record_received(resp.json)
         finally:
             conn.close()
         for sc in resp.header_all("Set-Cookie"):

@@ -847,6 +847,21 @@ def test_fields_a_caller_may_not_set():
 # --------------------------------------------------------------------------
 # 6. The log
 
+def test_the_suite_wide_log_check_sees_a_leak():
+    # Every server the suite stops has its log searched for what the tests
+    # sent and got (harness.sensitive_in_log); this proves the search finds
+    # each kind, so a clean log means something.
+    reg = W.registered(A["slug"], A["tt"], name="Leopold Canary", email=uniq_email("canary"))
+    r = W.admin.post("/api/v1/tokens", {"name": "canary", "role": "checkin", "event": A["slug"]})
+    expect_status(r, 201, "a token to leak")
+    secret = reg["manage_url"].rsplit("/manage/", 1)[1]
+    clean = "2026-12-03T07:00:00.000Z info r1 GET /manage/{token} 200 3ms\n"
+    check(harness.sensitive_in_log(clean) == [], "a clean line: %r" % harness.sensitive_in_log(clean))
+    for leak in ("user " + reg["ticket"]["code"], "from someone@example.org", "GET /manage/" + secret,
+                 "Bearer " + r.json["token"], "for Leopold Canary today", "pw " + harness.ADMIN_PASSWORD):
+        check(harness.sensitive_in_log(clean + leak + "\n"), "the search misses %r" % leak)
+
+
 def test_log_holds_no_personal_data_or_secrets():
     tag = uuid.uuid4().hex[:8]
     name = "Zofija Qwerty%s" % tag
