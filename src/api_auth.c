@@ -81,6 +81,7 @@ api_login(struct req *r)
 	db_release(r->db);
 	r->db = NULL;
 	ok = auth_verify_password(found ? u.pwhash : NULL, pw, &ve);
+	sodium_memzero((char *)pw, strlen(pw));     /* the parsed body's copy */
 	sodium_memzero(u.pwhash, sizeof(u.pwhash));
 	if (ve != ERR_OK)
 		return ve;

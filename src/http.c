@@ -744,8 +744,10 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 						cap *= 2;
 					if ((nb = arena_alloc(r->arena, cap)) == NULL)
 						return MHD_NO;
-					if (r->body_len)
+					if (r->body_len) {
 						memcpy(nb, r->body, r->body_len);
+						sodium_memzero(r->body, r->body_len);
+					}
 					r->body = nb;
 					r->body_cap = cap;
 				}
@@ -1019,6 +1021,9 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 		db_release(r->db);
 	resp_clear(r);
 	sodium_memzero(r->session_secret, sizeof(r->session_secret));
+	/* Bodies hold passwords (login, users): not left in freed memory. */
+	if (r->body != NULL)
+		sodium_memzero(r->body, r->body_len);
 	arena_free(r->arena);
 	*con_cls = NULL;
 }
