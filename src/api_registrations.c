@@ -510,13 +510,18 @@ api_register(struct req *r)
 		idem_purge_now_and_then(d, now);
 	}
 	e = registration_create(d, &ev, &tt, &rq, &outcome);
+	if (rq.idem_kept && e == ERR_OK) {
+		sodium_memzero(secret, sizeof(secret));
+		return refusal(r, &v, outcome, 0);
+	}
 	if (outcome != 0 && rq.idem_key != NULL) {
 		/* A refusal is an answer too: kept, unless the key was taken meanwhile. */
 		sodium_memzero(secret, sizeof(secret));
 		if (outcome != REG_REPLAY) {
-			e = db_idem_insert(d, ev.id, ikey_hash, body_hash, outcome, 0, NULL,
+			e = db_idem_insert(d, ev.id, ikey_hash, body_hash, outcome, 0, NULL, 0,
 			    rq.full_session);
-			if (e != ERR_OK && e != ERR_CONFLICT)
+			/* Kept as this key's first answer (or not kept at all). */
+			if (e != ERR_CONFLICT)
 				return refusal(r, &v, outcome, rq.full_session);
 		}
 		return idem_replay(r, &v, d, ev.id, ikey_hash, body_hash);

@@ -101,11 +101,11 @@ db_reg_insert(struct db *d, struct reg_request *rq, const char *status, int hold
 enum err
 db_idem_insert(struct db *d, long long event_id, const unsigned char key[32],
     const unsigned char body[32], int outcome, long long reg_id, const char *reg_status,
-    long long session_id)
+    long long ticket_id, long long session_id)
 {
 	struct dbv a[] = {V_INT(event_id), V_BIN(key, 32), V_BIN(body, 32), V_INT(outcome),
 	    reg_id > 0 ? V_INT(reg_id) : V_NULL, reg_status ? V_STR(reg_status) : V_NULL,
-	    V_INT(reg_id), session_id > 0 ? V_INT(session_id) : V_NULL};
+	    ticket_id > 0 ? V_INT(ticket_id) : V_NULL, session_id > 0 ? V_INT(session_id) : V_NULL};
 
 	return db_exec(d, STMT_IDEM_INSERT, a, NARGS(a), NULL, NULL);
 }

@@ -281,11 +281,9 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_QUESTION_LIST] =
 	    "SELECT id, label, kind, required, options, position, tr FROM questions "
 	    "WHERE event_id = ? ORDER BY position, id",
-	/* Args: event, key, body, outcome, reg, status, reg (its valid ticket), session. */
 	[STMT_IDEM_INSERT] =
 	    "INSERT INTO idempotency_keys (event_id, key_hash, body_hash, outcome, registration_id, "
-	    "reg_status, ticket_id, session_id) VALUES (?, ?, ?, ?, ?, ?, "
-	    "(SELECT t.id FROM tickets t WHERE t.registration_id = ? AND t.status = 'valid' LIMIT 1), ?)",
+	    "reg_status, ticket_id, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_IDEM_GET] =
 	    "SELECT k.body_hash, k.outcome, COALESCE(k.registration_id, 0), COALESCE(k.reg_status, ''), "
 	    "COALESCE(t.code, ''), COALESCE(k.session_id, 0), r.manage_sealed FROM idempotency_keys k "

@@ -123,8 +123,8 @@ audit(struct db *d, const char *kind, long long actor, const char *action,
  * valid ticket yet (nothing to revoke).
  */
 static enum err
-issue_ticket(struct db *d, long long event_id, long long reg, char *code,
-    int fresh)
+issue_ticket_id(struct db *d, long long event_id, long long reg, char *code,
+    int fresh, long long *tid_out)
 {
 	unsigned char sk[64];
 	char buf[TICKETCODE_MAX];
@@ -150,7 +150,15 @@ issue_ticket(struct db *d, long long event_id, long long reg, char *code,
 	sodium_memzero(sk, sizeof(sk));
 	if (e == ERR_OK && code != NULL)
 		snprintf(code, TICKETCODE_MAX, "%s", buf);
+	if (e == ERR_OK && tid_out != NULL)
+		*tid_out = tid;
 	return e;
+}
+
+static enum err
+issue_ticket(struct db *d, long long event_id, long long reg, char *code, int fresh)
+{
+	return issue_ticket_id(d, event_id, reg, code, fresh, NULL);
 }
 
 /* Event seat, then the type's: 1 when both were free (both taken). */
@@ -268,6 +276,8 @@ create_tx(struct db *d, void *arg)
 
 	c->outcome = 0;
 	rq->code[0] = '\0';
+	rq->ticket_id = 0;
+	rq->idem_kept = 0;
 	rq->full_session = 0;
 	if (c->tt->requires_approval)
 		status = "pending_approval";
@@ -280,7 +290,21 @@ create_tx(struct db *d, void *arg)
 			status = "waitlisted";
 		else {
 			c->outcome = REG_SOLD_OUT;
-			return ERR_CONFLICT;
+			/*
+			 * Nothing is written (take_seat gives back what it
+			 * took), so with a key the refusal is kept in this
+			 * same transaction: one commit, no second round trip.
+			 */
+			if (rq->idem_key == NULL)
+				return ERR_CONFLICT;
+			e = db_idem_insert(d, rq->event_id, rq->idem_key, rq->idem_body,
+			    REG_SOLD_OUT, 0, NULL, 0, 0);
+			if (e == ERR_CONFLICT)
+				c->outcome = REG_REPLAY;
+			if (e != ERR_OK)
+				return e;
+			rq->idem_kept = 1;
+			return ERR_OK;
 		}
 	}
 	e = db_reg_insert(d, rq, status, seat);
@@ -303,7 +327,7 @@ create_tx(struct db *d, void *arg)
 			return e;
 		}
 		if (c->tt->price_cents == 0 &&
-		    (e = issue_ticket(d, rq->event_id, rq->id, rq->code, 1)) != ERR_OK)
+		    (e = issue_ticket_id(d, rq->event_id, rq->id, rq->code, 1, &rq->ticket_id)) != ERR_OK)
 			return e;
 	}
 	if ((e = outbox_enqueue_reg(d, rq->id, rq->status)) != ERR_OK)
@@ -311,7 +335,7 @@ create_tx(struct db *d, void *arg)
 	/* Last, so a retry that waited for this transaction finds the key. */
 	if (rq->idem_key != NULL) {
 		e = db_idem_insert(d, rq->event_id, rq->idem_key, rq->idem_body, 0, rq->id,
-		    rq->status, 0);
+		    rq->status, rq->ticket_id, 0);
 		if (e == ERR_CONFLICT)
 			c->outcome = REG_REPLAY;
 		if (e != ERR_OK)

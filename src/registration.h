@@ -52,7 +52,7 @@ struct idem_row {
 /* ERR_CONFLICT when the key is taken (by a committed or running request). */
 enum err db_idem_insert(struct db *, long long event_id, const unsigned char key[32],
     const unsigned char body[32], int outcome, long long reg_id, const char *reg_status,
-    long long session_id);
+    long long ticket_id, long long session_id);
 enum err db_idem_get(struct db *, long long event_id, const unsigned char key[32],
     struct idem_row *);
 enum err db_idem_purge(struct db *);
@@ -177,6 +177,8 @@ struct reg_request {
 	char status[24];
 	char code[160];
 	long long full_session;         /* set when a session was full */
+	long long ticket_id;            /* of rq->code */
+	int idem_kept;                  /* the refusal is kept under the key already */
 };
 
 /* Outcome codes beyond enum err, for registration_create. */
