@@ -1001,7 +1001,7 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct req *r = *con_cls;
 	struct timespec now;
-	char path[256];
+	char path[256], who[32];
 	double ms;
 
 	(void)cls;
@@ -1013,7 +1013,13 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
 	snprintf(log_reqid, sizeof(log_reqid), "%s", r->id);
 	log_path(r, path, sizeof(path));
-	log_info("%s %s %d %.1fms%s%s", r->method, path, r->status, ms,
+	/* Who acted, by number only (ASVS 7.1.3/7.1.4): user u<id>, token t<id>. */
+	who[0] = '\0';
+	if (r->who.kind == PRINCIPAL_SESSION)
+		snprintf(who, sizeof(who), " u%lld", r->who.user_id);
+	else if (r->who.kind == PRINCIPAL_TOKEN)
+		snprintf(who, sizeof(who), " t%lld", r->who.token_id);
+	log_info("%s %s %d %.1fms%s%s%s", r->method, path, r->status, ms, who,
 	    r->laned ? " lane" : "",
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	log_reqid[0] = '\0';

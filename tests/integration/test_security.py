@@ -847,6 +847,25 @@ def test_fields_a_caller_may_not_set():
 # --------------------------------------------------------------------------
 # 6. The log
 
+def test_refused_requests_are_logged_with_who_asked():
+    # A 403 is in the log with the user's or the token's number (never a
+    # name or an email), so an administrator can see who tried what.
+    user, org = ORG
+    r = org.get("/api/v1/events/%s/registrations" % B["slug"])
+    expect_error(r, 403, "forbidden")
+    rid = r.header("X-Request-Id")
+    r = W.admin.post("/api/v1/tokens", {"name": "probe", "role": "organiser", "event": A["slug"]})
+    tok = harness.Client(W.srv.host, W.srv.port)
+    tok.bearer = r.json["token"]
+    r2 = tok.get("/api/v1/users")
+    expect_error(r2, 403, "event_token")
+    log = W.srv.wait_log(re.escape(r2.header("X-Request-Id")) + r".* 403 ", timeout=3)
+    lines = [l for l in log.splitlines() if rid in l and " 403 " in l]
+    check(lines and (" u%d" % user["id"]) in lines[0], "the 403 line names user %d: %r" % (user["id"], lines))
+    lines = [l for l in log.splitlines() if r2.header("X-Request-Id") in l and " 403 " in l]
+    check(lines and re.search(r" t\d+", lines[0]), "the token's 403 line names the token: %r" % lines)
+
+
 def test_the_suite_wide_log_check_sees_a_leak():
     # Every server the suite stops has its log searched for what the tests
     # sent and got (harness.sensitive_in_log); this proves the search finds
