@@ -120,6 +120,9 @@ $(BUILD)/bench/dblimit: tests/bench/dblimit.c
 fuzz:
 	@sh scripts/fuzz $(FUZZ_SECONDS)
 
+cluster:
+	@sh scripts/cluster
+
 bench: deps
 	@$(MAKE) --no-print-directory confero $(BENCH_BINS)
 	@sh scripts/bench $(BUILD)
