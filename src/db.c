@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <errmsg.h>
 #include <mysqld_error.h>
 
@@ -459,7 +461,8 @@ is_conn_error(unsigned int code)
 	    code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR ||
 	    code == ER_CONNECTION_KILLED || code == ER_SERVER_SHUTDOWN ||
 	    code == 2026 /* CR_SSL_CONNECTION_ERROR */ ||
-	    code == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+	    code == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */ ||
+	    code == 1047 /* ER_UNKNOWN_COM_ERROR: a Galera node without quorum */;
 }
 
 /*
@@ -1246,14 +1249,22 @@ db_tx(struct db *d, db_txfn fn, void *arg)
 /* ---- migrations ---- */
 
 
+static enum err
+holder_row(void *ctx, const struct dbrow *r)
+{
+	row_cpy(r, 0, ctx, 40);
+	return ERR_OK;
+}
+
 enum err
 db_migrate(struct db *d, int verbose)
 {
 	const struct migration *m;
 	enum err e;
 	MYSQL_RES *res;
-	MYSQL_ROW row;
 	int applied, locked = 0, count = 0;
+	unsigned char nonce[16];
+	char holder[33];
 
 	if (d->my == NULL || d->broken) {
 		if (db_connect(d) != ERR_OK)
@@ -1264,13 +1275,29 @@ db_migrate(struct db *d, int verbose)
 	    "applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
 	    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", "migrate")) != ERR_OK)
 		return e == ERR_RETRY ? ERR_UNAVAILABLE : e;
-	/* Several instances starting at once: one migrates, others wait. */
-	if ((e = simple(d, "SELECT GET_LOCK('confero.migrate', 120)", "migrate lock")) != ERR_OK)
+	/*
+	 * Several instances starting at once: one migrates, the others wait
+	 * (up to two minutes) for its lock row, then find nothing to do.  A
+	 * row works on a Galera cluster, where GET_LOCK does not.
+	 */
+	if ((e = simple(d, "CREATE TABLE IF NOT EXISTS schema_lock ("
+	    "id TINYINT UNSIGNED NOT NULL PRIMARY KEY, holder CHAR(32) NOT NULL, "
+	    "until DATETIME NOT NULL) ENGINE=InnoDB", "migrate")) != ERR_OK)
 		return e == ERR_RETRY ? ERR_UNAVAILABLE : e;
-	if ((res = mysql_store_result(d->my)) != NULL) {
-		row = mysql_fetch_row(res);
-		locked = row != NULL && row[0] != NULL && row[0][0] == '1';
-		mysql_free_result(res);
+	randombytes_buf(nonce, sizeof(nonce));
+	sodium_bin2hex(holder, sizeof(holder), nonce, sizeof(nonce));
+	for (int tries = 0; tries < 600 && !locked; tries++) {
+		struct dbv la[] = {V_STR(holder), V_INT(300)};
+		char who[40] = "";
+
+		if ((e = db_exec(d, STMT_MIGRATE_LOCK, la, NARGS(la), NULL, NULL)) != ERR_OK &&
+		    e != ERR_RETRY)
+			return e;
+		if (e == ERR_OK && (e = db_query(d, STMT_MIGRATE_HOLDER, NULL, 0, holder_row, who)) != ERR_OK)
+			return e == ERR_RETRY ? ERR_UNAVAILABLE : e;
+		locked = strcmp(who, holder) == 0;
+		if (!locked)
+			usleep(200000);
 	}
 	if (!locked) {
 		log_err("migrate: could not take the migration lock");
@@ -1315,7 +1342,9 @@ db_migrate(struct db *d, int verbose)
 	if (verbose && count == 0)
 		printf("schema is up to date\n");
 out:
-	if (d->my != NULL && !d->broken)
-		simple(d, "DO RELEASE_LOCK('confero.migrate')", "migrate unlock");
+	if (d->my != NULL && !d->broken) {
+		struct dbv ua[] = {V_STR(holder)};
+		db_exec(d, STMT_MIGRATE_UNLOCK, ua, NARGS(ua), NULL, NULL);
+	}
 	return e == ERR_RETRY ? ERR_UNAVAILABLE : e;
 }

@@ -97,6 +97,17 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT 1 FROM schema_migrations WHERE version = ?",
 	[STMT_MIGRATION_RECORD] =
 	    "INSERT INTO schema_migrations (version) VALUES (?)",
+	/*
+	 * The migration lock is a row, not GET_LOCK (which Galera does not
+	 * replicate): taken when free or when its holder's lease ran out.
+	 * Args: holder, lease seconds.
+	 */
+	[STMT_MIGRATE_LOCK] =
+	    "INSERT INTO schema_lock (id, holder, until) VALUES (1, ?, NOW() + INTERVAL ? SECOND) "
+	    "ON DUPLICATE KEY UPDATE holder = IF(until < NOW(), VALUES(holder), holder), "
+	    "until = IF(holder = VALUES(holder), VALUES(until), until)",
+	[STMT_MIGRATE_HOLDER] = "SELECT holder FROM schema_lock WHERE id = 1",
+	[STMT_MIGRATE_UNLOCK] = "DELETE FROM schema_lock WHERE id = 1 AND holder = ?",
 
 	[STMT_USER_COUNT] = "SELECT COUNT(*) FROM users",
 	[STMT_USER_INSERT] =

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 
+import harness
 from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, REPO, WEB_DIR, base_env,
                      check, check_sanitizer, expect_error, expect_status,
                      parse_set_cookie, poll, private_mariadb, run_confero,
@@ -192,6 +193,31 @@ def test_security_headers_everywhere():
 
 # --------------------------------------------------------------------------
 # command line
+
+def test_instances_starting_together_migrate_once():
+    # Four instances start at once on an empty database (a cluster after a
+    # deploy): one migrates, the others wait for its lock row, all succeed,
+    # every migration is applied once and the lock is given back.  No
+    # GET_LOCK, which Galera does not replicate.
+    import subprocess
+    name = DB.create_database("migpar")
+    env = base_env(DB, name)
+    procs = [subprocess.Popen([harness.confero_bin(), "migrate"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    check(all(p.returncode == 0 for p in procs), "migrations: %r" % [(p.returncode, o) for p, o in zip(procs, outs)])
+    applied = sum(o[0].count("applied ") for o in outs)
+    files = sorted(glob.glob(os.path.join(REPO, "sql", "*.sql")))
+    check(applied == len(files), "each migration applied once over the four: %d for %d" % (applied, len(files)))
+    rows = DB.sql("SELECT version FROM schema_migrations ORDER BY 1;", db=name)
+    check(len(rows) == len(files), "schema_migrations: %r" % rows)
+    check(DB.sql("SELECT COUNT(*) FROM schema_lock;", db=name) == [["0"]], "the lock is given back")
+    # A lock left by a crashed instance is taken over once its lease ran out.
+    DB.sql("INSERT INTO schema_lock VALUES (1, 'crashed', NOW() - INTERVAL 1 SECOND);", db=name)
+    p = run_confero(["migrate"], env)
+    check(p.returncode == 0, "migrate over a stale lock: %d %s" % (p.returncode, p.stderr))
+    check(DB.sql("SELECT COUNT(*) FROM schema_lock;", db=name) == [["0"]], "the stale lock is gone")
+
 
 def test_migrate_twice_is_noop():
     name = DB.create_database("mig")
