@@ -123,6 +123,14 @@ fuzz:
 cluster:
 	@sh scripts/cluster
 
+# The cluster's guarantees checked by program (tests/cluster/run.py): a
+# throwaway cluster on free ports; last line "N passed, N failed".
+.PHONY: cluster test-cluster
+test-cluster:
+	@sh scripts/install-deps cluster
+	@$(MAKE) --no-print-directory confero
+	@CONFERO_BIN=$(CURDIR)/$(BUILD)/confero /usr/bin/python3 tests/cluster/run.py
+
 bench: deps
 	@$(MAKE) --no-print-directory confero $(BENCH_BINS)
 	@sh scripts/bench $(BUILD)
