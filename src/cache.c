@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "cache.h"
+#include "timeutil.h"
 
 #define SLOTS 4096
 #define VALMAX 1280
@@ -24,15 +25,6 @@ static struct entry *table;
 /* Atomic: cache_generation() is read without the mutex, on the event thread too. */
 static atomic_ulong generation = 1;
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 digest(int kind, const void *key, size_t keylen, unsigned char out[32])
@@ -59,7 +51,7 @@ cache_get(int kind, const void *key, size_t keylen, void *out, size_t len)
 	pthread_mutex_lock(&mtx);
 	if (table != NULL) {
 		e = &table[(d[0] | (d[1] << 8)) % SLOTS];
-		if (e->gen == generation && e->len == len && e->expires > now_ms() &&
+		if (e->gen == generation && e->len == len && e->expires > mono_ms() &&
 		    memcmp(e->key, d, 32) == 0) {
 			memcpy(out, e->val, len);
 			hit = 1;
@@ -88,7 +80,7 @@ cache_put(int kind, const void *key, size_t keylen, const void *val,
 		memcpy(e->val, val, len);
 		e->len = len;
 		e->gen = generation;
-		e->expires = now_ms() + ttl_ms;
+		e->expires = mono_ms() + ttl_ms;
 	}
 	pthread_mutex_unlock(&mtx);
 }

@@ -401,21 +401,37 @@ config_load_secret(struct config *c, char *err, size_t errlen)
 		return 0;
 	fd = open(c->secret_key_file, O_RDONLY | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT) {
-		fd = open(c->secret_key_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		/*
+		 * Written whole under another name, then linked into place: an
+		 * instance starting at the same moment reads either no file or
+		 * all 32 bytes, never a file still being written; if it linked
+		 * first, its secret is the one everybody reads.
+		 */
+		char tmp[sizeof(c->secret_key_file) + 32];
+		int linked;
+
+		snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", c->secret_key_file, (long)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd == -1) {
 			snprintf(err, errlen, "CONFERO_SECRET_KEY_FILE: cannot create %s: %s",
 			    c->secret_key_file, strerror(errno));
 			return -1;
 		}
 		randombytes_buf(buf, 32);
-		if (write(fd, buf, 32) != 32) {
+		if (write(fd, buf, 32) != 32 || fsync(fd) != 0) {
 			snprintf(err, errlen, "CONFERO_SECRET_KEY_FILE: cannot write %s", c->secret_key_file);
 			close(fd);
+			unlink(tmp);
 			return -1;
 		}
 		close(fd);
-		got = 32;
-		goto derive;
+		linked = link(tmp, c->secret_key_file) == 0;
+		unlink(tmp);
+		if (linked) {
+			got = 32;
+			goto derive;
+		}
+		fd = open(c->secret_key_file, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd == -1) {
 		snprintf(err, errlen, "CONFERO_SECRET_KEY_FILE: cannot open %s: %s",

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "db_internal.h"
 #include "log.h"
+#include "timeutil.h"
 #include "migrations.h"
 
 static const struct config *dbcfg;
@@ -58,15 +59,6 @@ static pthread_t watch_thread;
 static int watch_started;
 static atomic_int watch_quit;
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 pool_index(const struct db *d)
 {
@@ -85,7 +77,7 @@ busy_begin(struct db *d)
 		return;
 	pthread_mutex_lock(&busy_mtx);
 	busy_fd[i] = (int)mysql_get_socket(d->my);
-	busy_since[i] = now_ms();
+	busy_since[i] = mono_ms();
 	busy_cut[i] = 0;
 	pthread_mutex_unlock(&busy_mtx);
 }
@@ -117,7 +109,7 @@ is_network_error(unsigned int code)
 static int
 cut_blocked(long long min_age)
 {
-	long long now = now_ms();
+	long long now = mono_ms();
 	int i, n = 0;
 
 	pthread_mutex_lock(&busy_mtx);
@@ -189,7 +181,7 @@ watch_main(void *arg)
 	snprintf(log_reqid, sizeof(log_reqid), "db");
 	while (!atomic_load(&watch_quit)) {
 		usleep(250000);
-		now = now_ms();
+		now = mono_ms();
 		if (atomic_load(&outage)) {
 			/* Anything that blocks meanwhile is cut once it has stalled. */
 			cut_blocked(STALL_MS);

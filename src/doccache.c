@@ -15,6 +15,7 @@
 
 #include "cache.h"
 #include "doccache.h"
+#include "timeutil.h"
 
 /*
  * Memory is at most SLOTS documents: one stays until its slot is reused
@@ -50,10 +51,7 @@ static pthread_once_t built_once = PTHREAD_ONCE_INIT;
 long long
 doccache_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return mono_ms();
 }
 
 static void

@@ -935,34 +935,39 @@ worker_main(void *arg)
  * is one descriptor in ours, with the wake-up eventfd and the lane's
  * database sockets.
  */
-static void *
-loop_main(void *arg)
+/* One turn of the loop: wait up to ms (less when MHD has a timeout due). */
+static void
+loop_turn(int ms)
 {
 	struct epoll_event ev[64];
 	MHD_UNSIGNED_LONG_LONG to;
 	uint64_t count;
-	int ms, n, i;
+	int n, i;
 
-	(void)arg;
-	while (!atomic_load(&loop_stop)) {
-		ms = 1000;
-		if (MHD_get_timeout(daemon_, &to) == MHD_YES && to < 1000)
-			ms = (int)to;
-		if (loop_rerun)
-			ms = 0;
-		loop_rerun = 0;
-		n = epoll_wait(epfd, ev, 64, ms);
-		for (i = 0; i < n; i++) {
-			if (ev[i].data.ptr == NULL) {
-				if (read(wake_fd, &count, sizeof(count)) < 0)
-					continue;
-			} else if (ev[i].data.ptr != &daemon_)
-				lane_event(ev[i].data.ptr, ev[i].events);
-		}
-		lane_tick();
-		MHD_run(daemon_);
-		lane_kick();
+	if (MHD_get_timeout(daemon_, &to) == MHD_YES && to < (MHD_UNSIGNED_LONG_LONG)ms)
+		ms = (int)to;
+	if (loop_rerun)
+		ms = 0;
+	loop_rerun = 0;
+	n = epoll_wait(epfd, ev, 64, ms);
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.ptr == NULL) {
+			if (read(wake_fd, &count, sizeof(count)) < 0)
+				continue;
+		} else if (ev[i].data.ptr != &daemon_)
+			lane_event(ev[i].data.ptr, ev[i].events);
 	}
+	lane_tick();
+	MHD_run(daemon_);
+	lane_kick();
+}
+
+static void *
+loop_main(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&loop_stop))
+		loop_turn(1000);
 	return NULL;
 }
 
@@ -976,18 +981,24 @@ log_path(struct req *r, char *out, size_t len)
 {
 	const char *p = (r->route && (r->route->flags & RF_SECRET)) ?
 	    r->route->pattern : r->path;
-	const char *mask = NULL, *rest = NULL;
 	size_t i;
 
-	if (strncmp(p, "/manage/", 8) == 0) {
-		mask = "/manage/{token}";
-		rest = p + 8 + strcspn(p + 8, "/");
-	} else if (strncmp(p, "/t/", 3) == 0) {
-		mask = "/t/{code}";
-		rest = p + 3 + strcspn(p + 3, "/");
-	}
-	if (mask != NULL) {
-		snprintf(out, len, "%s%.*s", mask, 100, rest);
+	/*
+	 * No route matched (a page under the link, a 404): the secret routes'
+	 * own patterns say which segment to hide ("/manage/{token}", "/t/{code}").
+	 */
+	for (size_t k = 0; p == r->path && k < nroutes; k++) {
+		const char *pat = routes[k].pattern, *brace = strchr(pat, '{'), *end;
+		size_t plen;
+
+		if (!(routes[k].flags & RF_SECRET) || brace == NULL ||
+		    (end = strchr(brace, '}')) == NULL)
+			continue;
+		plen = (size_t)(brace - pat);
+		if (strncmp(p, pat, plen) != 0)
+			continue;
+		snprintf(out, len, "%.*s%.*s%.100s", (int)plen, pat, (int)(end - brace + 1), brace,
+		    p + plen + strcspn(p + plen, "/"));
 		p = out;
 	}
 	for (i = 0; p[i] != '\0' && i + 1 < len && i < 200; i++)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "timeutil.h"
@@ -830,4 +831,13 @@ tz_abbrev(const char *tzname, long long epoch, char out[16])
 		return -1;
 	memcpy(out, zone_lookup(z, epoch)->abbr, TZ_ABBR_MAX + 1);
 	return 0;
+}
+
+long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

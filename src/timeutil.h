@@ -68,4 +68,7 @@ int tz_abbrev(const char *tzname, long long epoch, char out[16]);
  */
 void tz_cache_free(void);
 
+/* Milliseconds on the monotonic clock (for timeouts and lifetimes). */
+long long mono_ms(void);
+
 #endif

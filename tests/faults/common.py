@@ -508,6 +508,19 @@ def server_env(throttle=False, **extra):
     return e
 
 
+def check_recovered(ck, rush, rec, hist, db, srv, t_from, t_to, after):
+    """After an outage from t_from to t_to: service, registrations and the
+    lane are back by themselves, no refusal was for want of the database,
+    no 2xx answer's effect is missing, and the server stops cleanly."""
+    ck.check(rec["healthz"] is not None, "/healthz 200 again after %s" % after)
+    ck.check(rec["register"] is not None, "registrations succeed again after %s" % after)
+    ck.check(rec["lane"] is not None, "the lane is back (a scan answered on the event thread)")
+    ck.figure("auth_refusals_during_outage", no_auth_refusals_during_outage(ck, hist, t_from, t_to))
+    rush.check_data(ck, db.m, srv.db_name)
+    stop_checked(ck, srv)
+    return ck.done()
+
+
 def no_auth_refusals_during_outage(ck, hist, t_from, t_to):
     """No request is refused 401/403 because MariaDB was down: a database
     error is 503, never "not staff of this event"."""

@@ -160,7 +160,7 @@ class RawSmtp:
                 elif u == "NOOP":
                     send("250 OK")
                 else:
-                    send("502 5.5.2 not implemented")
+                    send("502 5.5.2 command not recognised")
         except (OSError, ConnectionError):
             c["closed_by"] = c["closed_by"] or "error"
         c["t_close"] = time.monotonic()

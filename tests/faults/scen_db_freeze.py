@@ -11,7 +11,7 @@ flight, and must exit cleanly within the harness's stop timeout.
 import threading
 import time
 
-from common import (Checks, History, OwnMariaDB, Rush, call, no_auth_refusals_during_outage, ms,
+from common import (Checks, History, OwnMariaDB, Rush, call, check_recovered, ms,
                     register_many, say, scanner_token, server_env, stop_checked, world_of)
 import harness
 from harness import start_server
@@ -107,13 +107,7 @@ def run(p):
                  "%d polls" % len(hz))
         open2 = hist2.of(pred=lambda o: o.t0 < t_term <= o.t1)
         ck.figure("second_server_requests_open_at_sigterm", len(open2))
-        ck.check(rec["healthz"] is not None, "/healthz 200 again after SIGCONT")
-        ck.check(rec["register"] is not None, "registrations succeed again after SIGCONT")
-        ck.check(rec["lane"] is not None, "the lane is back (a scan answered on the event thread)")
-        ck.figure("auth_refusals_during_outage", no_auth_refusals_during_outage(ck, hist, t_freeze, t_thaw))
-        rush.check_data(ck, db.m, srv.db_name)
-        stop_checked(ck, srv)
-        return ck.done()
+        return check_recovered(ck, rush, rec, hist, db, srv, t_freeze, t_thaw, "SIGCONT")
     finally:
         if rush is not None:
             rush.stop_ev.set()

@@ -9,8 +9,8 @@ no ticket is checked in twice; the lane (event-thread scans) reconnects.
 
 import time
 
-from common import (Checks, History, OwnMariaDB, Rush, no_auth_refusals_during_outage, ms,
-                    register_many, say, scanner_token, server_env, stop_checked, world_of)
+from common import (Checks, History, OwnMariaDB, Rush, check_recovered, ms,
+                    register_many, say, scanner_token, server_env, world_of)
 from harness import start_server
 
 SHORT = dict(tickets=1200, reg_threads=6, scan_threads=4, scan_pace=0.02, before=3.0,
@@ -69,13 +69,7 @@ def run(p):
         ck.figure("outage_answer_max_s", round(mx, 3))
         ck.check(mx <= p["bound"], "every request during the outage answered within %gs"
                  % p["bound"], "max %s" % ms(mx))
-        ck.check(rec["healthz"] is not None, "/healthz 200 again after the restart")
-        ck.check(rec["register"] is not None, "registrations succeed again after the restart")
-        ck.check(rec["lane"] is not None, "the lane reconnected (a scan answered on the event thread)")
-        ck.figure("auth_refusals_during_outage", no_auth_refusals_during_outage(ck, hist, t_kill, t_up))
-        rush.check_data(ck, db.m, srv.db_name)
-        stop_checked(ck, srv)
-        return ck.done()
+        return check_recovered(ck, rush, rec, hist, db, srv, t_kill, t_up, "the restart")
     finally:
         if rush is not None:
             rush.stop_ev.set()

@@ -57,18 +57,7 @@ def outbox_rows(srv, slug):
 
 
 def wait_rows(srv, slug, pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = outbox_rows(srv, slug)
-        if pred(rows):
-            return rows
-        if time.monotonic() > deadline:
-            st = {}
-            for x in rows:
-                st[x["status"]] = st.get(x["status"], 0) + 1
-            raise harness.TestFailure("outbox of %s: no %s after %gs: %d rows %r"
-                                      % (slug, what, timeout, len(rows), st))
-        time.sleep(0.5)
+    return wait_outbox(None, slug, pred, timeout, what, fetch=lambda: outbox_rows(srv, slug))
 
 
 def part_a(ck, p):

@@ -12,7 +12,11 @@
 
 #include <sodium.h>
 
+#include "auth.h"
 #include "config.h"
+#include "db.h"
+#include "event.h"
+#include "i18n.h"
 #include "log.h"
 
 #include "fuzz.h"
@@ -140,6 +144,54 @@ fz_split(char *s, size_t size, char **b, size_t *blen)
 		*b = s + size;
 		*blen = 0;
 	}
+}
+
+size_t
+fz_fields(char *s, size_t size, char **f, size_t max)
+{
+	size_t n = 0;
+	char *b;
+	size_t blen;
+
+	while (n < max) {
+		f[n++] = s;
+		fz_split(s, size, &b, &blen);
+		if (b == s + size)
+			break;
+		s = b;
+		size = blen;
+	}
+	return n;
+}
+
+void
+fz_server_init(void)
+{
+	char err[512] = "";
+
+	if (i18n_init(err, sizeof(err)) != 0 ||
+	    auth_init(cfg->secret_key, cfg->hash_workers) != 0 || db_init(cfg) != 0) {
+		fprintf(stderr, "fuzz: cannot initialise: %s\n", err);
+		exit(1);
+	}
+}
+
+void
+fz_event_fixture(struct event_ref *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->id = 7;
+	snprintf(ev->slug, sizeof(ev->slug), "fuzz");
+	snprintf(ev->name, sizeof(ev->name), "Fuzz Days");
+	snprintf(ev->status, sizeof(ev->status), "published");
+	snprintf(ev->tz, sizeof(ev->tz), "Europe/Ljubljana");
+	ev->capacity = -1;
+	/* Fixed times, so inputs mean the same every day: open until 2099. */
+	ev->starts_at = 1810278000LL;           /* 2027-05-14T07:00:00Z */
+	ev->ends_at = 4081388400LL;             /* 2099-05-01T07:00:00Z */
+	ev->langs[0] = i18n_match("en", -1);
+	ev->langs[1] = i18n_match("sl", -1);
+	ev->nlangs = 2;
 }
 
 const char *

@@ -38,6 +38,16 @@ char *fz_str(const uint8_t *data, size_t size);
 /* Split at the first NUL: *b (may be empty) points after it, in s. */
 void fz_split(char *s, size_t size, char **b, size_t *blen);
 
+/* Split s (size bytes) at NULs into at most max fields; returns how many. */
+size_t fz_fields(char *s, size_t size, char **f, size_t max);
+
+/* i18n, auth and the (unreachable) database pool for the handler harnesses. */
+void fz_server_init(void);
+
+/* The event "fuzz" (id 7, en + sl, open until 2099) the handlers see. */
+struct event_ref;
+void fz_event_fixture(struct event_ref *ev);
+
 /* The repository's top directory (where tests/, web/ and mail-templates/ are). */
 const char *fz_top(void);
 

@@ -273,7 +273,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s, *p, *cells[MAXCELLS];
+	char *s, *cells[MAXCELLS];
 	size_t n = 0, left;
 	uint8_t num[8] = {0};
 
@@ -282,16 +282,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(num, data + 1, size - 1 < 8 ? size - 1 : 8);
 	left = size > 9 ? size - 9 : 0;
 	s = fz_str(data + (size > 9 ? 9 : size), left);
-	for (p = s; n < MAXCELLS;) {
-		char *b;
-		size_t blen;
-		cells[n++] = p;
-		fz_split(p, left, &b, &blen);
-		if (b == p + left)
-			break;
-		left = blen;
-		p = b;
-	}
+	n = fz_fields(s, left, cells, MAXCELLS);
 	if (data[0] % 2 == 0)
 		cells_mode(cells, n, num);
 	else

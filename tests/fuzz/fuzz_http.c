@@ -126,33 +126,6 @@ seed_cache(void)
 	cache_put(CACHE_EVENT, fixture.slug, strlen(fixture.slug), &fixture, sizeof(fixture), 60000);
 }
 
-/* One turn of loop_main (http.c), on this thread. */
-static void
-run_once(int ms)
-{
-	struct epoll_event ev[64];
-	MHD_UNSIGNED_LONG_LONG to;
-	uint64_t count;
-	int n, i;
-
-	if (MHD_get_timeout(daemon_, &to) == MHD_YES && to < (MHD_UNSIGNED_LONG_LONG)ms)
-		ms = (int)to;
-	if (loop_rerun)
-		ms = 0;
-	loop_rerun = 0;
-	n = epoll_wait(epfd, ev, 64, ms);
-	for (i = 0; i < n; i++) {
-		if (ev[i].data.ptr == NULL) {
-			if (read(wake_fd, &count, sizeof(count)) < 0)
-				continue;
-		} else if (ev[i].data.ptr != &daemon_)
-			lane_event(ev[i].data.ptr, ev[i].events);
-	}
-	lane_tick();
-	MHD_run(daemon_);
-	lane_kick();
-}
-
 static double
 ms_between(const struct timespec *a, const struct timespec *b)
 {
@@ -195,31 +168,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		"CONFERO_WEB_DIR", web,
 		NULL,
 	};
-	char err[512];
 
 	(void)argc;
 	(void)argv;
 	snprintf(web, sizeof(web), "%s/web", fz_top());
 	fz_config(kv);
 	signal(SIGPIPE, SIG_IGN);
-	if (i18n_init(err, sizeof(err)) != 0 ||
-	    auth_init(cfg->secret_key, cfg->hash_workers) != 0 || db_init(cfg) != 0) {
-		fprintf(stderr, "fuzz: cannot initialise: %s\n", err);
-		exit(1);
-	}
+	fz_server_init();
 	static_init(cfg->web_dir);
-	memset(&fixture, 0, sizeof(fixture));
-	fixture.id = 7;
-	snprintf(fixture.slug, sizeof(fixture.slug), "fuzz");
-	snprintf(fixture.name, sizeof(fixture.name), "Fuzz Days");
-	snprintf(fixture.status, sizeof(fixture.status), "published");
-	snprintf(fixture.tz, sizeof(fixture.tz), "Europe/Ljubljana");
-	fixture.capacity = -1;
-	fixture.starts_at = 1810278000LL;
-	fixture.ends_at = 4081388400LL;
-	fixture.langs[0] = i18n_match("en", -1);
-	fixture.langs[1] = i18n_match("sl", -1);
-	fixture.nlangs = 2;
+	fz_event_fixture(&fixture);
 	if (http_start() != 0) {
 		fprintf(stderr, "fuzz: http_start failed\n");
 		exit(1);
@@ -231,7 +188,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	loop_started = 0;
 	/* Let the workers and the database watchdog settle before counting. */
 	for (int i = 0; i < 10; i++)
-		run_once(1);
+		loop_turn(1);      /* http.c's event loop, on this thread */
 	return 0;
 }
 
@@ -302,7 +259,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			shutdown(sv[1], SHUT_WR);
 			off = 1;
 		}
-		run_once(off >= size ? 1 : 0);
+		loop_turn(off >= size ? 1 : 0);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		while (!eof) {
 			if ((r = read(sv[1], buf, sizeof(buf))) == 0 ||

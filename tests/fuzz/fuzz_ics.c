@@ -195,7 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct logical lines[128];
 	const char *names[64], *cats[MAXTEXT + 1];
 	struct ics_event ev[2];
-	char *s, *p, *t[MAXTEXT], *cal;
+	char *s, *t[MAXTEXT], *cal;
 	size_t n = 0, left, len, nl, k = 0, i;
 	int ok[2];
 	struct ics c;
@@ -204,16 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	left = size - 20;
 	s = fz_str(data + 20, left);
-	for (p = s; n < MAXTEXT;) {
-		char *b;
-		size_t blen;
-		t[n++] = p;
-		fz_split(p, left, &b, &blen);
-		if (b == p + left)
-			break;
-		left = blen;
-		p = b;
-	}
+	n = fz_fields(s, left, t, MAXTEXT);
 	memset(ev, 0, sizeof(ev));
 	for (i = 0; i < 2; i++) {
 		size_t r = i * 3;

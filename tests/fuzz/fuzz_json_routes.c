@@ -14,7 +14,7 @@
  * questions of every kind) or, for the participant routes under
  * /manage/{token}, from these stand-ins (ld --wrap, see fuzz.mk): the
  * manage link, matchmaking settings, the registration, the participant's
- * profile, a meeting and an opportunity.  Password hashing is stubbed
+ * profile, a meeting and an opportunity.  Password hashing is a fast stand-in
  * (argon2id would make each input take 50 ms).
  *
  * Properties: a handler returns a known error or a response; ERR_INVALID
@@ -216,29 +216,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		"CONFERO_HASH_WORKERS", "1",
 		NULL,
 	};
-	char err[512];
 
 	(void)argc;
 	(void)argv;
 	fz_config(kv);
-	if (i18n_init(err, sizeof(err)) != 0 ||
-	    auth_init(cfg->secret_key, cfg->hash_workers) != 0 || db_init(cfg) != 0) {
-		fprintf(stderr, "fuzz: cannot initialise: %s\n", err);
-		exit(1);
-	}
-	memset(&fixture, 0, sizeof(fixture));
-	fixture.id = 7;
-	snprintf(fixture.slug, sizeof(fixture.slug), "fuzz");
-	snprintf(fixture.name, sizeof(fixture.name), "Fuzz Days");
-	snprintf(fixture.status, sizeof(fixture.status), "published");
-	snprintf(fixture.tz, sizeof(fixture.tz), "Europe/Ljubljana");
-	fixture.capacity = -1;
-	/* Fixed times, so inputs mean the same every day: open until 2099. */
-	fixture.starts_at = 1810278000LL;       /* 2027-05-14T07:00:00Z */
-	fixture.ends_at = 4081388400LL;         /* 2099-05-01T07:00:00Z */
-	fixture.langs[0] = i18n_match("en", -1);
-	fixture.langs[1] = i18n_match("sl", -1);
-	fixture.nlangs = 2;
+	fz_server_init();
+	fz_event_fixture(&fixture);
 	memset(token, 'T', 43);
 	/* The route list, for whoever reads a crash input's first byte. */
 	for (size_t i = 0; i < nroutes; i++)

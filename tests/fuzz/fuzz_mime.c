@@ -393,23 +393,14 @@ mode_message(char **f, size_t n, const uint8_t flags)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s, *p, *f[MAXF];
+	char *s, *f[MAXF];
 	size_t n = 0, left;
 
 	if (size < 2 || size > 32768)
 		return 0;
 	left = size - 2;
 	s = fz_str(data + 2, left);
-	for (p = s; n < MAXF;) {
-		char *b;
-		size_t blen;
-		f[n++] = p;
-		fz_split(p, left, &b, &blen);
-		if (b == p + left)
-			break;
-		left = blen;
-		p = b;
-	}
+	n = fz_fields(s, left, f, MAXF);
 	switch (data[0] % 3) {
 	case 0:
 		mode_header(f, n, data[1] % 80);

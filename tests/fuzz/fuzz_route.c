@@ -281,16 +281,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 8192)
 		return 0;
 	s = fz_str(data, size);
-	for (char *p = s; n < 5;) {
-		char *b;
-		size_t blen;
-		f[n++] = p;
-		fz_split(p, left, &b, &blen);
-		if (b == p + left)
-			break;
-		left = blen;
-		p = b;
-	}
+	n = fz_fields(s, left, f, 5);
 	for (size_t i = n; i < 5; i++)
 		f[i] = NULL;
 	allowlen = f[4] != NULL ? (unsigned char)f[4][0] : 128;

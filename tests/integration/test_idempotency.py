@@ -181,6 +181,44 @@ def test_a_refusal_is_the_first_answer_too():
     check(len([x for x in registrations(slug) if x["status"] == "confirmed"]) == 1, "one confirmed")
 
 
+def test_keys_are_kept_a_day_and_then_purged():
+    import hashlib
+    ev, tt = W.simple_event()
+    slug = ev["slug"]
+    day, old = body_for(tt), body_for(tt)
+    kday, kold = uuid.uuid4().hex, uuid.uuid4().hex
+    first = post(slug, day, kday)
+    expect_status(first, 201, "a key that will be a day old")
+    expect_status(post(slug, old, kold), 201, "a key that will be three days old")
+    db = W.srv.db
+    for key, age in ((kday, "25 HOUR"), (kold, "3 DAY")):
+        h = hashlib.blake2b(key.encode(), digest_size=32).hexdigest()
+        db.sql("UPDATE idempotency_keys SET created_at = NOW() - INTERVAL %s WHERE key_hash = UNHEX('%s');"
+               % (age, h), db=W.srv.db_name)
+    # Another instance on the same database purges on its first keyed
+    # registration (then hourly): the day-old key stays, the old one goes.
+    srv = harness.start_server({"CONFERO_SECRET_KEY_FILE": W.srv.env["CONFERO_SECRET_KEY_FILE"]},
+                               db=db, db_name=W.srv.db_name, tag="idemkeep")
+    try:
+        c = srv.client()
+        expect_status(c.request("POST", "/api/v1/events/%s/registrations" % slug, json_body=body_for(tt),
+                                headers={"Idempotency-Key": uuid.uuid4().hex}), 201, "a keyed registration")
+        r = c.request("POST", "/api/v1/events/%s/registrations" % slug, json_body=day,
+                      headers={"Idempotency-Key": kday})
+        expect_status(r, 201, "a retry after 25 hours")
+        same = lambda a: (a["id"], a["status"], a["ticket"]["code"], a["manage_url"].rsplit("/", 1)[1])
+        check(same(r.json) == same(first.json) and r.header("Idempotent-Replayed") == "true",
+              "after 25 hours the first answer (from another instance): %r" % r.json)
+        r = c.request("POST", "/api/v1/events/%s/registrations" % slug, json_body=old,
+                      headers={"Idempotency-Key": kold})
+        expect_error(r, 409, "already_registered")
+    finally:
+        srv.stop()
+    left = db.sql("SELECT COUNT(*) FROM idempotency_keys WHERE created_at < NOW() - INTERVAL 2 DAY;",
+                  db=W.srv.db_name)
+    check(left == [["0"]], "keys older than two days are gone: %r" % left)
+
+
 def test_registrations_per_address_are_limited():
     w = World("idemlimit", {"CONFERO_REGISTER_MAX_ADDR": "3", "CONFERO_REGISTER_WINDOW": "600",
                             "CONFERO_TRUST_PROXY": "1"})

@@ -454,11 +454,12 @@ def outbox(client, slug, status=None):
     return msgs
 
 
-def wait_outbox(client, slug, pred, timeout, what):
-    """Poll the outbox until pred(rows) is truthy; return the rows."""
+def wait_outbox(client, slug, pred, timeout, what, fetch=None):
+    """Poll the outbox until pred(rows) is truthy; return the rows.  fetch()
+    reads the rows another way (default: the API's outbox list)."""
     deadline = time.monotonic() + timeout
     while True:
-        rows = outbox(client, slug)
+        rows = fetch() if fetch is not None else outbox(client, slug)
         if pred(rows):
             return rows
         if time.monotonic() > deadline:
