@@ -7,6 +7,7 @@
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
+#include "changes.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -123,7 +124,7 @@ api_logout(struct req *r)
 			return e;
 		if ((e = db_session_delete(d, h)) != ERR_OK)
 			return e;
-		cache_bump();
+		changes_bump(d);
 		db_audit(d, "user", r->who.user_id, "logout", "user", r->who.user_id, NULL);
 	}
 	set_cookie(r, "", 0);

@@ -9,6 +9,7 @@
 #include "api_i18n.h"
 #include "i18n.h"
 #include "cache.h"
+#include "changes.h"
 #include "config.h"
 #include "doccache.h"
 #include "event.h"
@@ -514,7 +515,7 @@ api_events_update(struct req *r)
 		e = db_event_set_languages(d, ev.id, langs_json);
 	if (e == ERR_OK)
 		e = tr_apply(d, TR_EVENT, ev.id, ev.id, tp);
-	cache_bump();
+	changes_bump(d);
 	if (e == ERR_CONFLICT) {
 		vld_fail(&v, "capacity", "below_registrations");
 		return req_fail(r, ERR_INVALID, "validation",
@@ -542,7 +543,7 @@ set_status(struct req *r, const char *status)
 		return e;
 	if ((e = db_event_set_status(d, ev.id, status)) != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	db_audit(d, actor_kind(r), actor_id(r),
 	    strcmp(status, "published") == 0 ? "event.publish" : "event.close",
 	    "event", ev.id, NULL);

@@ -6,6 +6,7 @@
 #include "api.h"
 #include "api_i18n.h"
 #include "cache.h"
+#include "changes.h"
 #include "config.h"
 #include "event.h"
 #include "http.h"
@@ -250,7 +251,7 @@ session_write(struct req *r, int create)
 	}
 	e = db_tx(d, session_save, &t);
 	/* The event's public document shows the programme (doccache.h). */
-	cache_bump();
+	changes_bump(d);
 	if (e == ERR_INVALID) {
 		vld_fail(&v, "speaker_ids", "unknown_speaker");
 		return ERR_INVALID;
@@ -327,7 +328,7 @@ api_sessions_delete(struct req *r)
 	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = match_session_delete(d, &ev, id)) != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	return deleted(r, d, "session", id);
 }
 
@@ -398,7 +399,7 @@ speaker_write(struct req *r, int create)
 		e = tr_apply(d, TR_SPEAKER, ev.id, id, tp);
 	if (e != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	db_audit(d, actor_kind(r), actor_id(r), create ? "speaker.create" : "speaker.update",
 	    "speaker", id, NULL);
 	if ((e = db_speaker_json(d, ev.id, id, 1, &o)) != ERR_OK)
@@ -462,7 +463,7 @@ api_speakers_delete(struct req *r)
 	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = db_speaker_delete(d, ev.id, id)) != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	return deleted(r, d, "speaker", id);
 }
 
@@ -587,7 +588,7 @@ ttype_write(struct req *r, int create)
 		cJSON_Delete(o);
 	}
 	e = db_tx(d, ttype_save, &t);
-	cache_bump();
+	changes_bump(d);
 	if (e == ERR_INVALID) {
 		vld_fail(&v, "sessions", "unknown_session");
 		return ERR_INVALID;
@@ -663,7 +664,7 @@ api_ttypes_delete(struct req *r)
 	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK)
 		return e;
 	e = db_ttype_delete(d, ev.id, id);
-	cache_bump();
+	changes_bump(d);
 	if (e == ERR_CONFLICT)
 		return req_fail(r, ERR_CONFLICT, "in_use",
 		    "This ticket type has registrations; it cannot be deleted.");
@@ -757,7 +758,7 @@ question_write(struct req *r, int create)
 		return ERR_INVALID;
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	if (create)
 		e = db_question_insert(d, ev.id, &in, &id);
 	else if ((e = db_question_json(d, ev.id, id, &o)) == ERR_OK) {
@@ -768,7 +769,7 @@ question_write(struct req *r, int create)
 		e = tr_apply(d, TR_QUESTION, ev.id, id, tp);
 	if (e != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	db_audit(d, actor_kind(r), actor_id(r), create ? "question.create" : "question.update",
 	    "question", id, NULL);
 	if ((e = db_question_json(d, ev.id, id, &o)) != ERR_OK)
@@ -816,7 +817,7 @@ api_questions_delete(struct req *r)
 	if ((e = open_item(r, ROLE_ORGANISER, 1, &ev, &id, &d)) != ERR_OK ||
 	    (e = db_question_delete(d, ev.id, id)) != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	return deleted(r, d, "question", id);
 }
 

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
+#include "changes.h"
 #include "db.h"
 #include "event.h"
 #include "http.h"
@@ -144,7 +145,7 @@ api_tokens_delete(struct req *r)
 		return ERR_NOTFOUND;
 	if ((e = db_token_revoke(d, id)) != ERR_OK)
 		return e;
-	cache_bump();
+	changes_bump(d);
 	db_audit(d, actor_kind(r), actor_id(r), "token.revoke", "api_token", id, NULL);
 	return reply_empty(r, 204);
 }

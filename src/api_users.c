@@ -7,6 +7,7 @@
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
+#include "changes.h"
 #include "db.h"
 #include "http.h"
 #include "json.h"
@@ -181,7 +182,7 @@ api_users_update(struct req *r)
 	if (disabled == 1 && (e = db_token_revoke_user(d, id)) != ERR_OK)
 		return e;
 	/* After the deletes: no request in between can cache a login again. */
-	cache_bump();
+	changes_bump(d);
 	if ((e = db_user_by_id(d, id, &u)) != ERR_OK)
 		return e;
 	details = arena_printf(r->arena, "{\"role\":%s%s%s,\"disabled\":%s,\"password_changed\":%s}",

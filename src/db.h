@@ -127,6 +127,10 @@ enum err db_token_get(struct db *, long long id, struct token *);
 enum err db_token_revoke(struct db *, long long id);
 enum err db_token_revoke_user(struct db *, long long user_id);
 
+/* The change counter every instance polls (changes.c). */
+enum err db_changes_bump(struct db *);
+enum err db_changes_get(struct db *, long long *n);
+
 /* Seconds the caller must still wait (0: not throttled) for either key. */
 enum err db_throttle_check(struct db *, const unsigned char k1[32],
     const unsigned char k2[32], long long *retry_after);

@@ -12,6 +12,19 @@ db_user_count(struct db *d, long long *n)
 }
 
 enum err
+db_changes_bump(struct db *d)
+{
+	return db_exec(d, STMT_CHANGES_BUMP, NULL, 0, NULL, NULL);
+}
+
+enum err
+db_changes_get(struct db *d, long long *n)
+{
+	*n = -1;
+	return db_query(d, STMT_CHANGES_GET, NULL, 0, db_row_ll, n);
+}
+
+enum err
 db_user_insert(struct db *d, const char *email, const char *pwhash,
     enum role role, long long *id)
 {

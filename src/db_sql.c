@@ -303,6 +303,11 @@ const char *const stmt_sql[STMT__MAX] = {
 	/* Kept two days: at least the 24 hours promised. */
 	[STMT_IDEM_PURGE] =
 	    "DELETE FROM idempotency_keys WHERE created_at < NOW() - INTERVAL 2 DAY LIMIT 5000",
+	/* The change counter every instance polls (changes.c). */
+	[STMT_CHANGES_BUMP] =
+	    "UPDATE changes SET n = n + 1 WHERE id = 1",
+	[STMT_CHANGES_GET] =
+	    "SELECT n FROM changes WHERE id = 1",
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
 	    "organisation, status, holds_seat, answers, consent_at, manage_hash, manage_sealed, "

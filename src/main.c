@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "cache.h"
+#include "changes.h"
 #include "config.h"
 #include "db.h"
 #include "doccache.h"
@@ -220,6 +221,8 @@ cmd_serve(int mailer_only)
 		    strchr(config.listen_host, ':') ? "http://[%s]:%d" : "http://%s:%d",
 		    strcmp(config.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : config.listen_host,
 		    http_port());
+	if (changes_start(&config) == -1)
+		return 1;
 	/* After the base URL is final: mails carry links. */
 	if (mail_start(config.mail_senders) == -1)
 		return 1;
@@ -234,6 +237,7 @@ wait:
 	}
 	log_info("shutting down (signal %d)", sig);
 	http_stop();
+	changes_stop();
 	mail_stop();
 	mail_free();
 	i18n_free();
