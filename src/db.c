@@ -228,6 +228,39 @@ db_disconnect(struct db *d)
 
 static enum err db_connect_nb(struct db *d, int nonblock);
 
+/*
+ * On a Galera node, a new connection (at start, or after a failover moved
+ * us to another node) first waits until the node has applied every write
+ * it has received from the cluster, so that what the old writer committed
+ * is visible to our first read.  One statement per connection, not per
+ * read; on a plain MariaDB (wsrep_on = 0) only the check.  Writes need no
+ * barrier: a conflicting one fails certification (1213) and is retried.
+ */
+static void
+causal_barrier(MYSQL *my)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int on = 0;
+
+	if (mysql_query(my, "SELECT @@wsrep_on") != 0)
+		return;                 /* a server without Galera support */
+	if ((res = mysql_store_result(my)) != NULL) {
+		row = mysql_fetch_row(res);
+		on = row != NULL && row[0] != NULL && strcmp(row[0], "1") == 0;
+		mysql_free_result(res);
+	}
+	if (!on)
+		return;
+	if (mysql_query(my, "SET STATEMENT wsrep_sync_wait = 1 FOR SELECT 1") != 0) {
+		log_warn("db: the first read of a new connection may miss a write "
+		    "not yet applied on this node (%u)", mysql_errno(my));
+		return;
+	}
+	if ((res = mysql_store_result(my)) != NULL)
+		mysql_free_result(res);
+}
+
 static enum err
 db_connect(struct db *d)
 {
@@ -277,6 +310,8 @@ db_connect_nb(struct db *d, int nonblock)
 		return ERR_UNAVAILABLE;
 	}
 	d->my = my;
+	if (!nonblock)
+		causal_barrier(my);
 	return ERR_OK;
 }
 

@@ -920,7 +920,7 @@ round_once(void)
 	struct record_tx rt;
 	long long ids[BATCH];
 	struct db *d = NULL;
-	int got = 0, i, n = 0;
+	int got = 0, i, n = 0, sent = 0;
 
 	if (db_acquire(&d, 2000) != ERR_OK)
 		return 0;
@@ -956,7 +956,9 @@ round_once(void)
 		db_release(d);
 	}
 	for (i = 0; i < n; i++) {
-		if (strcmp(res[i].status, "sent") != 0) {
+		if (strcmp(res[i].status, "sent") == 0)
+			sent++;
+		else {
 			char safe[sizeof(res[i].reply)];
 
 			reply_for_log(res[i].reply, safe, sizeof(safe));
@@ -964,6 +966,9 @@ round_once(void)
 		}
 		rendered_free(&msgs[i]);
 	}
+	/* Per batch, no addresses: how much each instance sends. */
+	if (sent > 0)
+		log_info("mail: %d sent", sent);
 	return got;
 }
 
