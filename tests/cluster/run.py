@@ -32,6 +32,7 @@ process group) and prints `N passed, N failed` last.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -554,6 +555,10 @@ def main():
         sink.stop()
         left = subprocess.run(["pgrep", "-f", cl.dir], capture_output=True, text=True).stdout.split()
         check(not left, "nothing of the cluster is left running", str(left))
+        if all(RESULTS) and not left and os.environ.get("CONFERO_TEST_KEEP") != "1":
+            shutil.rmtree(cl.dir, ignore_errors=True)
+        else:
+            say("kept %s (nodes' error.log, logs/confero*.log, cluster*.out)" % cl.dir)
     passed = sum(RESULTS)
     print("%d passed, %d failed" % (passed, len(RESULTS) - passed), flush=True)
     return 0 if all(RESULTS) else 1
