@@ -135,6 +135,14 @@ bench: deps
 	@$(MAKE) --no-print-directory confero $(BENCH_BINS)
 	@sh scripts/bench $(BUILD)
 
+# Registration and check-in through one instance on one plain MariaDB, one
+# instance on the Galera writer and three behind HAProxy (scripts/cluster),
+# in one run; wsrep counters, CPU per request and the failover gap.
+.PHONY: bench-cluster
+bench-cluster: deps
+	@$(MAKE) --no-print-directory $(BUILD)/confero $(BUILD)/bench/loadgen
+	@sh scripts/bench-cluster $(BUILD)
+
 # The full fault scenarios (tests/faults/): MariaDB killed and frozen, SMTP
 # failures, slowhttptest, a full disk; last line "N passed, N failed".
 # The short versions run inside `make test` (test_faults_short.py).
