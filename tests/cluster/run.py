@@ -20,7 +20,10 @@ process group) and prints `N passed, N failed` last.
      over, the gap of unanswered requests is measured, no oversell, every
      201 present; the killed node started again rejoins by IST, HAProxy
      makes it the writer again and no other node takes a write, and the
-     nodes' table checksums are equal;
+     same rows are on every node; every table has a primary key and is
+     InnoDB; two instances writing straight to two nodes (two writers)
+     conflict, and the commits that fail certification (1213) are run
+     again: still never one seat too many;
   6. kill -9 of one confero instance in the middle of a mailing: the
      balancer routes around it and the others deliver its claimed
      messages after the lease;
@@ -213,7 +216,8 @@ def new_event(cl, seats, prefix="rush"):
     return slug, tt
 
 
-def rush(cl, clients=128, seats=1000, attempts=4000, fault=None, nodes=(1, 2, 3), label="rush"):
+def rush(cl, clients=128, seats=1000, attempts=4000, fault=None, nodes=(1, 2, 3), label="rush",
+         ports=None):
     """The rush; returns (slug, ok answers, people, gap seconds after the
     fault or None)."""
     slug, tt = new_event(cl, seats)
@@ -226,8 +230,10 @@ def rush(cl, clients=128, seats=1000, attempts=4000, fault=None, nodes=(1, 2, 3)
     unknown = [0]
     answered_at = []                        # monotonic times of definite answers
 
+    ports = ports or cl.instances
+
     def worker(k):
-        port = cl.instances[k % 3]
+        port = ports[k % len(ports)]
         while True:
             with lock:
                 i = nxt[0]
@@ -273,8 +279,8 @@ def rush(cl, clients=128, seats=1000, attempts=4000, fault=None, nodes=(1, 2, 3)
     for a in answers:
         if a is not None and a.status != 201:
             codes[(a.status, a.error_code)] = codes.get((a.status, a.error_code), 0) + 1
-    say(label + ": %d attempts by %d clients over 3 instances in %.1f s (%.0f/s); %d unknown retried; refusals %r"
-        % (attempts, clients, dt, attempts / dt, unknown[0], codes))
+    say(label + ": %d attempts by %d clients over %d instances in %.1f s (%.0f/s); %d unknown retried; refusals %r"
+        % (attempts, clients, len(ports), dt, attempts / dt, unknown[0], codes))
     check(all(a is not None for a in answers), "every attempt got a definite answer")
     check(len(ok) == seats, "201 answered exactly for the %d seats" % seats, str(len(ok)))
     time.sleep(1.0)
@@ -420,6 +426,69 @@ def rejoin(cl, n):
     check(cl.haproxy().get(("galera", "node%d" % n), "").startswith("UP"), "HAProxy takes node%d back" % n)
 
 
+class DirectInstance:
+    """A confero instance that talks straight to one node, not through
+    HAProxy: with two of them on two nodes, Galera has two writers."""
+
+    def __init__(self, cl, node):
+        ports = {}
+        with open(os.path.join(cl.dir, "ports.env")) as f:
+            for k, v in re.findall(r"(\w+)=(\S+)", f.read()):
+                ports[k] = v
+        with open(os.path.join(cl.dir, "password")) as f:
+            pw = f.read().strip()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONFERO_")}
+        env.update(CONFERO_DB_HOST="127.0.0.1", CONFERO_DB_PORT=ports["NODE%d_PORT" % node],
+                   CONFERO_DB_USER="confero", CONFERO_DB_PASSWORD=pw, CONFERO_DB_NAME="confero",
+                   CONFERO_SECRET_KEY_FILE=os.path.join(cl.dir, "secret.key"),
+                   CONFERO_WEB_DIR=os.path.join(REPO, "web"), CONFERO_LISTEN="127.0.0.1:0",
+                   CONFERO_REGISTER_MAX_ADDR="0", CONFERO_MAIL_SENDERS="0")
+        self.log_path = os.path.join(cl.dir, "logs", "direct-node%d.log" % node)
+        self.logf = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([os.environ["CONFERO_BIN"], "serve"], env=env,
+                                     stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 30:
+            with open(self.log_path, errors="replace") as f:
+                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", f.read())
+            if m:
+                self.port = int(m.group(1))
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise harness.TestFailure("a direct instance on node%d did not start" % node)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.logf.close()
+        return self.proc.returncode
+
+
+def two_writers(cl):
+    """Writes spread over two nodes (what the single writer avoids): the
+    conflicting commits fail certification with 1213, at COMMIT, and db_tx
+    runs them again; still never one seat too many."""
+    conflicts = lambda: sum(int(cl.status(n, v)) for n in (2, 3)  # noqa: E731
+                            for v in ("wsrep_local_cert_failures", "wsrep_local_bf_aborts"))
+    direct = [DirectInstance(cl, 2), DirectInstance(cl, 3)]
+    try:
+        c0 = conflicts()
+        rush(cl, clients=64, seats=300, attempts=1200, nodes=(1, 2, 3),
+             label="rush with two writers (node2, node3)", ports=[d.port for d in direct])
+        n = conflicts() - c0
+        say("conflicting commits that failed certification or were aborted, and were retried: %d" % n)
+        check(n > 0, "the two writers did conflict (so the retries were exercised)", str(n))
+    finally:
+        rcs = [d.stop() for d in direct]
+    check(rcs == [0, 0], "the direct instances stopped cleanly", repr(rcs))
+
+
 def local_commits(cl):
     return [int(cl.status(n, "wsrep_local_commits")) for n in (1, 2, 3)]
 
@@ -498,6 +567,17 @@ def main():
         say("transactions each node took from clients during that rush: %r" % delta)
         check(delta[0] > 0 and delta[1] == 0 and delta[2] == 0,
               "one writer: only node1 took writes once it was back", repr(delta))
+        # 5b: every table has a primary key (Galera needs one to certify).
+        nopk = cl.node_sql(1, "SELECT t.table_name FROM information_schema.tables t WHERE "
+                              "t.table_schema = 'confero' AND t.table_type = 'BASE TABLE' AND NOT EXISTS "
+                              "(SELECT 1 FROM information_schema.table_constraints c WHERE "
+                              "c.table_schema = t.table_schema AND c.table_name = t.table_name AND "
+                              "c.constraint_type = 'PRIMARY KEY')")
+        check(not nopk, "every Confero table has a primary key", repr(nopk))
+        engines = cl.node_sql(1, "SELECT table_name, engine FROM information_schema.tables WHERE "
+                                 "table_schema = 'confero' AND table_type = 'BASE TABLE' AND engine <> 'InnoDB'")
+        check(not engines, "every Confero table is InnoDB", repr(engines))
+        two_writers(cl)
         checksums(cl)
         # 6: an instance dies in the middle of a mailing.
         subj = "Meeting rooms " + uuid.uuid4().hex[:6]
