@@ -51,6 +51,9 @@ import time
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "cluster"))
+from common import free_port, haproxy_stat  # noqa: E402
+
 sys.dont_write_bytecode = True
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.chdir(REPO)
@@ -182,14 +185,6 @@ def on_signal(sig, _frame):
 
 # --------------------------------------------------------------------------
 # Small helpers
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
 
 def procs():
     """pid -> (ppid, comm, argv) of every process."""
@@ -531,23 +526,7 @@ class Cluster:
 
     def haproxy_stat(self):
         """(proxy, server) -> status from HAProxy's stats socket."""
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(2)
-        s.connect(os.path.join(self.dir, "haproxy.sock"))
-        s.sendall(b"show stat\n")
-        data = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
-        s.close()
-        out = {}
-        for line in data.decode().splitlines():
-            f = line.split(",")
-            if len(f) > 17 and not line.startswith("#") and f[1] not in ("FRONTEND", "BACKEND"):
-                out[(f[0], f[1])] = f[17]
-        return out
+        return haproxy_stat(os.path.join(self.dir, "haproxy.sock"))
 
 
 def phase_cluster():

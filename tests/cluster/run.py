@@ -54,6 +54,9 @@ import harness  # noqa: E402
 from harness import Client  # noqa: E402
 from util_mail import SmtpSink  # noqa: E402
 
+sys.path.insert(0, HERE)
+from common import free_port, haproxy_stat  # noqa: E402
+
 ADMIN = ("cluster-admin@example.test", "cluster-admin-password-1")
 LEASE = 8                                   # CONFERO_MAIL_LEASE in this cluster
 TABLES = ("events", "ticket_types", "registrations", "tickets", "checkins", "outbox",
@@ -69,15 +72,6 @@ def check(cond, what, detail=""):
     RESULTS.append(bool(cond))
     say("%s %s%s" % ("ok  " if cond else "FAIL", what, (": " + detail) if detail else ""))
     return bool(cond)
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def pids_with_arg(arg):
@@ -151,21 +145,7 @@ class Cluster:
 
     def haproxy(self):
         """{(proxy, server): status} from HAProxy's stats socket."""
-        import csv
-        import io
-        import socket
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(os.path.join(self.dir, "haproxy.sock"))
-        s.sendall(b"show stat\n")
-        data = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
-        s.close()
-        return {(r["pxname"], r["svname"]): r["status"]
-                for r in csv.DictReader(io.StringIO(data.decode().lstrip("# ")))}
+        return haproxy_stat(os.path.join(self.dir, "haproxy.sock"))
 
     def kill_node(self, n):
         for pid in pids_with_arg("--datadir=%s/node%d/data" % (self.dir, n)):
