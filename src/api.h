@@ -124,6 +124,8 @@ enum err api_manage_get(struct req *);
 enum err api_manage_update(struct req *);
 enum err api_manage_cancel(struct req *);
 enum err api_registrations_list(struct req *);
+enum err api_audit_event(struct req *);
+enum err api_audit_all(struct req *);
 enum err api_registrations_get(struct req *);
 enum err api_registrations_update(struct req *);
 enum err api_registrations_approve(struct req *);

@@ -147,6 +147,13 @@ auth_csrf_ok(const char *session_secret, const char *given)
 }
 
 void
+auth_mac_init(crypto_generichash_state *st, const char *purpose)
+{
+	crypto_generichash_init(st, key, sizeof(key), 32);
+	crypto_generichash_update(st, (const unsigned char *)purpose, strlen(purpose) + 1);
+}
+
+void
 auth_throttle_key(const char *kind, const char *value, unsigned char out[32])
 {
 	crypto_generichash_state st;

@@ -26,6 +26,10 @@ void auth_secret_hash(const char *secret, unsigned char out[32]);
 void auth_csrf(const char *session_secret, char out[AUTH_SECRET_MAX]);
 int auth_csrf_ok(const char *session_secret, const char *given);
 void auth_throttle_key(const char *kind, const char *value, unsigned char out[32]);
+/* A hash keyed with the server key, for purpose (e.g. "audit-chain-v1"):
+ * init, then crypto_generichash_update/final with 32-byte output. */
+#include <sodium.h>
+void auth_mac_init(crypto_generichash_state *, const char *purpose);
 /* Constant-time string equality. */
 int auth_streq(const char *a, const char *b);
 

@@ -127,6 +127,29 @@ enum err db_token_get(struct db *, long long id, struct token *);
 enum err db_token_revoke(struct db *, long long id);
 enum err db_token_revoke_user(struct db *, long long user_id);
 
+/* The audit chain (db_audit.c). */
+struct audit_verdict {
+	long long checked;      /* sealed entries that match */
+	long long unsealed;     /* written, not yet sealed */
+	long long broken_id;    /* audit_log id of the first bad entry; -1: the end cut off */
+	long long broken_seq;
+	char reason[200];
+};
+enum err db_audit_seal(struct db *, int *sealed);
+struct audit_filter {
+	long long event_id;     /* 0: every event (admins) */
+	const char *actor_kind; /* NULL: any */
+	long long actor_id;
+	long long registration_id;
+	const char *action;     /* exact, or a prefix ending in "." */
+	long long limit, offset;
+};
+struct cJSON;
+enum err db_audit_list(struct db *, const struct audit_filter *, const char *tz,
+    struct cJSON *array, long long *total);
+/* ERR_OK also when the chain is broken: see v->broken_id. */
+enum err db_audit_verify(struct db *, struct audit_verdict *v);
+
 /* The change counter every instance polls (changes.c). */
 enum err db_changes_bump(struct db *);
 enum err db_changes_get(struct db *, long long *n);

@@ -384,7 +384,8 @@ db_audit(struct db *d, const char *actor_kind, long long actor_id,
     const char *details)
 {
 	struct dbv a[] = {V_STR(actor_kind), V_ID(actor_id), V_STR(action),
-	    V_STR(object_type), V_ID(object_id), V_STR(details)};
+	    V_STR(object_type), V_ID(object_id), V_STR(details),
+	    V_STR(object_type), V_ID(object_id), V_STR(actor_kind), V_ID(actor_id)};
 
 	return db_exec(d, STMT_AUDIT_INSERT, a, NARGS(a), NULL, NULL);
 }

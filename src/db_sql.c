@@ -4,6 +4,14 @@
  */
 #include "db_sql.h"
 
+/* Filters of STMT_AUDIT_LIST and _COUNT (the action: exact or a prefix "x."). */
+#define AUDIT_WHERE "WHERE (? IS NULL OR a.event_id = ?) AND (? IS NULL OR a.actor_kind = ?) " \
+	"AND (? IS NULL OR a.actor_id = ?) AND (? IS NULL OR a.registration_id = ?) " \
+	"AND (? IS NULL OR a.action = ? OR (RIGHT(?, 1) = '.' AND LEFT(a.action, CHAR_LENGTH(?)) = ?))"
+/* The fields of an audit entry that its hash covers, in that order. */
+#define AUDIT_FIELDS "id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), actor_kind, actor_id, action, " \
+	"object_type, object_id, event_id, registration_id, details"
+
 #define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 #define USER_COLS "id, email, role, disabled, " RFC3339("created_at") ", password_hash, " \
 	"COALESCE(language, '')"
@@ -176,9 +184,30 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "DELETE FROM login_throttle WHERE window_start < NOW() - INTERVAL 1 DAY "
 	    "AND (blocked_until IS NULL OR blocked_until < NOW()) LIMIT 1000",
 
+	/*
+	 * The event and the registration an entry is about, from its object
+	 * (an attendee acting is the registration).  Args: actor kind, actor
+	 * id, action, object type, object id, details, then object type and
+	 * id again for the event and for the registration, and the actor kind
+	 * and id for the registration.
+	 */
 	[STMT_AUDIT_INSERT] =
-	    "INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, details) "
-	    "VALUES (?, ?, ?, ?, ?, ?)",
+	    "INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, details, "
+	    "event_id, registration_id) "
+	    "SELECT ?, ?, ?, ?, ?, ?, "
+	    "CASE t.ty WHEN 'event' THEN t.oid "
+	    "WHEN 'registration' THEN (SELECT event_id FROM registrations WHERE id = t.oid) "
+	    "WHEN 'session' THEN (SELECT event_id FROM sessions WHERE id = t.oid) "
+	    "WHEN 'speaker' THEN (SELECT event_id FROM speakers WHERE id = t.oid) "
+	    "WHEN 'ticket_type' THEN (SELECT event_id FROM ticket_types WHERE id = t.oid) "
+	    "WHEN 'question' THEN (SELECT event_id FROM questions WHERE id = t.oid) "
+	    "WHEN 'mailing' THEN (SELECT event_id FROM mailings WHERE id = t.oid) "
+	    "WHEN 'match_profile' THEN (SELECT event_id FROM match_profiles WHERE id = t.oid) "
+	    "WHEN 'meeting' THEN (SELECT event_id FROM meetings WHERE id = t.oid) "
+	    "WHEN 'api_token' THEN (SELECT event_id FROM api_tokens WHERE id = t.oid) END, "
+	    "CASE WHEN t.ty = 'registration' THEN t.oid "
+	    "WHEN t.ak = 'attendee' THEN t.aid END "
+	    "FROM (SELECT ? AS ty, ? AS oid, ? AS ak, ? AS aid) t",
 	[STMT_EVENT_INSERT] =
 	    "INSERT INTO events (slug, name, description, venue, timezone, starts_at, ends_at, "
 	    "capacity, waitlist, registration_opens_at, registration_closes_at, sign_pk, "
@@ -306,6 +335,36 @@ const char *const stmt_sql[STMT__MAX] = {
 	/* The change counter every instance polls (changes.c). */
 	[STMT_CHANGES_BUMP] =
 	    "UPDATE changes SET n = n + 1 WHERE id = 1",
+	/* The audit chain (db_audit.c): AUDIT_FIELDS in the order hashed. */
+	[STMT_AUDIT_HEAD_LOCK] =
+	    "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+	[STMT_AUDIT_HEAD_GET] =
+	    "SELECT seq, hash FROM audit_head WHERE id = 1",
+	[STMT_AUDIT_UNSEALED] =
+	    "SELECT " AUDIT_FIELDS " FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT 500 FOR UPDATE",
+	[STMT_AUDIT_SEAL] =
+	    "UPDATE audit_log SET seq = ?, hash = ? WHERE id = ? AND seq IS NULL",
+	[STMT_AUDIT_HEAD_SET] =
+	    "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+	/* Args: after this seq. */
+	[STMT_AUDIT_CHAIN] =
+	    "SELECT " AUDIT_FIELDS ", seq, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 1000",
+	/*
+	 * The trail for people (GET .../audit): newest first.  Args, each
+	 * filter twice (NULL: any): event, actor kind, actor id, registration,
+	 * action (exact, or a prefix ending in "."), then limit, offset.
+	 */
+	[STMT_AUDIT_LIST] =
+	    "SELECT a.id, UNIX_TIMESTAMP(a.at), a.actor_kind, a.actor_id, u.email, t.name, a.action, "
+	    "a.object_type, a.object_id, a.event_id, a.registration_id, a.details, a.seq IS NOT NULL "
+	    "FROM audit_log a "
+	    "LEFT JOIN users u ON a.actor_kind = 'user' AND u.id = a.actor_id "
+	    "LEFT JOIN api_tokens t ON a.actor_kind = 'token' AND t.id = a.actor_id "
+	    AUDIT_WHERE " ORDER BY a.id DESC LIMIT ? OFFSET ?",
+	[STMT_AUDIT_COUNT] =
+	    "SELECT COUNT(*) FROM audit_log a " AUDIT_WHERE,
+	[STMT_AUDIT_UNSEALED_COUNT] =
+	    "SELECT COUNT(*) FROM audit_log WHERE seq IS NULL",
 	[STMT_CHANGES_GET] =
 	    "SELECT n FROM changes WHERE id = 1",
 	[STMT_REG_INSERT] =

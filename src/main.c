@@ -13,7 +13,7 @@
 
 #include "auth.h"
 #include "cache.h"
-#include "changes.h"
+#include "jobs.h"
 #include "config.h"
 #include "db.h"
 #include "doccache.h"
@@ -49,6 +49,9 @@ usage(FILE *f)
 	    "  user add --email E --role R          add a staff user (role: admin, organiser, checkin);\n"
 	    "           [--if-no-users]             the password is read from stdin, or generated and\n"
 	    "                                       printed as \"password: …\" when stdin gives none\n"
+	    "  audit verify                         check the audit trail's hash chain; names the first\n"
+	    "                                       entry changed or removed (exit 1), else exit 0\n"
+	    "  audit seal                           seal new audit entries now (serve does it every second)\n"
 	    "  --help                               this text\n"
 	    "  --version                            print the version\n"
 	    "\n"
@@ -111,6 +114,47 @@ cmd_migrate(int verbose)
 
 	db_release(d);
 	return e == ERR_OK ? 0 : 1;
+}
+
+static int
+cmd_audit(const char *what)
+{
+	struct audit_verdict v;
+	struct db *d;
+	int sealed = 0;
+
+	if (strcmp(what, "seal") != 0 && strcmp(what, "verify") != 0) {
+		fprintf(stderr, "usage: confero audit verify|seal\n");
+		return 2;
+	}
+	d = connect_db(5);
+	if (db_migrate(d, 0) != ERR_OK) {
+		db_release(d);
+		return 1;
+	}
+	if (strcmp(what, "seal") == 0) {
+		if (db_audit_seal(d, &sealed) != ERR_OK) {
+			db_release(d);
+			fprintf(stderr, "confero audit seal: could not seal (see the log above)\n");
+			return 1;
+		}
+		db_release(d);
+		printf("audit: %d new entr%s sealed\n", sealed, sealed == 1 ? "y" : "ies");
+		return 0;
+	}
+	if (db_audit_verify(d, &v) != ERR_OK) {
+		db_release(d);
+		fprintf(stderr, "confero audit verify: could not read the audit trail\n");
+		return 1;
+	}
+	db_release(d);
+	if (v.broken_id != 0) {
+		printf("audit: BROKEN: %s (%lld entries before it match)\n", v.reason, v.checked);
+		return 1;
+	}
+	printf("audit: %lld entries verified, the chain is intact; %lld newer not sealed yet\n",
+	    v.checked, v.unsealed);
+	return 0;
 }
 
 static int
@@ -221,7 +265,7 @@ cmd_serve(int mailer_only)
 		    strchr(config.listen_host, ':') ? "http://[%s]:%d" : "http://%s:%d",
 		    strcmp(config.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : config.listen_host,
 		    http_port());
-	if (changes_start(&config) == -1)
+	if (jobs_start(&config) == -1)
 		return 1;
 	/* After the base URL is final: mails carry links. */
 	if (mail_start(config.mail_senders) == -1)
@@ -237,7 +281,7 @@ wait:
 	}
 	log_info("shutting down (signal %d)", sig);
 	http_stop();
-	changes_stop();
+	jobs_stop();
 	mail_stop();
 	mail_free();
 	i18n_free();
@@ -358,6 +402,12 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "user") == 0 && argc >= 3 && strcmp(argv[2], "add") == 0) {
 		load_config();
 		rc = cmd_user_add(argc - 3, argv + 3);
+		db_shutdown();
+		return rc;
+	}
+	if (strcmp(argv[1], "audit") == 0 && argc == 3) {
+		load_config();
+		rc = cmd_audit(argv[2]);
 		db_shutdown();
 		return rc;
 	}
