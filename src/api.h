@@ -125,6 +125,7 @@ enum err api_manage_update(struct req *);
 enum err api_manage_cancel(struct req *);
 enum err api_registrations_list(struct req *);
 enum err api_audit_event(struct req *);
+enum err api_registrations_erase(struct req *);
 enum err api_audit_all(struct req *);
 enum err api_registrations_get(struct req *);
 enum err api_registrations_update(struct req *);

@@ -126,6 +126,11 @@ event_fields(struct vld *v, const cJSON *j, int patch, struct event_in *in,
 		in->waitlist = vld_bool(v, j, "waitlist", 0, 0);
 		in->has |= EF_WAITLIST;
 	}
+	if (!patch || has_key(j, "retention_days")) {
+		in->retention_days = (int)vld_int(v, j, "retention_days", 0, 1, cfg->retention_max_days,
+		    cfg->retention_max_days < 180 ? cfg->retention_max_days : 180, NULL);
+		in->has |= EF_RETENTION;
+	}
 	in->reg_opens = vld_time(v, j, "registration_opens_at", 0, &p);
 	if (p || !patch)
 		in->has |= EF_REG_OPENS;
@@ -145,7 +150,7 @@ event_fields(struct vld *v, const cJSON *j, int patch, struct event_in *in,
 
 static const char *const event_keys[] = {"slug", "name", "description", "venue",
 	"timezone", "starts_at", "ends_at", "capacity", "waitlist",
-	"registration_opens_at", "registration_closes_at", "languages", NULL};
+	"registration_opens_at", "registration_closes_at", "languages", "retention_days", NULL};
 
 /* The event as its organisers see it: every language's texts too. */
 static enum err

@@ -898,6 +898,28 @@ api_registrations_cancel(struct req *r)
 	return transition(r, 2);
 }
 
+/* POST .../registrations/{id}/erase: the person's data, gone for good. */
+enum err
+api_registrations_erase(struct req *r)
+{
+	struct event_ref ev;
+	long long id;
+	struct db *d;
+	enum err e;
+	cJSON *o;
+
+	if ((e = org_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = registration_erase(d, &ev, id, actor_kind(r), actor_id(r), 0)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	json_add_int(o, "id", id);
+	cJSON_AddStringToObject(o, "status", "erased");
+	return reply_json(r, 200, o);
+}
+
 enum err
 api_registrations_mark_paid(struct req *r)
 {

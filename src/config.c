@@ -52,6 +52,7 @@ const struct config_var config_vars[] = {
 	{"CONFERO_SMTP_RATE", "0", "messages per second at most (0: no limit)"},
 	{"CONFERO_SMTP_TIMEOUT", "30", "seconds to wait for each SMTP reply (twice that after a message's data)"},
 	{"CONFERO_MAIL_BACKOFF", "60,300,1800,7200,21600", "seconds between attempts after temporary failures; then failed"},
+	{"CONFERO_RETENTION_MAX_DAYS", "730", "the longest retention_days any event may have; registrations are anonymised that many days after their event ends at the latest"},
 	{"CONFERO_CHANGE_POLL_MS", "250", "how often (ms) an instance looks for changes made through the others (0: never, one instance)"},
 	{"CONFERO_MAIL_LEASE", "120", "seconds a sender owns a claimed message before others may retry it"},
 	{"CONFERO_MAIL_SENDERS", "2", "sender threads, each with its own SMTP session (0 in serve: run `confero mailer`)"},
@@ -227,6 +228,9 @@ config_parse_mail(struct config *c, config_getenv g, void *ctx, char *err,
 		c->mail_backoff[c->mail_backoff_n++] = (int)s;
 		p = *end == ',' ? end + 1 : end;
 	}
+	if (num(g, ctx, "CONFERO_RETENTION_MAX_DAYS", 730, 1, 36500, &n, err, errlen))
+		return -1;
+	c->retention_max_days = (int)n;
 	if (num(g, ctx, "CONFERO_CHANGE_POLL_MS", 250, 0, 60000, &n, err, errlen))
 		return -1;
 	c->change_poll_ms = (int)n;

@@ -58,6 +58,7 @@ struct config {
 	int smtp_timeout;          /* seconds per SMTP reply (2x after the data) */
 	int mail_backoff[8];       /* seconds before attempt 2, 3, … */
 	int mail_backoff_n;
+	int retention_max_days;    /* cap on events' retention_days */
 	int change_poll_ms;        /* shared change counter poll (changes.c) */
 	int mail_lease;            /* seconds a claimed message is ours */
 	int mail_senders;          /* sender threads in `serve` */

@@ -150,6 +150,16 @@ enum err db_audit_list(struct db *, const struct audit_filter *, const char *tz,
 /* ERR_OK also when the chain is broken: see v->broken_id. */
 enum err db_audit_verify(struct db *, struct audit_verdict *v);
 
+/* Retention and erasure (db_privacy.c).  db_anonymise runs in the
+ * caller's transaction; *done 0 when it was anonymised already. */
+enum err db_anonymise(struct db *, long long registration_id, int *done);
+/* One transaction: up to limit registrations past retention; *done of them. */
+enum err db_retention_batch(struct db *, int max_days, int limit, int *done);
+enum err db_retention_run(struct db *, int max_days, long long *total);
+typedef enum err (*db_retention_cb)(void *ctx, const char *slug, const char *ended,
+    int days, long long due);
+enum err db_retention_plan(struct db *, int max_days, db_retention_cb, void *ctx);
+
 /* The change counter every instance polls (changes.c). */
 enum err db_changes_bump(struct db *);
 enum err db_changes_get(struct db *, long long *n);

@@ -323,18 +323,19 @@ db_reg_waitlist(struct db *d, long long event_id, long long *ids,
 	return e;
 }
 
-struct two_ctx {
+struct manage_ctx {
 	long long a, b;
-	int found;
+	int found, gone;
 };
 
 static enum err
-two_row(void *ctx, const struct dbrow *r)
+manage_row(void *ctx, const struct dbrow *r)
 {
-	struct two_ctx *c = ctx;
+	struct manage_ctx *c = ctx;
 
 	c->a = row_ll(r, 0);
 	c->b = row_ll(r, 1);
+	c->gone = row_ll(r, 2) != 0;
 	c->found = 1;
 	return ERR_OK;
 }
@@ -344,19 +345,19 @@ db_reg_by_manage(struct db *d, const unsigned char hash[32], long long *id,
     long long *event_id)
 {
 	struct dbv a[] = {V_BIN(hash, 32)};
-	struct two_ctx c = {0, 0, 0};
+	struct manage_ctx c = {0, 0, 0, 0};
 	enum err e;
 
-	if ((e = db_query(d, STMT_REG_BY_MANAGE, a, NARGS(a), two_row, &c)) != ERR_OK)
+	if ((e = db_query(d, STMT_REG_BY_MANAGE, a, NARGS(a), manage_row, &c)) != ERR_OK)
 		return e;
 	*id = c.a;
 	*event_id = c.b;
-	return c.found ? ERR_OK : ERR_NOTFOUND;
+	return !c.found ? ERR_NOTFOUND : c.gone ? ERR_GONE : ERR_OK;
 }
 
 #define REG_SPEC "id:i,status:s,name:s,email:s,organisation:s,ticket_type_id:i," \
 	"ticket_type:s,answers:j,created_at:t,updated_at:t,ticket_code:s,session_ids:j," \
-	"checked_in_at:t,language:s"
+	"checked_in_at:t,language:s,anonymised:b"
 
 enum err
 db_reg_json(struct db *d, long long event_id, long long id, const char *tz,

@@ -26,7 +26,8 @@
 	"UNIX_TIMESTAMP(ends_at), capacity, seats_taken, " \
 	"IF(capacity IS NULL, NULL, CAST(capacity AS SIGNED) - seats_taken), waitlist, " \
 	"UNIX_TIMESTAMP(registration_opens_at), UNIX_TIMESTAMP(registration_closes_at), status, " \
-	"UNIX_TIMESTAMP(created_at), languages, tr"
+	"UNIX_TIMESTAMP(created_at), languages, tr, retention_days, " \
+	"UNIX_TIMESTAMP(ends_at + INTERVAL retention_days DAY)"
 #define SPEAKER_COLS "s.id, s.name, IF(?, s.email, NULL), s.organisation, s.bio, " \
 	"(SELECT COALESCE(JSON_ARRAYAGG(ss.session_id), '[]') FROM session_speakers ss " \
 	"WHERE ss.speaker_id = s.id), s.tr"
@@ -50,7 +51,7 @@
 	"ORDER BY id DESC LIMIT 1), (SELECT COALESCE(JSON_ARRAYAGG(session_id), '[]') " \
 	"FROM registration_sessions WHERE registration_id = r.id), " \
 	"(SELECT UNIX_TIMESTAMP(MIN(at)) FROM checkins c WHERE c.registration_id = r.id " \
-	"AND c.point = 0 AND c.live = 1), r.language FROM registrations r " \
+	"AND c.point = 0 AND c.live = 1), r.language, r.anonymised_at IS NOT NULL FROM registrations r " \
 	"JOIN ticket_types tt ON tt.id = r.ticket_type_id"
 /* Optional filters: (flag, value) pairs; q is a LIKE pattern used thrice. */
 #define REG_FILTER "r.event_id = ? AND (? IS NULL OR r.status = ?) " \
@@ -211,8 +212,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_INSERT] =
 	    "INSERT INTO events (slug, name, description, venue, timezone, starts_at, ends_at, "
 	    "capacity, waitlist, registration_opens_at, registration_closes_at, sign_pk, "
-	    "sign_sk_sealed, created_by) VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), "
-	    "?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, ?)",
+	    "sign_sk_sealed, created_by, retention_days) VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?), "
+	    "FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, ?, ?)",
 	/* PATCH: each field is a pair (present?, value). */
 	[STMT_EVENT_UPDATE] =
 	    "UPDATE events SET name = IF(?, ?, name), description = IF(?, ?, description), "
@@ -220,7 +221,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "starts_at = IF(?, FROM_UNIXTIME(?), starts_at), ends_at = IF(?, FROM_UNIXTIME(?), ends_at), "
 	    "capacity = IF(?, ?, capacity), waitlist = IF(?, ?, waitlist), "
 	    "registration_opens_at = IF(?, FROM_UNIXTIME(?), registration_opens_at), "
-	    "registration_closes_at = IF(?, FROM_UNIXTIME(?), registration_closes_at) WHERE id = ?",
+	    "registration_closes_at = IF(?, FROM_UNIXTIME(?), registration_closes_at), "
+	    "retention_days = IF(?, ?, retention_days) WHERE id = ?",
 	[STMT_EVENT_STATUS] = "UPDATE events SET status = ? WHERE id = ?",
 	[STMT_EVENT_REF_SLUG] = "SELECT " EVENT_REF_COLS " FROM events WHERE slug = ?",
 	[STMT_EVENT_REF_ID] = "SELECT " EVENT_REF_COLS " FROM events WHERE id = ?",
@@ -361,6 +363,48 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "LEFT JOIN users u ON a.actor_kind = 'user' AND u.id = a.actor_id "
 	    "LEFT JOIN api_tokens t ON a.actor_kind = 'token' AND t.id = a.actor_id "
 	    AUDIT_WHERE " ORDER BY a.id DESC LIMIT ? OFFSET ?",
+	/* Anonymising one registration (db_privacy.c); args: its id. */
+	[STMT_ANON_REG] =
+	    "UPDATE registrations SET name = '', email = '', active_email = NULL, organisation = '', "
+	    "answers = NULL, manage_sealed = NULL, anonymised_at = NOW() "
+	    "WHERE id = ? AND anonymised_at IS NULL",
+	[STMT_ANON_TICKETS] =
+	    "UPDATE tickets SET code = '' WHERE registration_id = ?",
+	[STMT_ANON_SCANS] =
+	    "UPDATE scan_log SET response = NULL, nonce = NULL WHERE registration_id = ?",
+	/* Args: id, id. */
+	[STMT_ANON_MEETINGS] =
+	    "UPDATE meetings SET message = '', requester_note = NULL, recipient_note = NULL "
+	    "WHERE requester_id IN (SELECT id FROM match_profiles WHERE registration_id = ?) "
+	    "OR recipient_id IN (SELECT id FROM match_profiles WHERE registration_id = ?)",
+	[STMT_ANON_OPPS] =
+	    "DELETE o FROM match_opportunities o JOIN match_profiles p ON p.id = o.profile_id "
+	    "WHERE p.registration_id = ?",
+	[STMT_ANON_PROFILE] =
+	    "UPDATE match_profiles SET headline = '', about = '', topics = '[]', website = '', "
+	    "country = '', visible = 0, withdrawn_at = IFNULL(withdrawn_at, NOW()) "
+	    "WHERE registration_id = ?",
+	[STMT_ANON_OUTBOX] =
+	    "UPDATE outbox SET to_addr = '', to_name = '', last_reply = NULL, lease_until = NULL, "
+	    "status = IF(status IN ('pending', 'sending'), 'skipped', status) WHERE registration_id = ?",
+	/*
+	 * Registrations past their event's retention (at most the instance's
+	 * maximum days), locked for this transaction; several instances
+	 * share the work.  Args: max days, limit.
+	 */
+	[STMT_RETENTION_DUE] =
+	    "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id "
+	    "WHERE r.anonymised_at IS NULL AND e.ends_at < UTC_TIMESTAMP() - INTERVAL LEAST(e.retention_days, ?) DAY "
+	    "ORDER BY r.id LIMIT ? FOR UPDATE SKIP LOCKED",
+	/* Args: max days.  slug, ends_at, days, registrations due. */
+	[STMT_RETENTION_PLAN] =
+	    "SELECT e.slug, DATE_FORMAT(e.ends_at, '%Y-%m-%dT%H:%i:%sZ'), LEAST(e.retention_days, ?), COUNT(*) "
+	    "FROM registrations r JOIN events e ON e.id = r.event_id "
+	    "WHERE r.anonymised_at IS NULL AND e.ends_at < UTC_TIMESTAMP() - INTERVAL LEAST(e.retention_days, ?) DAY "
+	    "GROUP BY e.id, e.slug, e.ends_at, e.retention_days ORDER BY e.ends_at",
+	/* A lowered CONFERO_RETENTION_MAX_DAYS applies to every event.  Args: max, max. */
+	[STMT_RETENTION_CLAMP] =
+	    "UPDATE events SET retention_days = ? WHERE retention_days > ?",
 	[STMT_AUDIT_COUNT] =
 	    "SELECT COUNT(*) FROM audit_log a " AUDIT_WHERE,
 	[STMT_AUDIT_UNSEALED_COUNT] =
@@ -410,7 +454,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_REG_WAITLIST] =
 	    "SELECT id, ticket_type_id FROM registrations WHERE event_id = ? AND status = 'waitlisted' "
 	    "ORDER BY id LIMIT 50 FOR UPDATE SKIP LOCKED",
-	[STMT_REG_BY_MANAGE] = "SELECT id, event_id FROM registrations WHERE manage_hash = ?",
+	[STMT_REG_BY_MANAGE] =
+	    "SELECT id, event_id, anonymised_at IS NOT NULL FROM registrations WHERE manage_hash = ?",
 	[STMT_REG_GET] = "SELECT " REG_COLS " WHERE r.id = ? AND r.event_id = ?",
 	[STMT_REG_LIST] = "SELECT " REG_COLS " WHERE " REG_FILTER " ORDER BY r.id LIMIT ? OFFSET ?",
 	[STMT_REG_COUNT] =

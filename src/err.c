@@ -16,6 +16,7 @@ static const struct {
 	[ERR_NOTFOUND] = {404, "not_found", N_("Not found.")},
 	[ERR_METHOD] = {405, "method_not_allowed", N_("Method not allowed.")},
 	[ERR_CONFLICT] = {409, "conflict", N_("Conflict with the current state.")},
+	[ERR_GONE] = {410, "gone", N_("This registration no longer exists: its personal data was erased.")},
 	[ERR_TOOBIG] = {413, "payload_too_large", N_("The request body is too large.")},
 	[ERR_MEDIATYPE] = {415, "unsupported_media_type", N_("Send Content-Type: application/json.")},
 	[ERR_INVALID] = {422, "validation", N_("Some fields are invalid.")},

@@ -16,6 +16,7 @@ enum err {
 	ERR_NOTFOUND,     /* 404 */
 	ERR_METHOD,       /* 405 */
 	ERR_CONFLICT,     /* 409 */
+	ERR_GONE,         /* 410, a registration whose personal data was erased */
 	ERR_TOOBIG,       /* 413 */
 	ERR_MEDIATYPE,    /* 415 */
 	ERR_INVALID,      /* 422 validation */

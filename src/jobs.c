@@ -11,10 +11,12 @@
 #include "timeutil.h"
 
 #define SEAL_MS 1000
+#define RETENTION_MS (3600 * 1000)
 
 static pthread_t thread;
 static int started;
 static int poll_ms;
+static int retention_max;
 static atomic_int quit;
 
 static void
@@ -29,7 +31,7 @@ nap(int ms)
 static void *
 jobs_main(void *arg)
 {
-	long long next_poll = 0, next_seal = 0, now;
+	long long next_poll = 0, next_seal = 0, next_retention = 0, now, n;
 	int tick = poll_ms > 0 && poll_ms < SEAL_MS ? poll_ms : SEAL_MS;
 	int warned = 0, sealed;
 	struct db *d;
@@ -37,7 +39,7 @@ jobs_main(void *arg)
 	(void)arg;
 	while (!atomic_load(&quit)) {
 		now = mono_ms();
-		if ((poll_ms > 0 && now >= next_poll) || now >= next_seal) {
+		if ((poll_ms > 0 && now >= next_poll) || now >= next_seal || now >= next_retention) {
 			/* A short wait for a connection: under load the next
 			 * round comes soon enough. */
 			if (db_acquire(&d, tick) == ERR_OK) {
@@ -53,6 +55,14 @@ jobs_main(void *arg)
 						warned = 0;
 					next_seal = now + SEAL_MS;
 				}
+				/* Hourly, and at start: registrations past retention. */
+				if (now >= next_retention) {
+					if (db_retention_run(d, retention_max, &n) != ERR_OK)
+						log_warn("retention: the run failed; next in an hour");
+					else if (n > 0)
+						log_info("retention: %lld registration(s) anonymised", n);
+					next_retention = now + RETENTION_MS;
+				}
 				db_release(d);
 			}
 		}
@@ -67,6 +77,7 @@ jobs_start(const struct config *c)
 	if (started)
 		return 0;
 	poll_ms = c->change_poll_ms;
+	retention_max = c->retention_max_days;
 	atomic_store(&quit, 0);
 	if (pthread_create(&thread, NULL, jobs_main, NULL) != 0)
 		return -1;

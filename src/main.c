@@ -49,6 +49,9 @@ usage(FILE *f)
 	    "  user add --email E --role R          add a staff user (role: admin, organiser, checkin);\n"
 	    "           [--if-no-users]             the password is read from stdin, or generated and\n"
 	    "                                       printed as \"password: …\" when stdin gives none\n"
+	    "  retention [--dry-run]                anonymise every registration past its event's\n"
+	    "                                       retention_days now (serve does it hourly);\n"
+	    "                                       --dry-run: list what would be, change nothing\n"
 	    "  audit verify                         check the audit trail's hash chain; names the first\n"
 	    "                                       entry changed or removed (exit 1), else exit 0\n"
 	    "  audit seal                           seal new audit entries now (serve does it every second)\n"
@@ -154,6 +157,55 @@ cmd_audit(const char *what)
 	}
 	printf("audit: %lld entries verified, the chain is intact; %lld newer not sealed yet\n",
 	    v.checked, v.unsealed);
+	return 0;
+}
+
+static enum err
+plan_line(void *ctx, const char *slug, const char *ended, int days, long long due)
+{
+	long long *total = ctx;
+
+	printf("  %s (ended %s, retention %d days): %lld registration(s)\n", slug, ended, days, due);
+	*total += due;
+	return ERR_OK;
+}
+
+static int
+cmd_retention(int argc, char **argv)
+{
+	long long total = 0;
+	int dry = 0;
+	struct db *d;
+	enum err e;
+
+	if (argc == 1 && strcmp(argv[0], "--dry-run") == 0)
+		dry = 1;
+	else if (argc != 0) {
+		fprintf(stderr, "usage: confero retention [--dry-run]\n");
+		return 2;
+	}
+	d = connect_db(5);
+	if (db_migrate(d, 0) != ERR_OK) {
+		db_release(d);
+		return 1;
+	}
+	if (dry) {
+		printf("retention --dry-run: past retention (at most %d days after the event):\n",
+		    config.retention_max_days);
+		e = db_retention_plan(d, config.retention_max_days, plan_line, &total);
+		db_release(d);
+		if (e != ERR_OK)
+			return 1;
+		printf("%lld registration(s) would be anonymised; nothing was changed\n", total);
+		return 0;
+	}
+	e = db_retention_run(d, config.retention_max_days, &total);
+	db_release(d);
+	if (e != ERR_OK) {
+		fprintf(stderr, "confero retention: the run failed (see above)\n");
+		return 1;
+	}
+	printf("%lld registration(s) anonymised\n", total);
 	return 0;
 }
 
@@ -402,6 +454,12 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "user") == 0 && argc >= 3 && strcmp(argv[2], "add") == 0) {
 		load_config();
 		rc = cmd_user_add(argc - 3, argv + 3);
+		db_shutdown();
+		return rc;
+	}
+	if (strcmp(argv[1], "retention") == 0) {
+		load_config();
+		rc = cmd_retention(argc - 2, argv + 2);
 		db_shutdown();
 		return rc;
 	}

@@ -476,6 +476,48 @@ cancel_tx(struct db *d, void *arg)
 	return held ? promote(d, r.event_id) : ERR_OK;
 }
 
+/*
+ * Erasure: a live registration is cancelled first (its seats freed, its
+ * tickets revoked, the waiting list promoted; no mail: there is nobody to
+ * send it to), then anonymised; ERR_GONE when it was already.
+ */
+static enum err
+erase_tx(struct db *d, void *arg)
+{
+	struct change_tx *c = arg;
+	struct reg_row r;
+	int held = 0, done;
+	enum err e;
+
+	if ((e = lock_reg(d, c, &r)) != ERR_OK)
+		return e;
+	if (!is(r.status, "cancelled") && !is(r.status, "rejected")) {
+		held = r.holds_seat;
+		if ((e = free_seats(d, &r)) != ERR_OK ||
+		    (e = db_reg_set_status(d, r.id, "cancelled", 0, 0)) != ERR_OK ||
+		    (e = db_ticket_revoke(d, r.id)) != ERR_OK)
+			return e;
+	}
+	if ((e = db_anonymise(d, r.id, &done)) != ERR_OK)
+		return e;
+	if (!done)
+		return ERR_GONE;
+	if ((e = db_audit(d, c->actor_kind, c->actor_id, "registration.erase", "registration", r.id,
+	    c->reject ? "{\"by\":\"attendee\"}" : "{\"by\":\"staff\"}")) != ERR_OK)
+		return e;
+	return held ? promote(d, r.event_id) : ERR_OK;
+}
+
+enum err
+registration_erase(struct db *d, const struct event_ref *ev, long long id,
+    const char *actor_kind, long long actor_id, int by_attendee)
+{
+	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
+	    .actor_id = actor_id, .reject = by_attendee};
+
+	return run_change(d, erase_tx, &c);
+}
+
 enum err
 registration_cancel(struct db *d, const struct event_ref *ev, long long id,
     const char *actor_kind, long long actor_id, int reject)

@@ -194,6 +194,9 @@ struct reg_request {
 enum err registration_create(struct db *, const struct event_ref *,
     const struct ttype_rules *, struct reg_request *, int *outcome);
 /* Cancel (attendee or organiser) and promote from the waiting list. */
+/* Cancel if live, then anonymise (db_anonymise); ERR_GONE if it was already. */
+enum err registration_erase(struct db *, const struct event_ref *, long long id,
+    const char *actor_kind, long long actor_id, int by_attendee);
 enum err registration_cancel(struct db *, const struct event_ref *,
     long long id, const char *actor_kind, long long actor_id, int reject);
 enum err registration_approve(struct db *, const struct event_ref *,

@@ -67,6 +67,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/events/{slug}/registrations/{id}/cancel", api_registrations_cancel, ROLE_ORGANISER, 0},
 	{"POST", "/api/v1/events/{slug}/registrations/{id}/mark-paid", api_registrations_mark_paid, ROLE_ORGANISER, 0},
 	{"POST", "/api/v1/events/{slug}/registrations/{id}/reissue", api_registrations_reissue, ROLE_ORGANISER, 0},
+	{"POST", "/api/v1/events/{slug}/registrations/{id}/erase", api_registrations_erase, ROLE_ORGANISER, 0},
 
 	/* The attendee's secret link: no account, the token is the key. */
 	{"GET", "/manage/{token}", api_manage_get, ROLE_NONE, RF_NOAUTH | RF_SECRET},

@@ -1,0 +1,121 @@
+/*
+ * Anonymising registrations (sql/010_retention.sql): by the retention job
+ * once an event is past its retention_days, or on erasure.  Everything in
+ * the caller's transaction; the registration's place in every count stays.
+ */
+#include <string.h>
+
+#include "db.h"
+#include "db_internal.h"
+
+enum err
+db_anonymise(struct db *d, long long id, int *done)
+{
+	static const enum stmt rest[] = {STMT_ANON_TICKETS, STMT_ANON_SCANS,
+	    STMT_ANON_OPPS, STMT_ANON_PROFILE, STMT_ANON_OUTBOX};
+	struct dbv a[] = {V_INT(id), V_INT(id)};
+	unsigned long long n = 0;
+	enum err e;
+	size_t i;
+
+	*done = 0;
+	if ((e = db_exec(d, STMT_ANON_REG, a, 1, &n, NULL)) != ERR_OK)
+		return e;
+	if (n == 0)
+		return ERR_OK;          /* gone already, or no such registration */
+	/* Meetings before the profile: they are found through it. */
+	if ((e = db_exec(d, STMT_ANON_MEETINGS, a, 2, NULL, NULL)) != ERR_OK)
+		return e;
+	for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		if ((e = db_exec(d, rest[i], a, 1, NULL, NULL)) != ERR_OK)
+			return e;
+	*done = 1;
+	return ERR_OK;
+}
+
+struct retention {
+	struct db *d;
+	int max_days, limit, done;
+};
+
+static enum err
+due_row(void *ctx, const struct dbrow *r)
+{
+	struct retention *t = ctx;
+	long long id = row_ll(r, 0);
+	int done;
+	enum err e;
+
+	if ((e = db_anonymise(t->d, id, &done)) != ERR_OK)
+		return e;
+	if (done) {
+		t->done++;
+		return db_audit(t->d, "system", 0, "registration.anonymise", "registration", id,
+		    "{\"reason\":\"retention\"}");
+	}
+	return ERR_OK;
+}
+
+static enum err
+retention_tx(struct db *d, void *arg)
+{
+	struct retention *t = arg;
+	struct dbv a[] = {V_INT(t->max_days), V_INT(t->limit)};
+
+	t->d = d;
+	t->done = 0;
+	return db_query(d, STMT_RETENTION_DUE, a, NARGS(a), due_row, t);
+}
+
+enum err
+db_retention_batch(struct db *d, int max_days, int limit, int *done)
+{
+	struct retention t = {NULL, max_days, limit, 0};
+	enum err e = db_tx(d, retention_tx, &t);
+
+	*done = e == ERR_OK ? t.done : 0;
+	return e;
+}
+
+/* Everything past retention now, in batches; *total anonymised. */
+enum err
+db_retention_run(struct db *d, int max_days, long long *total)
+{
+	struct dbv a[] = {V_INT(max_days), V_INT(max_days)};
+	int done, i;
+	enum err e;
+
+	*total = 0;
+	if ((e = db_exec(d, STMT_RETENTION_CLAMP, a, NARGS(a), NULL, NULL)) != ERR_OK)
+		return e;
+	for (i = 0; i < 1000; i++) {
+		if ((e = db_retention_batch(d, max_days, 100, &done)) != ERR_OK)
+			return e;
+		*total += done;
+		if (done < 100)
+			break;
+	}
+	return ERR_OK;
+}
+
+struct plan {
+	db_retention_cb cb;
+	void *ctx;
+};
+
+static enum err
+plan_row(void *ctx, const struct dbrow *r)
+{
+	struct plan *p = ctx;
+
+	return p->cb(p->ctx, row_str(r, 0), row_str(r, 1), (int)row_ll(r, 2), row_ll(r, 3));
+}
+
+enum err
+db_retention_plan(struct db *d, int max_days, db_retention_cb cb, void *ctx)
+{
+	struct dbv a[] = {V_INT(max_days), V_INT(max_days)};
+	struct plan p = {cb, ctx};
+
+	return db_query(d, STMT_RETENTION_PLAN, a, NARGS(a), plan_row, &p);
+}

@@ -1,0 +1,137 @@
+"""
+Personal data (issue 17): retention and erasure.  An event past its
+retention_days has every registration anonymised by `confero retention`
+(and the hourly job): a full mariadb-dump of the database holds none of
+the attendees' names or emails any more, the attendance counts are the
+same, the ticket page link answers 410 gone; `--dry-run` lists and changes
+nothing.  An organiser erasing one registration frees its seat for the
+waiting list.
+"""
+
+import subprocess
+import time
+
+from harness import check, expect_error, expect_status, run_confero
+from util_events import World, uniq_email
+
+W = None
+DAY = 86400
+
+
+def setup_module():
+    global W
+    W = World("privacy")
+
+
+def teardown_module():
+    W.stop()
+
+
+def iso(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def dump():
+    p = subprocess.run(["mariadb-dump", "--no-defaults", "--socket=" + W.srv.db.socket, "-uroot",
+                        "--single-transaction", "--hex-blob", W.srv.db_name],
+                       capture_output=True, timeout=120)
+    check(p.returncode == 0, "mariadb-dump: %s" % p.stderr[-500:])
+    return p.stdout.decode("utf-8", "replace")
+
+
+def attendance(slug, breakdown):
+    r = W.admin.get("/api/v1/events/%s/exports/attendance.csv?breakdown=%s" % (slug, breakdown))
+    expect_status(r, 200, "attendance %s" % breakdown)
+    return r.raw.decode()
+
+
+def test_retention_anonymises_an_event_past_its_days():
+    now = time.time()
+    ev, tt = W.simple_event(starts_at=iso(now + 10 * DAY), ends_at=iso(now + 10 * DAY + 8 * 3600))
+    slug = ev["slug"]
+    people = [("Mojca Žagar", uniq_email("zagar")), ("Bálint Kovács", uniq_email("kovacs")),
+              ("Дамян Петров", uniq_email("petrov"))]
+    regs = [W.registered(slug, tt["id"], name=n, email=e, organisation="Klinika Golnik")
+            for n, e in people]
+    for reg in regs[:2]:
+        expect_status(W.checkin(slug, code=reg["ticket"]["code"]), 200, "check-in")
+    # an event of today, also registered: retention must not touch it
+    ev2, tt2 = W.simple_event()
+    keep = W.registered(ev2["slug"], tt2["id"], name="Henrik Sørensen", email=uniq_email("soerensen"))
+    # the event took place 200 days ago; retention is 180 days
+    r = W.admin.patch("/api/v1/events/%s" % slug, {"starts_at": iso(now - 200 * DAY),
+                                                   "ends_at": iso(now - 200 * DAY + 8 * 3600)})
+    expect_status(r, 200, "move the event into the past")
+    check(r.json["retention_days"] == 180, "default retention: %r" % r.json)
+    runs = time.mktime(time.strptime(r.json["retention_runs_at"][:19], "%Y-%m-%dT%H:%M:%S"))
+    check(r.json["retention_runs_at"] is not None and runs < now,
+          "retention_runs_at is in the past: %r" % r.json["retention_runs_at"])
+    before = {b: attendance(slug, b) for b in ("summary", "day", "ticket_type")}
+    check("2" in before["summary"], "two checked in: %r" % before["summary"])
+    text = dump()
+    check(all(n in text and e in text for n, e in people), "the dump holds them before")
+    # --dry-run lists and changes nothing
+    p = run_confero(["retention", "--dry-run"], W.srv.env)
+    check(p.returncode == 0 and slug in p.stdout and "3 registration(s) would be" in p.stdout,
+          "dry run: %s %s" % (p.stdout, p.stderr))
+    check(W.reg(slug, regs[0]["id"])["name"] == people[0][0], "the dry run changed nothing")
+    p = run_confero(["retention"], W.srv.env)
+    check(p.returncode == 0 and "3 registration(s) anonymised" in p.stdout, p.stdout + p.stderr)
+    # nobody is left in the database
+    text = dump()
+    for n, e in people:
+        check(n not in text and e not in text, "%s still in the dump" % n)
+    check(regs[0]["ticket"]["code"] not in text, "a ticket code still in the dump")
+    check("Henrik Sørensen" in text, "another event's attendee was anonymised too")
+    # the counts are the same
+    after = {b: attendance(slug, b) for b in before}
+    for b in before:
+        check(after[b] == before[b], "%s changed:\n%s\n%s" % (b, before[b], after[b]))
+    s = W.stats(slug)
+    check(s.get("confirmed") == 3, "three registrations still counted: %r" % s)
+    # the ticket page link is gone
+    r = W.manage(regs[2])
+    expect_error(r, 410, "gone", "manage link after retention")
+    r = W.manage(keep)
+    expect_status(r, 200, "the other event's manage link")
+    row = W.reg(slug, regs[0]["id"])
+    check(row["anonymised"] is True and row["name"] == "" and row["email"] == ""
+          and row["status"] == "confirmed", "the organiser sees an anonymous row: %r" % row)
+    # a second run has nothing left to do; the trail says what happened, not to whom
+    p = run_confero(["retention"], W.srv.env)
+    check("0 registration(s) anonymised" in p.stdout, p.stdout)
+    a = W.admin.get("/api/v1/events/%s/audit?action=registration.anonymise" % slug).json
+    check(a["total"] == 3, "three anonymisations in the trail: %r" % a)
+
+
+def test_retention_days_are_checked_and_capped():
+    ev, _ = W.simple_event()
+    for bad in (0, -1, "long", 731):
+        r = W.admin.patch("/api/v1/events/%s" % ev["slug"], {"retention_days": bad})
+        expect_error(r, 422, "validation", "retention_days %r" % bad)
+    r = W.admin.patch("/api/v1/events/%s" % ev["slug"], {"retention_days": 30})
+    expect_status(r, 200, "retention 30 days")
+    check(r.json["retention_days"] == 30, "%r" % r.json)
+
+
+def test_an_organiser_erases_a_registration_and_the_waiting_list_moves_up():
+    ev, tt = W.simple_event(capacity=1, waitlist=True)
+    slug = ev["slug"]
+    a = W.registered(slug, tt["id"], name="Erika Mustermann", email=uniq_email("erika"))
+    b = W.registered(slug, tt["id"], status="waitlisted", name="Jonas Berg")
+    r = W.admin.post("/api/v1/events/%s/registrations/%d/erase" % (slug, a["id"]))
+    expect_status(r, 200, "erase")
+    check(r.json == {"id": a["id"], "status": "erased"}, "%r" % r.json)
+    check(W.reg(slug, b["id"])["status"] == "confirmed", "the waiting list moved up")
+    row = W.reg(slug, a["id"])
+    check(row["anonymised"] and row["status"] == "cancelled" and row["name"] == ""
+          and not row.get("ticket"), "erased: %r" % row)
+    expect_error(W.manage(a), 410, "gone", "the erased person's link")
+    r = W.admin.post("/api/v1/events/%s/registrations/%d/erase" % (slug, a["id"]))
+    expect_error(r, 410, "gone", "erasing twice")
+    check("Erika Mustermann" not in dump(), "the name is still in the database")
+    t = W.admin.get("/api/v1/events/%s/audit?registration=%d" % (slug, a["id"])).json
+    check(any(x["action"] == "registration.erase" for x in t["entries"]), "audited: %r" % t)
+    _, checkin = W.new_user("checkin")
+    r = checkin.post("/api/v1/events/%s/registrations/%d/erase" % (slug, b["id"]))
+    check(r.status == 403, "check-in staff cannot erase: %r" % r)
