@@ -595,6 +595,46 @@ api_manage_get(struct req *r)
 	return reply_json(r, 200, o);
 }
 
+/*
+ * GET /manage/{token}/data: everything Confero holds about this
+ * registration (GDPR Art. 15), as one JSON document; ?download=1 as a file.
+ */
+enum err
+api_manage_data(struct req *r)
+{
+	struct audit_filter f;
+	struct event_ref ev;
+	const char *dl = req_query(r, "download");
+	long long id, total = 0;
+	struct db *d;
+	enum err e;
+	cJSON *o, *reg, *evj;
+
+	if ((e = manage_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = reg_view(r, &ev, id, &reg)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "registration", reg);
+	evj = cJSON_AddObjectToObject(o, "event");
+	cJSON_AddStringToObject(evj, "slug", ev.slug);
+	cJSON_AddStringToObject(evj, "name", ev.name);
+	memset(&f, 0, sizeof(f));
+	f.registration_id = id;
+	f.limit = 10000;
+	if ((e = db_subject_access(d, id, ev.tz, o)) != ERR_OK ||
+	    (e = db_audit_list(d, &f, ev.tz, cJSON_AddArrayToObject(o, "audit"), &total)) != ERR_OK) {
+		cJSON_Delete(o);
+		return e;
+	}
+	if (dl != NULL && strcmp(dl, "1") == 0)
+		resp_header(r, "Content-Disposition", arena_printf(r->arena,
+		    "attachment; filename=\"confero-%s-registration-%lld.json\"", ev.slug, id));
+	return reply_json(r, 200, o);
+}
+
 enum err
 api_manage_update(struct req *r)
 {

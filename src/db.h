@@ -156,6 +156,11 @@ enum err db_anonymise(struct db *, long long registration_id, int *done);
 /* One transaction: up to limit registrations past retention; *done of them. */
 enum err db_retention_batch(struct db *, int max_days, int limit, int *done);
 enum err db_retention_run(struct db *, int max_days, long long *total);
+/* Subject access: consent, tickets, check-ins, sessions, matchmaking
+ * profile, opportunities, meetings and mails of one registration, as keys
+ * of o. */
+enum err db_subject_access(struct db *, long long registration_id, const char *tz,
+    struct cJSON *o);
 typedef enum err (*db_retention_cb)(void *ctx, const char *slug, const char *ended,
     int days, long long due);
 enum err db_retention_plan(struct db *, int max_days, db_retention_cb, void *ctx);

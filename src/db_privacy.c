@@ -98,6 +98,51 @@ db_retention_run(struct db *d, int max_days, long long *total)
 	return ERR_OK;
 }
 
+/* Subject access: each part of what is held about registration id. */
+enum err
+db_subject_access(struct db *d, long long id, const char *tz, cJSON *o)
+{
+	static const struct {
+		const char *key;
+		enum stmt st;
+		const char *spec;
+		int nargs;
+	} parts[] = {
+		{"tickets", STMT_SAR_TICKETS, "code:s,status:s,created_at:t,revoked_at:t", 1},
+		{"checkins", STMT_SAR_CHECKINS, "at:t,session_id:i,session:s,gate:s,undone_at:t", 1},
+		{"sessions", STMT_SAR_SESSIONS, "id:i,title:s,starts_at:t", 1},
+		{"opportunities", STMT_SAR_OPPS,
+		    "id:i,kind:s,title:s,description:s,topics:j,created_at:t", 1},
+		{"meetings", STMT_SAR_MEETINGS,
+		    "id:i,status:s,direction:s,with_profile_id:i,message:s,created_at:t,starts_at:t,"
+		    "table:i,outcome:s,note:s", 1},
+		{"mails", STMT_SAR_MAILS,
+		    "kind:s,mailing_subject:s,status:s,created_at:t,sent_at:t,message_id:s", 1},
+	};
+	struct dbv a[] = {V_INT(id)};
+	cJSON *x = NULL;
+	enum err e;
+	size_t i;
+
+	if ((e = db_json_row(d, STMT_SAR_CONSENT, a, 1, "at:t,language:s", tz, &x)) != ERR_OK)
+		return e;
+	cJSON_AddItemToObject(o, "consent", x);
+	e = db_json_row(d, STMT_SAR_PROFILE, a, 1,
+	    "id:i,visible:b,consent_at:t,withdrawn_at:t,hidden:b,headline:s,about:s,"
+	    "organisation_type:s,country:s,topics:j,website:s,created_at:t,updated_at:t", tz, &x);
+	if (e == ERR_NOTFOUND)
+		cJSON_AddNullToObject(o, "matchmaking_profile");
+	else if (e != ERR_OK)
+		return e;
+	else
+		cJSON_AddItemToObject(o, "matchmaking_profile", x);
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if ((e = db_json_rows(d, parts[i].st, a, (size_t)parts[i].nargs, parts[i].spec, tz,
+		    cJSON_AddArrayToObject(o, parts[i].key))) != ERR_OK)
+			return e;
+	return ERR_OK;
+}
+
 struct plan {
 	db_retention_cb cb;
 	void *ctx;

@@ -405,6 +405,44 @@ const char *const stmt_sql[STMT__MAX] = {
 	/* A lowered CONFERO_RETENTION_MAX_DAYS applies to every event.  Args: max, max. */
 	[STMT_RETENTION_CLAMP] =
 	    "UPDATE events SET retention_days = ? WHERE retention_days > ?",
+	/*
+	 * Subject access (GET /manage/{token}/data, db_privacy.c): what is
+	 * held about one registration.  Args: its id (meetings: twice).
+	 */
+	[STMT_SAR_CONSENT] =
+	    "SELECT UNIX_TIMESTAMP(consent_at), language FROM registrations WHERE id = ?",
+	[STMT_SAR_TICKETS] =
+	    "SELECT code, status, UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) "
+	    "FROM tickets WHERE registration_id = ? ORDER BY id",
+	[STMT_SAR_CHECKINS] =
+	    "SELECT FLOOR(UNIX_TIMESTAMP(c.at)), IF(c.point = 0, NULL, c.point), "
+	    "IF(c.point = 0, NULL, s.title), c.gate, FLOOR(UNIX_TIMESTAMP(c.undone_at)) "
+	    "FROM checkins c LEFT JOIN sessions s ON s.id = c.point WHERE c.registration_id = ? ORDER BY c.id",
+	[STMT_SAR_SESSIONS] =
+	    "SELECT s.id, s.title, UNIX_TIMESTAMP(s.starts_at) FROM registration_sessions rs "
+	    "JOIN sessions s ON s.id = rs.session_id WHERE rs.registration_id = ? ORDER BY s.starts_at, s.id",
+	[STMT_SAR_PROFILE] =
+	    "SELECT id, visible, UNIX_TIMESTAMP(consent_at), UNIX_TIMESTAMP(withdrawn_at), hidden, headline, "
+	    "about, organisation_type, country, topics, website, UNIX_TIMESTAMP(created_at), "
+	    "UNIX_TIMESTAMP(updated_at) FROM match_profiles WHERE registration_id = ?",
+	[STMT_SAR_OPPS] =
+	    "SELECT o.id, o.kind, o.title, o.description, o.topics, UNIX_TIMESTAMP(o.created_at) "
+	    "FROM match_opportunities o JOIN match_profiles p ON p.id = o.profile_id "
+	    "WHERE p.registration_id = ? ORDER BY o.id",
+	/* Their side only: their own outcome and note, the other's profile id. */
+	[STMT_SAR_MEETINGS] =
+	    "SELECT m.id, m.status, IF(m.requester_id = p.id, 'sent', 'received'), "
+	    "IF(m.requester_id = p.id, m.recipient_id, m.requester_id), m.message, "
+	    "UNIX_TIMESTAMP(m.created_at), UNIX_TIMESTAMP(sl.starts_at), m.table_no, "
+	    "IF(m.requester_id = p.id, m.requester_outcome, m.recipient_outcome), "
+	    "IF(m.requester_id = p.id, m.requester_note, m.recipient_note) "
+	    "FROM meetings m JOIN match_profiles p ON p.registration_id = ? "
+	    "AND (m.requester_id = p.id OR m.recipient_id = p.id) "
+	    "LEFT JOIN match_slots sl ON sl.id = m.slot_id ORDER BY m.id",
+	[STMT_SAR_MAILS] =
+	    "SELECT o.kind, mg.subject, o.status, UNIX_TIMESTAMP(o.created_at), UNIX_TIMESTAMP(o.sent_at), "
+	    "o.message_id FROM outbox o LEFT JOIN mailings mg ON mg.id = o.mailing_id "
+	    "WHERE o.registration_id = ? ORDER BY o.id",
 	[STMT_AUDIT_COUNT] =
 	    "SELECT COUNT(*) FROM audit_log a " AUDIT_WHERE,
 	[STMT_AUDIT_UNSEALED_COUNT] =

@@ -135,3 +135,69 @@ def test_an_organiser_erases_a_registration_and_the_waiting_list_moves_up():
     _, checkin = W.new_user("checkin")
     r = checkin.post("/api/v1/events/%s/registrations/%d/erase" % (slug, b["id"]))
     check(r.status == 403, "check-in staff cannot erase: %r" % r)
+
+
+def test_subject_access_holds_everything_about_the_person_and_nobody_else():
+    from util_events import url_path
+    ev, tt = W.simple_event()
+    slug = ev["slug"]
+    W.session(slug, title="Brokerage", kind="networking", one_to_one=True, tables=2,
+              starts_at="2027-05-14T14:00:00+02:00", ends_at="2027-05-14T15:00:00+02:00")
+    r = W.admin.request("PUT", "/api/v1/events/%s/matchmaking" % slug, csrf=True, json_body={
+        "enabled": True, "meeting_minutes": 20, "max_meetings": 12, "request_expiry_hours": 72,
+        "ticket_type_ids": "all"})
+    expect_status(r, 200, "matchmaking on")
+
+    def person(name, org, opp):
+        email = uniq_email("sar")
+        reg = W.registered(slug, tt["id"], name=name, email=email, organisation=org)
+        m = url_path(reg["manage_url"])
+        c = W.anon()
+        expect_status(c.request("PUT", m + "/profile", json_body={
+            "visible": True, "headline": "%s looks for partners" % name, "about": "About %s" % name,
+            "organisation_type": "hospital", "country": "SI", "topics": ["telemonitoring"]}),
+            201, "profile")
+        expect_status(c.post(m + "/opportunities", {"kind": "request", "title": opp,
+                                                    "description": "", "topics": []}), 201, "opp")
+        return {"reg": reg, "m": m, "c": c, "email": email, "name": name,
+                "profile": c.get(m + "/profile").json}
+    a = person("Tamara Horvat", "Splošna bolnišnica Celje", "Remote rehabilitation pilot")
+    b = person("Niels Andersen", "Odense Health Tech", "Wearable sensors offer")
+    r = a["c"].post(a["m"] + "/meetings", {"with": b["profile"]["id"],
+                                           "message": "Could we meet about rehabilitation?"})
+    expect_status(r, 201, "meeting request")
+    expect_status(W.checkin(slug, code=a["reg"]["ticket"]["code"]), 200, "check-in")
+    r = a["c"].get(a["m"] + "/data?download=1")
+    expect_status(r, 200, "subject access")
+    check("attachment" in (r.header("Content-Disposition") or ""), "a download: %r" % r.headers)
+    j = r.json
+    raw = r.raw.decode()
+    check(j["registration"]["name"] == a["name"] and j["registration"]["email"] == a["email"]
+          and j["registration"]["organisation"] == "Splošna bolnišnica Celje", "registration: %r" % j)
+    check(j["event"]["slug"] == slug and j["consent"]["at"], "event and consent: %r" % j["consent"])
+    check([t["code"] for t in j["tickets"]] == [a["reg"]["ticket"]["code"]], "tickets: %r" % j["tickets"])
+    check(len(j["checkins"]) == 1 and j["checkins"][0]["session_id"] is None, "check-ins: %r" % j["checkins"])
+    p = j["matchmaking_profile"]
+    check(p and p["headline"] == "Tamara Horvat looks for partners" and p["visible"] and p["consent_at"],
+          "profile: %r" % p)
+    check([o["title"] for o in j["opportunities"]] == ["Remote rehabilitation pilot"], "opps: %r" % j)
+    mt = j["meetings"]
+    check(len(mt) == 1 and mt[0]["direction"] == "sent" and mt[0]["with_profile_id"] == b["profile"]["id"]
+          and mt[0]["message"] == "Could we meet about rehabilitation?", "meetings: %r" % mt)
+    check(any(m["kind"] == "confirmed" for m in j["mails"]), "the ticket mail: %r" % j["mails"])
+    acts = {x["action"] for x in j["audit"]}
+    check({"registration.create", "meeting.request"} <= acts, "audit: %r" % acts)
+    check(all(x["registration_id"] == a["reg"]["id"] for x in j["audit"]), "only their entries")
+    # nothing about the other person
+    for s in (b["name"], b["email"], "Odense", "Wearable sensors offer", "Niels"):
+        check(s not in raw, "%r in A's subject access export" % s)
+    # B's export has the received request, and not A's profile
+    j = b["c"].get(b["m"] + "/data").json
+    check(j["meetings"][0]["direction"] == "received", "B: %r" % j["meetings"])
+    check("Remote rehabilitation pilot" not in json_text(j) and "Tamara" not in json_text(j),
+          "A's data in B's export")
+
+
+def json_text(j):
+    import json
+    return json.dumps(j, ensure_ascii=False)
