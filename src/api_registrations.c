@@ -707,6 +707,65 @@ api_manage_cancel(struct req *r)
 	return reply_json(r, 200, o);
 }
 
+/*
+ * POST /manage/{token}/erase: without a body, mail a confirmation link
+ * (202, also when one went out in the last two minutes: no new mail);
+ * with {"confirm": token from that link}, erase now (200).
+ */
+enum err
+api_manage_erase(struct req *r)
+{
+	static const char *const keys[] = {"confirm", NULL};
+	struct vld v = {req_fields(r), 0};
+	unsigned char nonce[16];
+	char want[AUTH_SECRET_MAX];
+	struct event_ref ev;
+	const char *tok;
+	long long id;
+	struct db *d;
+	int fresh;
+	enum err e;
+	cJSON *o;
+
+	if ((e = manage_load(r, &ev, &id)) != ERR_OK)
+		return e;
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if (r->json == NULL) {
+		randombytes_buf(nonce, sizeof(nonce));
+		if ((e = db_erase_request(d, id, nonce, &fresh)) != ERR_OK)
+			return e;
+		if (fresh) {
+			if ((e = outbox_enqueue_reg(d, id, "erase_confirm")) != ERR_OK)
+				return e;
+			db_audit(d, "attendee", id, "registration.erase_request", "registration", id, NULL);
+			mail_wake();
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", "confirmation_sent");
+		return reply_json(r, 202, o);
+	}
+	vld_only(&v, r->json, keys);
+	tok = vld_line(&v, r->json, "confirm", 1, 100);
+	if (v.nerr)
+		return ERR_INVALID;
+	if ((e = db_erase_nonce(d, id, nonce)) == ERR_NOTFOUND)
+		return req_fail(r, ERR_INVALID, "confirmation_expired",
+		    "This confirmation link has expired or was replaced. Ask for a new one on your ticket page.");
+	if (e != ERR_OK)
+		return e;
+	auth_erase_token(id, nonce, want);
+	if (!auth_streq(want, tok))
+		return req_fail(r, ERR_INVALID, "confirmation_invalid",
+		    "This confirmation link is not valid. Use the link from the most recent email.");
+	sodium_memzero(want, sizeof(want));
+	if ((e = registration_erase(d, &ev, id, "attendee", id, 1)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", "erased");
+	return reply_json(r, 200, o);
+}
+
 /* ---- organisers ---- */
 
 static enum err

@@ -1,6 +1,7 @@
 /* libsodium-based credentials: argon2id, random secrets, HMAC CSRF. */
 #include <errno.h>
 #include <semaphore.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -151,6 +152,22 @@ auth_mac_init(crypto_generichash_state *st, const char *purpose)
 {
 	crypto_generichash_init(st, key, sizeof(key), 32);
 	crypto_generichash_update(st, (const unsigned char *)purpose, strlen(purpose) + 1);
+}
+
+void
+auth_erase_token(long long id, const unsigned char nonce[16], char out[AUTH_SECRET_MAX])
+{
+	crypto_generichash_state st;
+	unsigned char h[32];
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%lld", id);
+
+	auth_mac_init(&st, "confero erase confirmation v1");
+	crypto_generichash_update(&st, (const unsigned char *)num, (unsigned long long)n + 1);
+	crypto_generichash_update(&st, nonce, 16);
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2base64(out, AUTH_SECRET_MAX, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(h, sizeof(h));
 }
 
 void

@@ -30,6 +30,9 @@ void auth_throttle_key(const char *kind, const char *value, unsigned char out[32
  * init, then crypto_generichash_update/final with 32-byte output. */
 #include <sodium.h>
 void auth_mac_init(crypto_generichash_state *, const char *purpose);
+/* The token of an erasure confirmation link (base64url, 43 characters). */
+void auth_erase_token(long long registration_id, const unsigned char nonce[16],
+    char out[AUTH_SECRET_MAX]);
 /* Constant-time string equality. */
 int auth_streq(const char *a, const char *b);
 

@@ -156,6 +156,10 @@ enum err db_anonymise(struct db *, long long registration_id, int *done);
 /* One transaction: up to limit registrations past retention; *done of them. */
 enum err db_retention_batch(struct db *, int max_days, int limit, int *done);
 enum err db_retention_run(struct db *, int max_days, long long *total);
+/* Erasure through the manage link: a request's nonce (the mail's token is
+ * derived from it, auth_erase_token); ERR_NOTFOUND when none is good. */
+enum err db_erase_request(struct db *, long long id, const unsigned char nonce[16], int *fresh);
+enum err db_erase_nonce(struct db *, long long id, unsigned char nonce[16]);
 /* Subject access: consent, tickets, check-ins, sessions, matchmaking
  * profile, opportunities, meetings and mails of one registration, as keys
  * of o. */

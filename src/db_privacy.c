@@ -143,6 +143,50 @@ db_subject_access(struct db *d, long long id, const char *tz, cJSON *o)
 	return ERR_OK;
 }
 
+/* A new erasure request: *fresh 0 when one was made two minutes ago. */
+enum err
+db_erase_request(struct db *d, long long id, const unsigned char nonce[16], int *fresh)
+{
+	struct dbv a[] = {V_BIN(nonce, 16), V_INT(id)};
+	unsigned long long n = 0;
+	enum err e;
+
+	e = db_exec(d, STMT_ERASE_REQUEST, a, NARGS(a), &n, NULL);
+	*fresh = n == 1;
+	return e;
+}
+
+struct nonce_ctx {
+	unsigned char *nonce;
+	int found, valid;
+};
+
+static enum err
+nonce_row(void *ctx, const struct dbrow *r)
+{
+	struct nonce_ctx *c = ctx;
+
+	if (r->val[0] == NULL || r->len[0] != 16)
+		return ERR_OK;
+	memcpy(c->nonce, r->val[0], 16);
+	c->found = 1;
+	c->valid = row_ll(r, 1) != 0;
+	return ERR_OK;
+}
+
+/* ERR_NOTFOUND: no request, or older than a day. */
+enum err
+db_erase_nonce(struct db *d, long long id, unsigned char nonce[16])
+{
+	struct dbv a[] = {V_INT(id)};
+	struct nonce_ctx c = {nonce, 0, 0};
+	enum err e;
+
+	if ((e = db_query(d, STMT_ERASE_NONCE, a, NARGS(a), nonce_row, &c)) != ERR_OK)
+		return e;
+	return c.found && c.valid ? ERR_OK : ERR_NOTFOUND;
+}
+
 struct plan {
 	db_retention_cb cb;
 	void *ctx;

@@ -386,7 +386,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE registration_id = ?",
 	[STMT_ANON_OUTBOX] =
 	    "UPDATE outbox SET to_addr = '', to_name = '', last_reply = NULL, lease_until = NULL, "
-	    "status = IF(status IN ('pending', 'sending'), 'skipped', status) WHERE registration_id = ?",
+	    "status = IF(status IN ('pending', 'sending'), 'skipped', status) "
+	    "WHERE registration_id = ? AND kind <> 'erased'",
 	/*
 	 * Registrations past their event's retention (at most the instance's
 	 * maximum days), locked for this transaction; several instances
@@ -409,6 +410,15 @@ const char *const stmt_sql[STMT__MAX] = {
 	 * Subject access (GET /manage/{token}/data, db_privacy.c): what is
 	 * held about one registration.  Args: its id (meetings: twice).
 	 */
+	/* A new erasure request, at most one every two minutes.  Args: nonce, id. */
+	[STMT_ERASE_REQUEST] =
+	    "UPDATE registrations SET erase_nonce = ?, erase_requested_at = NOW() WHERE id = ? "
+	    "AND anonymised_at IS NULL AND (erase_requested_at IS NULL "
+	    "OR erase_requested_at < NOW() - INTERVAL 2 MINUTE)",
+	/* The nonce, and whether the request is still good (a day). */
+	[STMT_ERASE_NONCE] =
+	    "SELECT erase_nonce, erase_requested_at > NOW() - INTERVAL 1 DAY FROM registrations "
+	    "WHERE id = ? AND erase_nonce IS NOT NULL",
 	[STMT_SAR_CONSENT] =
 	    "SELECT UNIX_TIMESTAMP(consent_at), language FROM registrations WHERE id = ?",
 	[STMT_SAR_TICKETS] =
@@ -658,8 +668,10 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "ORDER BY id",
 	/* Only while this sender still holds the lease (attempts as claimed):
 	 * a sender whose lease ran out must not overwrite its successor's. */
+	/* The last mail of an erasure forgets its address once it is done. */
 	[STMT_OUTBOX_DONE] =
-	    "UPDATE outbox SET status = ?, last_reply = ?, lease_until = NULL, "
+	    "UPDATE outbox SET status = ?, last_reply = IF(kind = 'erased', NULL, ?), lease_until = NULL, "
+	    "to_addr = IF(kind = 'erased', '', to_addr), to_name = IF(kind = 'erased', '', to_name), "
 	    "sent_at = IF(? = 'sent', NOW(3), sent_at) WHERE id = ? AND status = 'sending' AND attempts = ?",
 	[STMT_OUTBOX_RETRY] =
 	    "UPDATE outbox SET status = 'pending', last_reply = ?, lease_until = NULL, "

@@ -553,7 +553,7 @@ prologue(struct req *r)
 		    !auth_csrf_ok(r->session_secret, req_header(r, "X-CSRF-Token")))
 			return ERR_CSRF;
 	}
-	if (r->route->flags & RF_JSON) {
+	if ((r->route->flags & RF_JSON) || ((r->route->flags & RF_JSON_OPT) && r->body_len > 0)) {
 		if (!is_json_type(req_header(r, "Content-Type")))
 			return ERR_MEDIATYPE;
 		if ((r->json = json_parse_object(r->body, r->body_len)) == NULL)

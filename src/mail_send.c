@@ -18,6 +18,7 @@
 #include <libesmtp.h>
 #include <sodium.h>
 
+#include "auth.h"
 #include "config.h"
 #include "content.h"
 #include "event.h"
@@ -552,6 +553,25 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 				sodium_memzero(url, strlen(url));
 				free(url);
 			}
+			if (strcmp(o->kind, "erase_confirm") == 0) {
+				unsigned char nonce[16];
+				char tok[AUTH_SECRET_MAX];
+
+				/* A request replaced or older than a day: no link. */
+				if (db_erase_nonce(d, o->reg_id, nonce) != ERR_OK) {
+					m->skip = "the erasure request was replaced or expired";
+					sodium_memzero(secret, sizeof(secret));
+					e = ERR_OK;
+					goto out;
+				}
+				auth_erase_token(o->reg_id, nonce, tok);
+				if (asprintf(&url, "%s/manage/%s?erase=%s", cfg->base_url, secret, tok) > 0) {
+					tpl_set_var(v, "erase_url", url);
+					sodium_memzero(url, strlen(url));
+					free(url);
+				}
+				sodium_memzero(tok, sizeof(tok));
+			}
 			if (strncmp(o->kind, "meeting_", 8) == 0 &&
 			    asprintf(&url, "%s/manage/%s/matchmaking", cfg->base_url, secret) > 0) {
 				char *murl = NULL;
@@ -567,6 +587,9 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 			sodium_memzero(secret, sizeof(secret));
 		}
 	}
+	/* The last mail of an erasure: the registration holds no address any more. */
+	if (strcmp(o->kind, "erased") == 0)
+		tpl_set_var(v, "attendee.email", o->to_addr);
 	if (o->speaker_id > 0) {
 		if ((e = db_speaker_json(d, ev.id, o->speaker_id, 1, &spk)) != ERR_OK)
 			goto out;

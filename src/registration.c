@@ -498,6 +498,10 @@ erase_tx(struct db *d, void *arg)
 		    (e = db_ticket_revoke(d, r.id)) != ERR_OK)
 			return e;
 	}
+	/* The attendee's last mail, queued while the address is still known
+	 * (anonymising leaves this one row its address until it is sent). */
+	if (c->reject && (e = outbox_enqueue_reg(d, r.id, "erased")) != ERR_OK)
+		return e;
 	if ((e = db_anonymise(d, r.id, &done)) != ERR_OK)
 		return e;
 	if (!done)

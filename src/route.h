@@ -21,6 +21,7 @@ enum role {
 #define RF_SECRET  0x04     /* path parameters are secrets; redacted in logs */
 #define RF_NOAUTH  0x08     /* never look up credentials (health, login) */
 #define RF_UNSCOPED 0x10    /* not for event-scoped tokens (users, tokens, new events) */
+#define RF_JSON_OPT 0x20    /* a body, if any, must be a JSON object */
 
 struct req;
 typedef enum err (*handler_fn)(struct req *);

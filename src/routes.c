@@ -74,6 +74,7 @@ const struct route routes[] = {
 	{"PATCH", "/manage/{token}", api_manage_update, ROLE_NONE, RF_JSON | RF_NOAUTH | RF_SECRET},
 	{"DELETE", "/manage/{token}", api_manage_cancel, ROLE_NONE, RF_NOAUTH | RF_SECRET},
 	{"GET", "/manage/{token}/data", api_manage_data, ROLE_NONE, RF_NOAUTH | RF_SECRET},
+	{"POST", "/manage/{token}/erase", api_manage_erase, ROLE_NONE, RF_JSON_OPT | RF_NOAUTH | RF_SECRET},
 	{"GET", "/t/{code}", api_ticket_qr, ROLE_NONE, RF_NOAUTH | RF_SECRET},
 
 	{"POST", "/api/v1/events/{slug}/registrations/{id}/resend", api_registrations_resend, ROLE_ORGANISER, 0},

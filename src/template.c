@@ -47,6 +47,7 @@ static const struct name {
 	{"ticket.qr_cid", NULL, 0},
 	{"ticket.type", NULL, 0},
 	{"manage_url", NULL, 1},
+	{"erase_url", NULL, 1},
 	{"registration.status", NULL, 0},
 	{"speaker.name", NULL, 0},
 	{"mailing.subject", NULL, 0},

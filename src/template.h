@@ -15,7 +15,8 @@
 #define TPL_KINDS       "confirmed", "waitlisted", "promoted", \
     "pending_approval", "pending_payment", "approved", "rejected", "cancelled", \
     "ticket_resent", "mailing", "meeting_request", "meeting_accepted", \
-    "meeting_declined", "meeting_cancelled", "meeting_scheduled", "meeting_reminder"
+    "meeting_declined", "meeting_cancelled", "meeting_scheduled", "meeting_reminder", \
+    "erase_confirm", "erased"
 
 /*
  * A loaded set.  Immutable after tpl_load: any number of threads may render

@@ -201,3 +201,66 @@ def test_subject_access_holds_everything_about_the_person_and_nobody_else():
 def json_text(j):
     import json
     return json.dumps(j, ensure_ascii=False)
+
+
+def test_an_attendee_erases_their_data_through_the_ticket_page():
+    import re
+    from util_events import url_path
+    from util_mail import mail_world, stop_mail_world, text_part, html_part
+    sink, w = mail_world("erase")
+    try:
+        ev, tt = w.simple_event(capacity=1, waitlist=True)
+        slug = ev["slug"]
+        email = uniq_email("zofia")
+        a = w.registered(slug, tt["id"], name="Zofia Kowalczyk", email=email)
+        b = w.registered(slug, tt["id"], status="waitlisted", name="Ivan Horvat")
+        m = url_path(a["manage_url"])
+        c = w.anon()
+        sink.wait_for([email], timeout=20)                  # the ticket mail
+        r = c.request("POST", m + "/erase")
+        expect_status(r, 202, "ask for erasure")
+        check(r.json == {"status": "confirmation_sent"}, "%r" % r.json)
+        got = sink.wait_for([email], timeout=20, count=2)[email.lower()]
+        conf = got[1]
+        check("confirm" in conf.msg["Subject"], "the confirmation: %s" % conf.msg["Subject"])
+        body = text_part(conf.msg)
+        link = re.search(r"(https?://\S+/manage/\S+\?erase=(\S+))", body)
+        check(link, "a confirmation link in: %s" % body)
+        check(link.group(1) in html_part(conf.msg), "the same link in the HTML part")
+        token = link.group(2)
+        # asked again at once: no second mail
+        expect_status(c.request("POST", m + "/erase"), 202, "asked again")
+        time.sleep(1.5)
+        check(len(sink.to(email)) == 2, "a second confirmation mail: %d" % len(sink.to(email)))
+        # a wrong or missing token changes nothing
+        r = c.post(m + "/erase", {"confirm": "x" * 43})
+        expect_error(r, 422, "confirmation_invalid", "wrong token")
+        r = c.post(m + "/erase", {})
+        expect_error(r, 422, "validation", "no token")
+        expect_status(w.manage(a), 200, "still there")
+        # confirmed: erased, the seat goes to the waiting list, a last mail
+        r = c.post(m + "/erase", {"confirm": token})
+        expect_status(r, 200, "erase")
+        check(r.json == {"status": "erased"}, "%r" % r.json)
+        expect_error(w.manage(a), 410, "gone", "the link after erasure")
+        expect_error(c.post(m + "/erase", {"confirm": token}), 410, "gone", "erasing twice")
+        check(w.reg(slug, b["id"])["status"] == "confirmed", "the waiting list moved up")
+        last = sink.wait_for([email], timeout=20, count=3)[email.lower()][-1]
+        txt = text_part(last.msg)
+        check("erased" in last.msg["Subject"] and "Zofia" not in txt and email in txt,
+              "the last mail: %s\n%s" % (last.msg["Subject"], txt))
+        # once it is sent, the address is gone from the database too
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 10:
+            p = subprocess.run(["mariadb-dump", "--no-defaults", "--socket=" + w.srv.db.socket,
+                                "-uroot", "--single-transaction", w.srv.db_name], capture_output=True)
+            text = p.stdout.decode("utf-8", "replace")
+            if email not in text:
+                break
+            time.sleep(0.3)
+        check(email not in text and "Zofia Kowalczyk" not in text, "still in the database")
+        acts = [x["action"] for x in w.admin.get("/api/v1/events/%s/audit?registration=%d"
+                                                 % (slug, a["id"])).json["entries"]]
+        check("registration.erase_request" in acts and "registration.erase" in acts, "%r" % acts)
+    finally:
+        stop_mail_world(sink, w)
