@@ -150,7 +150,89 @@ event_fields(struct vld *v, const cJSON *j, int patch, struct event_in *in,
 
 static const char *const event_keys[] = {"slug", "name", "description", "venue",
 	"timezone", "starts_at", "ends_at", "capacity", "waitlist",
-	"registration_opens_at", "registration_closes_at", "languages", "retention_days", NULL};
+	"registration_opens_at", "registration_closes_at", "languages", "retention_days",
+	"organiser", NULL};
+
+/*
+ * "organiser": the data controller, {name, address, email, website,
+ * dpo_email} (name required), or null to clear.  Errors name the field as
+ * "organiser.email" and so on.  0 absent, 1 given (*json NULL for null).
+ */
+static int
+organiser_field(struct req *r, struct vld *v, const cJSON *j, const char **json)
+{
+	static const char *const keys[] = {"name", "address", "email", "website", "dpo_email", NULL};
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "organiser");
+	struct vld sub = {cJSON_CreateObject(), 0};
+	const char *s, *web;
+	cJSON *clean, *x;
+	char *txt;
+
+	*json = NULL;
+	if (o == NULL)
+		return 0;
+	if (cJSON_IsNull(o))
+		return 1;
+	if (!cJSON_IsObject(o)) {
+		vld_fail(v, "organiser", "invalid");
+		cJSON_Delete(sub.errors);
+		return 1;
+	}
+	vld_only(&sub, o, keys);
+	clean = cJSON_CreateObject();
+	if ((s = vld_line(&sub, o, "name", 1, 200)) != NULL)
+		cJSON_AddStringToObject(clean, "name", s);
+	if ((s = vld_text(&sub, o, "address", 0, 500)) != NULL)
+		cJSON_AddStringToObject(clean, "address", s);
+	if ((s = vld_email(&sub, o, "email", 0)) != NULL)
+		cJSON_AddStringToObject(clean, "email", s);
+	if ((web = vld_line(&sub, o, "website", 0, 300)) != NULL) {
+		if (strncmp(web, "https://", 8) != 0 && strncmp(web, "http://", 7) != 0)
+			vld_fail(&sub, "website", "invalid");
+		else
+			cJSON_AddStringToObject(clean, "website", web);
+	}
+	if ((s = vld_email(&sub, o, "dpo_email", 0)) != NULL)
+		cJSON_AddStringToObject(clean, "dpo_email", s);
+	cJSON_ArrayForEach(x, sub.errors)
+		vld_fail(v, arena_printf(r->arena, "organiser.%s", x->string),
+		    cJSON_GetStringValue(x));
+	cJSON_Delete(sub.errors);
+	if (sub.nerr == 0 && (txt = cJSON_PrintUnformatted(clean)) != NULL) {
+		*json = arena_strdup(r->arena, txt);
+		cJSON_free(txt);
+	}
+	cJSON_Delete(clean);
+	return 1;
+}
+
+/* The instance's organiser (CONFERO_ORGANISER_*) for a new event, or NULL. */
+static const char *
+organiser_default(struct req *r)
+{
+	cJSON *o;
+	char *txt;
+	const char *out = NULL;
+
+	if (cfg->organiser_name[0] == '\0')
+		return NULL;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", cfg->organiser_name);
+	if (cfg->organiser_address[0])
+		cJSON_AddStringToObject(o, "address", cfg->organiser_address);
+	if (cfg->organiser_email[0])
+		cJSON_AddStringToObject(o, "email", cfg->organiser_email);
+	if (cfg->organiser_website[0])
+		cJSON_AddStringToObject(o, "website", cfg->organiser_website);
+	if (cfg->dpo_email[0])
+		cJSON_AddStringToObject(o, "dpo_email", cfg->dpo_email);
+	if ((txt = cJSON_PrintUnformatted(o)) != NULL) {
+		out = arena_strdup(r->arena, txt);
+		cJSON_free(txt);
+	}
+	cJSON_Delete(o);
+	return out;
+}
 
 /* The event as its organisers see it: every language's texts too. */
 static enum err
@@ -200,6 +282,8 @@ api_events_create(struct req *r)
 		langs_json = arena_printf(r->arena, "[\"%s\"]", langs[0]);
 	}
 	event_fields(&v, r->json, 0, &in, NULL, &ls, tp);
+	if (organiser_field(r, &v, r->json, &in.organiser) == 0)
+		in.organiser = organiser_default(r);
 	if (v.nerr)
 		return ERR_INVALID;
 	if (eventkey_generate(cfg->secret_key, pk, sealed, &sealed_len) != 0)
@@ -511,6 +595,8 @@ api_events_update(struct req *r)
 	if ((nl = event_languages(r, &v, r->json, langs, &ls.n, &langs_json)) == 1)
 		ls.langs = langs;
 	event_fields(&v, r->json, 1, &in, &ev, &ls, tp);
+	if (organiser_field(r, &v, r->json, &in.organiser) == 1)
+		in.has |= EF_ORGANISER;
 	if (v.nerr)
 		return ERR_INVALID;
 	if ((e = req_db(r, &d)) != ERR_OK)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "validate.h"
 
 const struct config *cfg;
 
@@ -52,6 +54,11 @@ const struct config_var config_vars[] = {
 	{"CONFERO_SMTP_RATE", "0", "messages per second at most (0: no limit)"},
 	{"CONFERO_SMTP_TIMEOUT", "30", "seconds to wait for each SMTP reply (twice that after a message's data)"},
 	{"CONFERO_MAIL_BACKOFF", "60,300,1800,7200,21600", "seconds between attempts after temporary failures; then failed"},
+	{"CONFERO_ORGANISER_NAME", "", "the data controller a new event names unless it gives its own organiser (privacy notice, mail sender name, sign-off)"},
+	{"CONFERO_ORGANISER_ADDRESS", "", "the default organiser's postal address"},
+	{"CONFERO_ORGANISER_EMAIL", "", "the default organiser's email (Reply-To of attendees' mails)"},
+	{"CONFERO_ORGANISER_WEBSITE", "", "the default organiser's website (http or https)"},
+	{"CONFERO_DPO_EMAIL", "", "the default organiser's data protection officer"},
 	{"CONFERO_RETENTION_MAX_DAYS", "730", "the longest retention_days any event may have; registrations are anonymised that many days after their event ends at the latest"},
 	{"CONFERO_CHANGE_POLL_MS", "250", "how often (ms) an instance looks for changes made through the others (0: never, one instance)"},
 	{"CONFERO_MAIL_LEASE", "120", "seconds a sender owns a claimed message before others may retry it"},
@@ -227,6 +234,33 @@ config_parse_mail(struct config *c, config_getenv g, void *ctx, char *err,
 		}
 		c->mail_backoff[c->mail_backoff_n++] = (int)s;
 		p = *end == ',' ? end + 1 : end;
+	}
+	{
+		static const struct {
+			const char *name;
+			size_t off, len;
+			int kind;       /* 0 line, 1 email, 2 web address */
+		} org[] = {
+			{"CONFERO_ORGANISER_NAME", offsetof(struct config, organiser_name), 201, 0},
+			{"CONFERO_ORGANISER_ADDRESS", offsetof(struct config, organiser_address), 501, 0},
+			{"CONFERO_ORGANISER_EMAIL", offsetof(struct config, organiser_email), 255, 1},
+			{"CONFERO_ORGANISER_WEBSITE", offsetof(struct config, organiser_website), 301, 2},
+			{"CONFERO_DPO_EMAIL", offsetof(struct config, dpo_email), 255, 1},
+		};
+		for (size_t k = 0; k < sizeof(org) / sizeof(org[0]); k++) {
+			if ((v = get(g, ctx, org[k].name)) == NULL)
+				continue;
+			if ((org[k].kind == 1 && *v && !email_valid(v)) ||
+			    (org[k].kind == 2 && *v && strncmp(v, "https://", 8) != 0 &&
+			    strncmp(v, "http://", 7) != 0) || !text_line_valid(v)) {
+				snprintf(err, errlen, "%s: %s, got \"%s\"", org[k].name,
+				    org[k].kind == 1 ? "an email address" :
+				    org[k].kind == 2 ? "an http(s) address" : "one line of text", v);
+				return -1;
+			}
+			if (copy((char *)c + org[k].off, org[k].len, v, org[k].name, err, errlen))
+				return -1;
+		}
 	}
 	if (num(g, ctx, "CONFERO_RETENTION_MAX_DAYS", 730, 1, 36500, &n, err, errlen))
 		return -1;

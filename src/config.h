@@ -59,6 +59,9 @@ struct config {
 	int mail_backoff[8];       /* seconds before attempt 2, 3, … */
 	int mail_backoff_n;
 	int retention_max_days;    /* cap on events' retention_days */
+	/* The data controller a new event gets unless it names its own. */
+	char organiser_name[201], organiser_address[501], organiser_email[255];
+	char organiser_website[301], dpo_email[255];
 	int change_poll_ms;        /* shared change counter poll (changes.c) */
 	int mail_lease;            /* seconds a claimed message is ours */
 	int mail_senders;          /* sender threads in `serve` */

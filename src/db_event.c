@@ -36,7 +36,7 @@ db_event_insert(struct db *d, const struct event_in *in,
 	    V_INT(in->starts_at), V_INT(in->ends_at), VN(in->capacity),
 	    V_INT(in->waitlist), VT(in->reg_opens), VT(in->reg_closes),
 	    V_BIN(pk, 32), V_BIN(sealed, sealed_len), V_ID(creator),
-	    V_INT(in->retention_days > 0 ? in->retention_days : 180)};
+	    V_INT(in->retention_days > 0 ? in->retention_days : 180), V_STR(in->organiser)};
 	unsigned long long iid = 0;
 	enum err e;
 
@@ -55,7 +55,7 @@ db_event_update(struct db *d, long long id, const struct event_in *in)
 	    PI(h, EF_ENDS, in->ends_at), PN(h, EF_CAPACITY, in->capacity),
 	    PI(h, EF_WAITLIST, in->waitlist), PT(h, EF_REG_OPENS, in->reg_opens),
 	    PT(h, EF_REG_CLOSES, in->reg_closes), PI(h, EF_RETENTION, in->retention_days),
-	    V_INT(id)};
+	    PS(h, EF_ORGANISER, in->organiser), V_INT(id)};
 
 	return db_exec(d, STMT_EVENT_UPDATE, a, NARGS(a), NULL, NULL);
 }
@@ -224,7 +224,7 @@ db_event_members(struct db *d, long long event_id, cJSON *array)
 #define EVENT_SPEC "id:i,slug:s,name:s,description:s,venue:s,timezone:s," \
 	"starts_at:t,ends_at:t,capacity:i,seats_taken:i,available:i,waitlist:b," \
 	"registration_opens_at:t,registration_closes_at:t,status:s,created_at:t,languages:j,tr:j," \
-	"retention_days:i,retention_runs_at:t"
+	"retention_days:i,retention_runs_at:t,organiser:j"
 
 enum err
 db_event_json(struct db *d, long long id, const char *tz, cJSON **out)

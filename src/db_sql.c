@@ -27,7 +27,7 @@
 	"IF(capacity IS NULL, NULL, CAST(capacity AS SIGNED) - seats_taken), waitlist, " \
 	"UNIX_TIMESTAMP(registration_opens_at), UNIX_TIMESTAMP(registration_closes_at), status, " \
 	"UNIX_TIMESTAMP(created_at), languages, tr, retention_days, " \
-	"UNIX_TIMESTAMP(ends_at + INTERVAL retention_days DAY)"
+	"UNIX_TIMESTAMP(ends_at + INTERVAL retention_days DAY), organiser"
 #define SPEAKER_COLS "s.id, s.name, IF(?, s.email, NULL), s.organisation, s.bio, " \
 	"(SELECT COALESCE(JSON_ARRAYAGG(ss.session_id), '[]') FROM session_speakers ss " \
 	"WHERE ss.speaker_id = s.id), s.tr"
@@ -212,8 +212,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_INSERT] =
 	    "INSERT INTO events (slug, name, description, venue, timezone, starts_at, ends_at, "
 	    "capacity, waitlist, registration_opens_at, registration_closes_at, sign_pk, "
-	    "sign_sk_sealed, created_by, retention_days) VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?), "
-	    "FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, ?, ?)",
+	    "sign_sk_sealed, created_by, retention_days, organiser) VALUES (?, ?, ?, ?, ?, "
+	    "FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, ?, ?, ?)",
 	/* PATCH: each field is a pair (present?, value). */
 	[STMT_EVENT_UPDATE] =
 	    "UPDATE events SET name = IF(?, ?, name), description = IF(?, ?, description), "
@@ -222,7 +222,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "capacity = IF(?, ?, capacity), waitlist = IF(?, ?, waitlist), "
 	    "registration_opens_at = IF(?, FROM_UNIXTIME(?), registration_opens_at), "
 	    "registration_closes_at = IF(?, FROM_UNIXTIME(?), registration_closes_at), "
-	    "retention_days = IF(?, ?, retention_days) WHERE id = ?",
+	    "retention_days = IF(?, ?, retention_days), organiser = IF(?, ?, organiser) WHERE id = ?",
 	[STMT_EVENT_STATUS] = "UPDATE events SET status = ? WHERE id = ?",
 	[STMT_EVENT_REF_SLUG] = "SELECT " EVENT_REF_COLS " FROM events WHERE slug = ?",
 	[STMT_EVENT_REF_ID] = "SELECT " EVENT_REF_COLS " FROM events WHERE id = ?",

@@ -36,7 +36,7 @@ enum {
 	EF_NAME = 1 << 0, EF_DESCRIPTION = 1 << 1, EF_VENUE = 1 << 2,
 	EF_TIMEZONE = 1 << 3, EF_STARTS = 1 << 4, EF_ENDS = 1 << 5,
 	EF_CAPACITY = 1 << 6, EF_WAITLIST = 1 << 7, EF_REG_OPENS = 1 << 8,
-	EF_REG_CLOSES = 1 << 9, EF_RETENTION = 1 << 10,
+	EF_REG_CLOSES = 1 << 9, EF_RETENTION = 1 << 10, EF_ORGANISER = 1 << 11,
 };
 
 struct event_in {
@@ -45,6 +45,7 @@ struct event_in {
 	long long starts_at, ends_at, capacity, reg_opens, reg_closes;
 	int waitlist;
 	int retention_days;
+	const char *organiser;          /* JSON object text, or NULL */
 };
 
 enum err db_event_insert(struct db *, const struct event_in *,

@@ -195,6 +195,8 @@ struct rendered {
 	char *message;                  /* the full MIME text */
 	size_t msglen;
 	const char *skip;               /* reason not to send */
+	char from_name[201];            /* the event's organiser, or "" */
+	char reply_to[255];             /* their address, or "" */
 };
 
 static void
@@ -536,6 +538,19 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 		    cJSON_GetStringValue(cJSON_GetObjectItem(evj, "name")) : ec->ev.name);
 	}
 	set_event_vars(v, &ev, evj, lang);
+	/* The data controller: sender name, Reply-To and sign-off. */
+	{
+		const cJSON *org = cJSON_GetObjectItem(evj, "organiser");
+		const char *oname = cJSON_GetStringValue(cJSON_GetObjectItem(org, "name"));
+		const char *omail = cJSON_GetStringValue(cJSON_GetObjectItem(org, "email"));
+
+		if (oname != NULL && *oname != '\0') {
+			tpl_set_var(v, "organiser.name", oname);
+			snprintf(m->from_name, sizeof(m->from_name), "%s", oname);
+		}
+		if (omail != NULL && *omail != '\0')
+			snprintf(m->reply_to, sizeof(m->reply_to), "%s", omail);
+	}
 	if (reg != NULL) {
 		tpl_set_var(v, "attendee.name", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "name")));
 		tpl_set_var(v, "attendee.email", cJSON_GetStringValue(cJSON_GetObjectItem(reg, "email")));
@@ -713,15 +728,20 @@ build(struct outbox_row *o, struct rendered *m)
 	size_t ninl = 0, natt = 0;
 	char *unsub = NULL;
 
-	char to[sizeof(o->to_addr)];
+	char to[sizeof(o->to_addr)], reply_to[sizeof(m->reply_to) + 64];
 
 	if (ascii_address(o->to_addr, to, sizeof(to)) != 0)
 		return -1;
 	/* The envelope (deliver) uses the same form. */
 	snprintf(o->to_addr, sizeof(o->to_addr), "%s", to);
 	memset(&msg, 0, sizeof(msg));
-	msg.from_name = cfg->smtp_from_name[0] ? cfg->smtp_from_name : NULL;
+	/* The organiser's name on the relay's address (SPF and DKIM stay the
+	 * relay's); replies go to the organiser. */
+	msg.from_name = m->from_name[0] ? m->from_name :
+	    cfg->smtp_from_name[0] ? cfg->smtp_from_name : NULL;
 	msg.from_addr = cfg->smtp_from_addr;
+	if (m->reply_to[0] && ascii_address(m->reply_to, reply_to, sizeof(reply_to)) == 0)
+		msg.reply_to = reply_to;
 	msg.to_name = o->to_name;
 	msg.to_addr = o->to_addr;
 	msg.subject = m->r.subject;

@@ -264,3 +264,47 @@ def test_an_attendee_erases_their_data_through_the_ticket_page():
         check("registration.erase_request" in acts and "registration.erase" in acts, "%r" % acts)
     finally:
         stop_mail_world(sink, w)
+
+
+def test_the_organiser_is_named_as_controller_and_mails_come_from_them():
+    from email.utils import parseaddr
+    from util_mail import SMTP_FROM_ADDR, mail_world, stop_mail_world, text_part
+    sink, w = mail_world("controller", CONFERO_ORGANISER_NAME="Zdravje Hub d.o.o.",
+                         CONFERO_ORGANISER_EMAIL="info@zdravje-hub.example",
+                         CONFERO_DPO_EMAIL="dpo@zdravje-hub.example")
+    try:
+        # an event without its own organiser takes the instance's
+        ev, tt = w.simple_event()
+        pub = w.anon().get("/api/v1/events/%s" % ev["slug"]).json
+        check(pub["organiser"] == {"name": "Zdravje Hub d.o.o.", "email": "info@zdravje-hub.example",
+                                   "dpo_email": "dpo@zdravje-hub.example"}, "default: %r" % pub)
+        # an event's own organiser, checked field by field
+        bad = w.admin.patch("/api/v1/events/%s" % ev["slug"], {"organiser": {
+            "name": "", "email": "not-an-address", "website": "javascript:alert(1)", "colour": "red"}})
+        expect_error(bad, 422, "validation", "a bad organiser")
+        f = bad.json["error"]["fields"]
+        check({"organiser.name", "organiser.email", "organiser.website", "organiser.colour"} <= set(f),
+              "each bad field named: %r" % f)
+        org = {"name": "Danube Health Cluster", "address": "Váci út 1\n1062 Budapest",
+               "email": "office@danube-health.example", "website": "https://danube-health.example",
+               "dpo_email": "privacy@danube-health.example"}
+        r = w.admin.patch("/api/v1/events/%s" % ev["slug"], {"organiser": org})
+        expect_status(r, 200, "set the organiser")
+        check(r.json["organiser"] == org, "%r" % r.json["organiser"])
+        check(w.anon().get("/api/v1/events/%s" % ev["slug"]).json["organiser"] == org,
+              "the public event names the controller")
+        email = uniq_email("controller")
+        w.registered(ev["slug"], tt["id"], name="Eszter Tóth", email=email)
+        msg = sink.wait_for([email], timeout=20)[email.lower()][0].msg
+        name, addr = parseaddr(str(msg["From"]))
+        check(name == "Danube Health Cluster" and addr == SMTP_FROM_ADDR,
+              "From: the organiser's name on the relay's address: %s" % msg["From"])
+        check(parseaddr(str(msg["Reply-To"]))[1] == "office@danube-health.example",
+              "Reply-To: %s" % msg["Reply-To"])
+        txt = text_part(msg)
+        check("Danube Health Cluster" in txt.split("--")[0], "signed by the organiser:\n%s" % txt)
+        # null clears it
+        r = w.admin.patch("/api/v1/events/%s" % ev["slug"], {"organiser": None})
+        check(r.json["organiser"] is None, "cleared: %r" % r.json)
+    finally:
+        stop_mail_world(sink, w)
