@@ -51,6 +51,7 @@ test_specific_mappings(void **state)
 		{ERR_NOTFOUND, 404, "not_found"},
 		{ERR_METHOD, 405, "method_not_allowed"},
 		{ERR_CONFLICT, 409, "conflict"},
+		{ERR_GONE, 410, "gone"},
 		{ERR_TOOBIG, 413, "payload_too_large"},
 		{ERR_MEDIATYPE, 415, "unsupported_media_type"},
 		{ERR_INVALID, 422, "validation"},
