@@ -128,6 +128,7 @@ enum err api_audit_event(struct req *);
 enum err api_registrations_erase(struct req *);
 enum err api_manage_data(struct req *);
 enum err api_manage_erase(struct req *);
+enum err api_events_privacy(struct req *);
 enum err api_audit_all(struct req *);
 enum err api_registrations_get(struct req *);
 enum err api_registrations_update(struct req *);

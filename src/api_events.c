@@ -151,7 +151,118 @@ event_fields(struct vld *v, const cJSON *j, int patch, struct event_in *in,
 static const char *const event_keys[] = {"slug", "name", "description", "venue",
 	"timezone", "starts_at", "ends_at", "capacity", "waitlist",
 	"registration_opens_at", "registration_closes_at", "languages", "retention_days",
-	"organiser", NULL};
+	"organiser", "privacy", NULL};
+
+/*
+ * One privacy text: a string (the event's first language) or an object
+ * {language: text} over the event's languages; null clears it.  Into a
+ * JSON object text in *json (NULL when cleared).
+ */
+static void
+privacy_text(struct req *r, struct vld *v, const cJSON *o, const char *key, size_t max,
+    const struct langset *ls, const char **json)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key), *t;
+	const char *field = arena_printf(r->arena, "privacy.%s", key);
+	cJSON *clean;
+	char *txt;
+	size_t i;
+
+	*json = NULL;
+	if (x == NULL || cJSON_IsNull(x))
+		return;
+	clean = cJSON_CreateObject();
+	if (cJSON_IsString(x)) {
+		if (!text_block_valid(x->valuestring) || utf8_len(x->valuestring) > max ||
+		    *x->valuestring == '\0')
+			vld_fail(v, field, "invalid");
+		else
+			cJSON_AddStringToObject(clean, ls->langs[0], x->valuestring);
+	} else if (cJSON_IsObject(x)) {
+		cJSON_ArrayForEach(t, x) {
+			for (i = 0; i < ls->n; i++)
+				if (strcmp(t->string, ls->langs[i]) == 0)
+					break;
+			if (i == ls->n) {
+				vld_fail(v, arena_printf(r->arena, "%s.%s", field, t->string), "not_an_event_language");
+				continue;
+			}
+			if (!cJSON_IsString(t) || !text_block_valid(t->valuestring) ||
+			    utf8_len(t->valuestring) > max || *t->valuestring == '\0') {
+				vld_fail(v, arena_printf(r->arena, "%s.%s", field, t->string), "invalid");
+				continue;
+			}
+			cJSON_AddStringToObject(clean, ls->langs[i], t->valuestring);
+		}
+	} else
+		vld_fail(v, field, "invalid");
+	if ((txt = cJSON_PrintUnformatted(clean)) != NULL) {
+		*json = arena_strdup(r->arena, txt);
+		cJSON_free(txt);
+	}
+	cJSON_Delete(clean);
+}
+
+struct privacy_in {
+	int has_consent, has_notice;
+	const char *consent, *notice;
+};
+
+/* "privacy": {"consent_text", "notice"}; 0 when absent. */
+static int
+privacy_field(struct req *r, struct vld *v, const cJSON *j, const struct langset *ls,
+    struct privacy_in *p)
+{
+	static const char *const keys[] = {"consent_text", "notice", NULL};
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "privacy");
+	struct vld sub = {cJSON_CreateObject(), 0};
+	cJSON *x;
+
+	memset(p, 0, sizeof(*p));
+	if (o == NULL) {
+		cJSON_Delete(sub.errors);
+		return 0;
+	}
+	if (!cJSON_IsObject(o)) {
+		vld_fail(v, "privacy", "invalid");
+		cJSON_Delete(sub.errors);
+		return 1;
+	}
+	vld_only(&sub, o, keys);
+	cJSON_ArrayForEach(x, sub.errors)
+		vld_fail(v, arena_printf(r->arena, "privacy.%s", x->string), cJSON_GetStringValue(x));
+	cJSON_Delete(sub.errors);
+	p->has_consent = cJSON_GetObjectItemCaseSensitive(o, "consent_text") != NULL;
+	p->has_notice = cJSON_GetObjectItemCaseSensitive(o, "notice") != NULL;
+	privacy_text(r, v, o, "consent_text", 2000, ls, &p->consent);
+	privacy_text(r, v, o, "notice", 20000, ls, &p->notice);
+	return 1;
+}
+
+/* A new version when the texts changed; what is not given stays. */
+static enum err
+privacy_save(struct req *r, struct db *d, long long event_id, const struct privacy_in *p)
+{
+	const char *consent = p->consent, *notice = p->notice;
+	long long version;
+	enum err e;
+	cJSON *cur = NULL;
+	char *a = NULL, *b = NULL;
+
+	if (!p->has_consent || !p->has_notice) {
+		if ((e = db_privacy_get(d, event_id, -1, &cur)) != ERR_OK)
+			return e;
+		if (!p->has_consent && cJSON_IsObject(cJSON_GetObjectItem(cur, "consent_text")))
+			consent = a = cJSON_PrintUnformatted(cJSON_GetObjectItem(cur, "consent_text"));
+		if (!p->has_notice && cJSON_IsObject(cJSON_GetObjectItem(cur, "notice")))
+			notice = b = cJSON_PrintUnformatted(cJSON_GetObjectItem(cur, "notice"));
+	}
+	e = db_privacy_set(d, event_id, consent, notice, r->who.user_id, &version);
+	cJSON_free(a);
+	cJSON_free(b);
+	cJSON_Delete(cur);
+	return e;
+}
 
 /*
  * "organiser": the data controller, {name, address, email, website,
@@ -260,6 +371,8 @@ api_events_create(struct req *r)
 	const char *langs[EVENT_LANGS_MAX], *langs_json = NULL;
 	struct langset ls = {langs, 0};
 	struct event_in in;
+	struct privacy_in priv;
+	int has_privacy;
 	unsigned char pk[32], sealed[EVENTKEY_SEALED_LEN + 16];
 	size_t sealed_len = sizeof(sealed);
 	struct db *d;
@@ -284,6 +397,7 @@ api_events_create(struct req *r)
 	event_fields(&v, r->json, 0, &in, NULL, &ls, tp);
 	if (organiser_field(r, &v, r->json, &in.organiser) == 0)
 		in.organiser = organiser_default(r);
+	has_privacy = privacy_field(r, &v, r->json, &ls, &priv);
 	if (v.nerr)
 		return ERR_INVALID;
 	if (eventkey_generate(cfg->secret_key, pk, sealed, &sealed_len) != 0)
@@ -299,7 +413,8 @@ api_events_create(struct req *r)
 	if ((e = db_event_member_add(d, id, r->who.user_id)) != ERR_OK && e != ERR_CONFLICT)
 		return e;
 	if ((e = db_event_set_languages(d, id, langs_json)) != ERR_OK ||
-	    (e = tr_apply(d, TR_EVENT, id, id, tp)) != ERR_OK)
+	    (e = tr_apply(d, TR_EVENT, id, id, tp)) != ERR_OK ||
+	    (has_privacy && (e = privacy_save(r, d, id, &priv)) != ERR_OK))
 		return e;
 	db_audit(d, actor_kind(r), actor_id(r), "event.create", "event", id, NULL);
 	return reply_event(r, 201, id, in.timezone);
@@ -577,10 +692,11 @@ api_events_update(struct req *r)
 	const char *langs[EVENT_LANGS_MAX], *langs_json = NULL;
 	struct langset ls;
 	struct event_in in;
+	struct privacy_in priv;
 	struct event_ref ev;
 	struct db *d;
 	enum err e;
-	int nl;
+	int nl, has_privacy;
 
 	if ((e = event_load(r, ROLE_ORGANISER, &ev)) != ERR_OK)
 		return e;
@@ -597,6 +713,7 @@ api_events_update(struct req *r)
 	event_fields(&v, r->json, 1, &in, &ev, &ls, tp);
 	if (organiser_field(r, &v, r->json, &in.organiser) == 1)
 		in.has |= EF_ORGANISER;
+	has_privacy = privacy_field(r, &v, r->json, &ls, &priv);
 	if (v.nerr)
 		return ERR_INVALID;
 	if ((e = req_db(r, &d)) != ERR_OK)
@@ -606,6 +723,8 @@ api_events_update(struct req *r)
 		e = db_event_set_languages(d, ev.id, langs_json);
 	if (e == ERR_OK)
 		e = tr_apply(d, TR_EVENT, ev.id, ev.id, tp);
+	if (e == ERR_OK && has_privacy)
+		e = privacy_save(r, d, ev.id, &priv);
 	changes_bump(d);
 	if (e == ERR_CONFLICT) {
 		vld_fail(&v, "capacity", "below_registrations");
@@ -732,5 +851,85 @@ api_events_checkin_key(struct req *r)
 	    "base32(RFC 4648, upper case, no padding) of payload || signature; "
 	    "payload = 0x01 | event_id (u32 BE) | ticket_id (u32 BE); "
 	    "signature = Ed25519 detached over payload");
+	return reply_json(r, 200, o);
+}
+
+/* The text of obj in lang, else the event's first language, else any. */
+static const char *
+text_in(const cJSON *obj, const char *lang, const struct event_ref *ev)
+{
+	const char *t;
+
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	if ((t = cJSON_GetStringValue(cJSON_GetObjectItem(obj, lang))) != NULL)
+		return t;
+	if ((t = cJSON_GetStringValue(cJSON_GetObjectItem(obj, ev->langs[0]))) != NULL)
+		return t;
+	return obj->child ? cJSON_GetStringValue(obj->child) : NULL;
+}
+
+/*
+ * GET /api/v1/events/{slug}/privacy[?version=N]: the privacy notice and
+ * consent wording (current, or the version a registration agreed to), in
+ * the visitor's language, with the controller and the retention period.
+ * Version 0: Confero's own wording (the pages' catalogs), no texts here.
+ */
+enum err
+api_events_privacy(struct req *r)
+{
+	struct event_ref ev;
+	const char *q = req_query(r, "version"), *lang;
+	long long version = -1;
+	struct db *d;
+	cJSON *o, *evj, *texts;
+	enum err e;
+
+	if ((e = event_load(r, ROLE_NONE, &ev)) != ERR_OK)
+		return e;
+	if (q != NULL && *q != '\0') {
+		char *end;
+
+		version = strtoll(q, &end, 10);
+		if (*end != '\0' || version < 0 || version > 1000000) {
+			struct vld v = {req_fields(r), 0};
+
+			vld_fail(&v, "version", "invalid");
+			return ERR_INVALID;
+		}
+	}
+	if ((e = req_db(r, &d)) != ERR_OK)
+		return e;
+	if ((e = db_privacy_get(d, ev.id, version, &o)) != ERR_OK)
+		return e;
+	if (version > 0 && cJSON_IsNull(cJSON_GetObjectItem(o, "version"))) {
+		cJSON_Delete(o);
+		return ERR_NOTFOUND;
+	}
+	if (cJSON_IsNull(cJSON_GetObjectItem(o, "version")))
+		cJSON_ReplaceItemInObject(o, "version", cJSON_CreateNumber(0));
+	lang = req_lang(r, ev.langs, ev.nlangs);
+	cJSON_AddStringToObject(o, "language", lang);
+	texts = cJSON_AddObjectToObject(o, "texts");
+	cJSON_AddItemToObject(texts, "consent_text", cJSON_DetachItemFromObject(o, "consent_text"));
+	cJSON_AddItemToObject(texts, "notice", cJSON_DetachItemFromObject(o, "notice"));
+	{
+		const char *c = text_in(cJSON_GetObjectItem(texts, "consent_text"), lang, &ev);
+		const char *n = text_in(cJSON_GetObjectItem(texts, "notice"), lang, &ev);
+
+		if (c != NULL)
+			cJSON_AddStringToObject(o, "consent_text", c);
+		else
+			cJSON_AddNullToObject(o, "consent_text");
+		if (n != NULL)
+			cJSON_AddStringToObject(o, "notice", n);
+		else
+			cJSON_AddNullToObject(o, "notice");
+	}
+	if (db_event_json(d, ev.id, ev.tz, &evj) == ERR_OK) {
+		cJSON_AddItemToObject(o, "organiser", cJSON_DetachItemFromObject(evj, "organiser"));
+		cJSON_AddItemToObject(o, "retention_days", cJSON_DetachItemFromObject(evj, "retention_days"));
+		cJSON_Delete(evj);
+	}
 	return reply_json(r, 200, o);
 }

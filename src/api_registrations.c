@@ -272,7 +272,7 @@ question_rules(struct db *d, long long event_id, cJSON **out)
 }
 
 static const char *const reg_keys[] = {"ticket_type_id", "name", "email",
-	"organisation", "answers", "session_ids", "consent", "language", NULL};
+	"organisation", "answers", "session_ids", "consent", "consent_version", "language", NULL};
 
 /*
  * The "language" of a body: one of the event's languages (422 otherwise).
@@ -431,6 +431,7 @@ api_register(struct req *r)
 	const char *ikey;
 	unsigned char ikey_hash[32], body_hash[32];
 	int outcome, cons;
+	long long shown, current;
 	enum err e;
 
 	memset(&rq, 0, sizeof(rq));
@@ -455,11 +456,20 @@ api_register(struct req *r)
 	cons = vld_bool(&v, r->json, "consent", 1, 0);
 	if (cons == 0 && cJSON_IsBool(consent))
 		vld_fail(&v, "consent", "required");
+	shown = vld_int(&v, r->json, "consent_version", 0, 0, 1000000, -1, NULL);
 	rq.nsessions = vld_ids(&v, r->json, "session_ids", r, &rq.sessions);
 	/* The page's language unless the form says which (it does). */
 	rq.language = body_language(r, &v, &ev, req_lang(r, ev.langs, ev.nlangs));
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
+	/* The form says which wording it showed: consent to another is none. */
+	if (shown >= 0 && v.nerr == 0) {
+		if ((e = db_privacy_current(d, ev.id, &current)) != ERR_OK)
+			return e;
+		if (shown != current)
+			return req_fail(r, ERR_CONFLICT, "consent_changed",
+			    "The consent wording has changed since this page was loaded. Please read it again.");
+	}
 	if (rq.ttype_id > 0) {
 		long long key[2] = {ev.id, rq.ttype_id};
 		if (cache_get(CACHE_TTYPE, key, sizeof(key), &tt, sizeof(tt)))

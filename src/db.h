@@ -156,6 +156,12 @@ enum err db_anonymise(struct db *, long long registration_id, int *done);
 /* One transaction: up to limit registrations past retention; *done of them. */
 enum err db_retention_batch(struct db *, int max_days, int limit, int *done);
 enum err db_retention_run(struct db *, int max_days, long long *total);
+/* Versioned privacy texts (JSON {lang: text} or NULL each). */
+enum err db_privacy_set(struct db *, long long event_id, const char *consent,
+    const char *notice, long long user_id, long long *version);
+enum err db_privacy_get(struct db *, long long event_id, long long version,
+    struct cJSON **out);
+enum err db_privacy_current(struct db *, long long event_id, long long *version);
 /* Erasure through the manage link: a request's nonce (the mail's token is
  * derived from it, auth_erase_token); ERR_NOTFOUND when none is good. */
 enum err db_erase_request(struct db *, long long id, const unsigned char nonce[16], int *fresh);

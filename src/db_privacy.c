@@ -124,7 +124,7 @@ db_subject_access(struct db *d, long long id, const char *tz, cJSON *o)
 	enum err e;
 	size_t i;
 
-	if ((e = db_json_row(d, STMT_SAR_CONSENT, a, 1, "at:t,language:s", tz, &x)) != ERR_OK)
+	if ((e = db_json_row(d, STMT_SAR_CONSENT, a, 1, "at:t,version:i,language:s", tz, &x)) != ERR_OK)
 		return e;
 	cJSON_AddItemToObject(o, "consent", x);
 	e = db_json_row(d, STMT_SAR_PROFILE, a, 1,
@@ -185,6 +185,45 @@ db_erase_nonce(struct db *d, long long id, unsigned char nonce[16])
 	if ((e = db_query(d, STMT_ERASE_NONCE, a, NARGS(a), nonce_row, &c)) != ERR_OK)
 		return e;
 	return c.found && c.valid ? ERR_OK : ERR_NOTFOUND;
+}
+
+/* A new version of the privacy texts unless unchanged; *version the current. */
+enum err
+db_privacy_set(struct db *d, long long event_id, const char *consent, const char *notice,
+    long long user_id, long long *version)
+{
+	struct dbv a[] = {V_STR(consent), V_STR(notice), V_ID(user_id), V_INT(event_id),
+	    V_STR(consent), V_STR(notice)};
+	struct dbv b[] = {V_INT(event_id)};
+	unsigned long long n = 0;
+	enum err e;
+
+	if ((e = db_exec(d, STMT_PRIVACY_NEW, a, NARGS(a), &n, NULL)) != ERR_OK)
+		return e;
+	if (n == 1 && (e = db_exec(d, STMT_PRIVACY_BUMP, b, 1, NULL, NULL)) != ERR_OK)
+		return e;
+	*version = -1;
+	return db_query(d, STMT_PRIVACY_CURRENT, b, 1, db_row_ll, version);
+}
+
+/* {current, version, consent_text, notice, created_at}; version NULL when
+ * that version does not exist (or is 0). */
+enum err
+db_privacy_get(struct db *d, long long event_id, long long version, cJSON **out)
+{
+	struct dbv a[] = {version >= 0 ? V_INT(version) : V_NULL, V_INT(event_id)};
+
+	return db_json_row(d, STMT_PRIVACY_GET, a, NARGS(a),
+	    "current:i,version:i,consent_text:j,notice:j,created_at:t", NULL, out);
+}
+
+enum err
+db_privacy_current(struct db *d, long long event_id, long long *version)
+{
+	struct dbv a[] = {V_INT(event_id)};
+
+	*version = -1;
+	return db_query(d, STMT_PRIVACY_CURRENT, a, 1, db_row_ll, version);
 }
 
 struct plan {

@@ -89,7 +89,8 @@ db_reg_insert(struct db *d, struct reg_request *rq, const char *status, int hold
 	    V_STR(rq->organisation ? rq->organisation : ""), V_STR(status),
 	    V_INT(holds), V_STR(rq->answers), V_BIN(rq->manage_hash, 32),
 	    rq->manage_sealed_len ? V_BIN(rq->manage_sealed, rq->manage_sealed_len) : V_NULL,
-	    V_STR(rq->language ? rq->language : "en")};
+	    V_STR(rq->language ? rq->language : "en"), V_STR(rq->language ? rq->language : "en"),
+	    V_INT(rq->event_id)};
 	unsigned long long iid = 0;
 	enum err e;
 
@@ -357,7 +358,7 @@ db_reg_by_manage(struct db *d, const unsigned char hash[32], long long *id,
 
 #define REG_SPEC "id:i,status:s,name:s,email:s,organisation:s,ticket_type_id:i," \
 	"ticket_type:s,answers:j,created_at:t,updated_at:t,ticket_code:s,session_ids:j," \
-	"checked_in_at:t,language:s,anonymised:b"
+	"checked_in_at:t,language:s,anonymised:b,consent_version:i"
 
 enum err
 db_reg_json(struct db *d, long long event_id, long long id, const char *tz,

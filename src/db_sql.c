@@ -51,7 +51,8 @@
 	"ORDER BY id DESC LIMIT 1), (SELECT COALESCE(JSON_ARRAYAGG(session_id), '[]') " \
 	"FROM registration_sessions WHERE registration_id = r.id), " \
 	"(SELECT UNIX_TIMESTAMP(MIN(at)) FROM checkins c WHERE c.registration_id = r.id " \
-	"AND c.point = 0 AND c.live = 1), r.language, r.anonymised_at IS NOT NULL FROM registrations r " \
+	"AND c.point = 0 AND c.live = 1), r.language, r.anonymised_at IS NOT NULL, r.consent_version " \
+	"FROM registrations r " \
 	"JOIN ticket_types tt ON tt.id = r.ticket_type_id"
 /* Optional filters: (flag, value) pairs; q is a LIKE pattern used thrice. */
 #define REG_FILTER "r.event_id = ? AND (? IS NULL OR r.status = ?) " \
@@ -420,7 +421,26 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT erase_nonce, erase_requested_at > NOW() - INTERVAL 1 DAY FROM registrations "
 	    "WHERE id = ? AND erase_nonce IS NOT NULL",
 	[STMT_SAR_CONSENT] =
-	    "SELECT UNIX_TIMESTAMP(consent_at), language FROM registrations WHERE id = ?",
+	    "SELECT UNIX_TIMESTAMP(consent_at), consent_version, IFNULL(consent_language, language) "
+	    "FROM registrations WHERE id = ?",
+	/*
+	 * A new version of an event's privacy texts, unless they equal the
+	 * current one.  Args: consent, notice, user, event, consent, notice.
+	 */
+	[STMT_PRIVACY_NEW] =
+	    "INSERT INTO privacy_versions (event_id, version, consent_text, notice, created_by) "
+	    "SELECT e.id, e.privacy_version + 1, ?, ?, ? FROM events e WHERE e.id = ? AND NOT EXISTS "
+	    "(SELECT 1 FROM privacy_versions p WHERE p.event_id = e.id AND p.version = e.privacy_version "
+	    "AND p.consent_text <=> ? AND p.notice <=> ?)",
+	[STMT_PRIVACY_BUMP] =
+	    "UPDATE events SET privacy_version = privacy_version + 1 WHERE id = ?",
+	/* Args: event, version (NULL: the current). */
+	[STMT_PRIVACY_GET] =
+	    "SELECT e.privacy_version, p.version, p.consent_text, p.notice, UNIX_TIMESTAMP(p.created_at) "
+	    "FROM events e LEFT JOIN privacy_versions p ON p.event_id = e.id "
+	    "AND p.version = IFNULL(?, e.privacy_version) WHERE e.id = ?",
+	[STMT_PRIVACY_CURRENT] =
+	    "SELECT privacy_version FROM events WHERE id = ?",
 	[STMT_SAR_TICKETS] =
 	    "SELECT code, status, UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) "
 	    "FROM tickets WHERE registration_id = ? ORDER BY id",
@@ -462,7 +482,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
 	    "organisation, status, holds_seat, answers, consent_at, manage_hash, manage_sealed, "
-	    "language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, ?)",
+	    "language, consent_language, consent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, ?, ?, "
+	    "(SELECT privacy_version FROM events WHERE id = ?))",
 	/* Conditional writes: the seat is taken only if one is free. */
 	[STMT_SEAT_EVENT_TAKE] =
 	    "UPDATE events SET seats_taken = seats_taken + 1 "

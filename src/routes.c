@@ -59,6 +59,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/events/{slug}/registrations", api_register, ROLE_NONE, RF_JSON | RF_NOAUTH},
 	{"GET", "/api/v1/events/{slug}/registrations", api_registrations_list, ROLE_ORGANISER, 0},
 	{"GET", "/api/v1/events/{slug}/audit", api_audit_event, ROLE_ORGANISER, 0},
+	{"GET", "/api/v1/events/{slug}/privacy", api_events_privacy, ROLE_NONE, 0},
 	{"GET", "/api/v1/audit", api_audit_all, ROLE_ADMIN, RF_UNSCOPED},
 	{"GET", "/api/v1/events/{slug}/registrations/{id}", api_registrations_get, ROLE_ORGANISER, 0},
 	{"PATCH", "/api/v1/events/{slug}/registrations/{id}", api_registrations_update, ROLE_ORGANISER, RF_JSON},

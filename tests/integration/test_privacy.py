@@ -308,3 +308,53 @@ def test_the_organiser_is_named_as_controller_and_mails_come_from_them():
         check(r.json["organiser"] is None, "cleared: %r" % r.json)
     finally:
         stop_mail_world(sink, w)
+
+
+def test_consent_wording_is_versioned_and_each_registration_keeps_its_own():
+    ev, tt = W.simple_event(languages=["en", "sl"], name={"en": "Forum", "sl": "Forum"})
+    slug = ev["slug"]
+    r = W.anon().get("/api/v1/events/%s/privacy" % slug)
+    expect_status(r, 200, "privacy before any wording")
+    check(r.json["version"] == 0 and r.json["consent_text"] is None, "Confero's own: %r" % r.json)
+    v1 = {"consent_text": {"en": "I agree that Danube Health Cluster processes my data to run the forum.",
+                           "sl": "Strinjam se, da Danube Health Cluster obdeluje moje podatke za izvedbo foruma."},
+          "notice": "We keep your registration for 180 days after the forum."}
+    r = W.admin.patch("/api/v1/events/%s" % slug, {"privacy": v1})
+    expect_status(r, 200, "wording v1")
+    a = W.registered(slug, tt["id"], consent_version=1, language="sl")
+    # the same texts again: no new version
+    expect_status(W.admin.patch("/api/v1/events/%s" % slug, {"privacy": v1}), 200, "unchanged")
+    p = W.anon().get("/api/v1/events/%s/privacy?lang=sl" % slug).json
+    check(p["version"] == 1 and p["current"] == 1 and p["consent_text"].startswith("Strinjam se")
+          and p["notice"].startswith("We keep"), "v1 in Slovenian (notice falls back): %r" % p)
+    # a new wording makes version 2; the notice stays as it was
+    r = W.admin.patch("/api/v1/events/%s" % slug, {"privacy": {"consent_text": "I agree, version two."}})
+    expect_status(r, 200, "wording v2")
+    p = W.anon().get("/api/v1/events/%s/privacy" % slug).json
+    check(p["version"] == 2 and p["consent_text"] == "I agree, version two."
+          and p["notice"].startswith("We keep"), "v2: %r" % p)
+    # a form that still shows version 1 is refused, nothing is created
+    r = W.register(slug, tt["id"], consent_version=1)
+    expect_error(r, 409, "consent_changed", "consent to an old wording")
+    b = W.registered(slug, tt["id"], consent_version=2)
+    c = W.registered(slug, tt["id"])                       # no version given: the current
+    got = {x["id"]: x["consent_version"] for x in W.reg_list(slug)["registrations"]}
+    check(got == {a["id"]: 1, b["id"]: 2, c["id"]: 2}, "each keeps its version: %r" % got)
+    # the old version can still be shown, e.g. to the person who agreed to it
+    old = W.anon().get("/api/v1/events/%s/privacy?version=1&lang=sl" % slug).json
+    check(old["version"] == 1 and old["current"] == 2 and old["consent_text"].startswith("Strinjam se"),
+          "v1 still there: %r" % old)
+    expect_error(W.anon().get("/api/v1/events/%s/privacy?version=9" % slug), 404, "not_found", "no v9")
+    expect_error(W.anon().get("/api/v1/events/%s/privacy?version=x" % slug), 422, "validation", "bad")
+    sar = W.anon().get(url_path_of(a) + "/data").json
+    check(sar["consent"]["version"] == 1 and sar["consent"]["language"] == "sl" and sar["consent"]["at"],
+          "the subject access export says what was agreed to: %r" % sar["consent"])
+    # wrong texts are refused and name the field
+    r = W.admin.patch("/api/v1/events/%s" % slug, {"privacy": {"consent_text": {"fr": "Oui"}, "x": 1}})
+    expect_error(r, 422, "validation", "bad privacy")
+    check({"privacy.consent_text.fr", "privacy.x"} <= set(r.json["error"]["fields"]), "%r" % r.json)
+
+
+def url_path_of(reg):
+    from util_events import url_path
+    return url_path(reg["manage_url"])

@@ -418,9 +418,9 @@ test_real_table_sane(void **state)
 		if (r->pattern[0] != '/' || strstr(r->pattern, "//") != NULL ||
 		    (strlen(r->pattern) > 1 && r->pattern[strlen(r->pattern) - 1] == '/'))
 			fail_msg("route %zu: pattern \"%s\"", i, r->pattern);
-		if ((r->flags & RF_JSON) && strcmp(r->method, "GET") == 0)
+		if ((r->flags & (RF_JSON | RF_JSON_OPT)) && strcmp(r->method, "GET") == 0)
 			fail_msg("route %zu %s %s: a GET with a JSON body", i, r->method, r->pattern);
-		if ((r->flags & ~(unsigned)(RF_JSON | RF_NOCSRF | RF_SECRET | RF_NOAUTH | RF_UNSCOPED)) != 0)
+		if ((r->flags & ~(unsigned)(RF_JSON | RF_NOCSRF | RF_SECRET | RF_NOAUTH | RF_UNSCOPED | RF_JSON_OPT)) != 0)
 			fail_msg("route %zu: unknown flags %#x", i, r->flags);
 		/* Event routes check a token's event themselves (event_load). */
 		if ((r->flags & RF_UNSCOPED) && strstr(r->pattern, "{slug}") != NULL)

@@ -219,10 +219,13 @@ test_shipped_render_all(void **state)
 		assert_null(strstr(html, "<link"));
 		assert_null(strstr(html, "<script"));
 		assert_null(strstr(html, "url("));
-		if (strcmp(kinds[k], "mailing") != 0) {
+		if (strcmp(kinds[k], "mailing") != 0)
 			assert_non_null(strstr(text, "Digital Health Forum 2026"));
+		/* The last mail of an erasure names nobody: the name is gone. */
+		if (strcmp(kinds[k], "mailing") != 0 && strcmp(kinds[k], "erased") != 0)
 			assert_non_null(strstr(html, "Dr. Aoife O&#39;Brien"));
-		}
+		if (strcmp(kinds[k], "erased") == 0)
+			assert_null(strstr(text, "Aoife"));
 		snprintf(cid, sizeof(cid), "<img src=\"cid:qr-42@confero\"");
 		if (has_ticket(kinds[k])) {
 			assert_non_null(strstr(html, cid));
@@ -297,7 +300,7 @@ test_escape_per_file_type(void **state)
 	for (size_t k = 0; k < NKINDS; k++) {
 		assert_int_equal(tpl_render(set, kinds[k], v, &subject, &text, &html), 0);
 		assert_null(strstr(html, "<script"));
-		if (strcmp(kinds[k], "mailing") != 0) {
+		if (strcmp(kinds[k], "mailing") != 0 && strcmp(kinds[k], "erased") != 0) {
 			assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
 			assert_non_null(strstr(text, "<script>alert(1)</script>"));
 		}
