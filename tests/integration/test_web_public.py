@@ -4,7 +4,8 @@ event page (programme by day and room, speakers, tickets, live
 availability), the registration form (client-side and server-side errors
 by their fields, the result with a QR ticket that zbarimg decodes to the
 code the API has), the attendee's ticket page (session changes, cancelling
-with a confirmation step), keyboard-only registration, and on every page:
+with a confirmation step, "Your data": the download, and erasure confirmed
+by the mailed link), keyboard-only registration, and on every page:
 no horizontal scrolling at 320 px, labelled controls, AA contrast, no
 console errors or CSP violations, screenshots at 360 and 1280 px; and
 the pages in the attendee's language (a Slovenian browser, the switchers,
@@ -19,7 +20,7 @@ import sys
 import uuid
 
 import harness
-from harness import check, expect_status
+from harness import check, expect_error, expect_status
 from util_events import World, uniq, uniq_email, url_path, zbar_decode
 from util_web import run_browser
 
@@ -371,3 +372,63 @@ def test_event_and_ticket_pages_in_the_attendees_language():
     m = W.anon().request("GET", res["manage_href"], headers={"Accept": "application/json"})
     expect_status(m, 200, "the registration through its manage link")
     check(m.json["language"] == "en", "the registration's language after the switch: %r" % m.json.get("language"))
+
+
+# --------------------------------------------------------------------------
+# Personal data on the ticket page
+
+def test_ticket_page_your_data_download_and_erasure():
+    """"Your data": the download link gives the registration's JSON; erasure
+    asked on the page, confirmed from the mailed link (after backing out
+    once), then the final message, and the 410 gone page on a reload."""
+    import re
+    from util_mail import mail_world, stop_mail_world, text_part
+    sink, w = mail_world("webdata")
+    try:
+        ev, tt = w.simple_event(name="Data Rights Day " + uuid.uuid4().hex[:4])
+        slug = ev["slug"]
+        email = uniq_email("zala")
+        name = "Zala Erjavec"
+        reg = w.registered(slug, tt["id"], name=name, email=email)
+        m = url_path(reg["manage_url"])
+        sink.wait_for([email], timeout=20)                  # the ticket mail
+        res = run_browser("public_data.mjs", w.srv.url, {
+            "chromium_flags": ["--lang=en-US"], "phase": "ask", "manage": m, "name": name})
+        check(len(res["posted"]) == 1, "one request for the mail: %r" % res)
+        got = sink.wait_for([email], timeout=20, count=2)[email.lower()]
+        links = [re.search(r"(https?://\S+/manage/\S+\?erase=(\S+))", text_part(x.msg) or "") for x in got]
+        links = [x for x in links if x]
+        check(len(links) == 1, "one confirmation mail with an erasure link: %r"
+              % [x.msg["Subject"] for x in got])
+        link = url_path(links[0].group(1))
+        check(link.startswith(m + "?erase="), "the link %r is not this ticket page's" % link)
+        expect_status(w.manage(reg), 200, "asking changed nothing yet")
+        res = run_browser("public_data.mjs", w.srv.url, {
+            "chromium_flags": ["--lang=en-US"], "phase": "erase", "manage": m, "link": link,
+            "wrong": m + "?erase=" + "x" * 43})
+        expect_error(w.manage(reg), 410, "gone", "the ticket page link after erasing on the page")
+        last = sink.wait_for([email], timeout=20, count=3)[email.lower()][-1]
+        check("erased" in last.msg["Subject"], "the last mail: %s" % last.msg["Subject"])
+        check(len(sink.to(email)) == 3, "mails: %r" % [x.msg["Subject"] for x in sink.to(email)])
+    finally:
+        stop_mail_world(sink, w)
+
+
+def test_ticket_page_your_data_in_slovenian():
+    ev = W.event(languages=["sl", "en"], name={"sl": "Dan podatkov " + uuid.uuid4().hex[:4],
+                                               "en": "Data day"})
+    tt = W.ttype(ev["slug"], name={"sl": "Standardna", "en": "Standard"})
+    reg = W.registered(ev["slug"], tt["id"], name="Nina Kos", language="sl")
+    m = url_path(reg["manage_url"])
+    res = browser("public_data.mjs", {"phase": "lang", "manage": m, "wrong": m + "?erase=" + "x" * 43})
+    sl = catalog("sl")
+    for key, msgid in (("heading", "Your data"), ("download", "Download my data"),
+                       ("erase", "Erase my data…"), ("panel_heading", "Erase your data?"),
+                       ("panel_now", "Erase my data now")):
+        want = sl.get((None, msgid))
+        check(want and want != msgid, "no Slovenian translation of %r" % msgid)
+        check(res[key] == want, "%s on the Slovenian ticket page: %r, want %r" % (key, res[key], want))
+    reason = sl[(None, "This confirmation link has expired or was replaced. Ask for a new one on your ticket page.")]
+    want = sl[(None, "Your data could not be erased. {reason}")].replace("{reason}", reason)
+    check(res["error"] == want, "the 422 on the Slovenian page: %r, want %r" % (res["error"], want))
+    expect_status(W.manage(reg), 200, "a wrong erasure token changed nothing")

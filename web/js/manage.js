@@ -6,12 +6,22 @@
 // for a moment, else the registration's language).  Its switcher changes
 // the registration's language for good (PATCH {"language"}): every later
 // mail, the badge and the certificate follow it.
+// Personal data: "Your data" links to the download (…/data?download=1)
+// and asks for erasure (POST …/erase without a body: Confero mails a link
+// …/manage/{secret}?erase=<token>); opened from that mail, the page asks
+// once more and erases (POST …/erase {"confirm": token}).  An erased
+// registration's link answers 410 gone.
 'use strict';
 
 (() => {
   const self = location.pathname;
   // Changes ask for the server's messages in the page's language.
   const selfLang = () => self + '?lang=' + encodeURIComponent(I18N.lang);
+  const base = self.replace(/\/+$/, '');
+  const eraseLang = () => base + '/erase?lang=' + encodeURIComponent(I18N.lang);
+  // The token of the erasure link from the confirmation mail, if opened from it.
+  const eraseToken = new URLSearchParams(location.search).get('erase') || '';
+  let erased = false;  // erased on this page: nothing more is asked of the server
   let reg = null;     // the registration as last answered
   let event = null;   // the event summary from the first answer
   let pub = null;     // the public event (sessions, ticket types), if published
@@ -43,6 +53,8 @@
         st.append(UI.el('h1', { text: t('Ticket not found') }),
           UI.el('p', { text: t('This ticket link is not valid. Please open the link from your confirmation email again; copying it by hand easily loses a character.') }),
           UI.el('p', {}, UI.el('a', { href: '/', text: t('See all events') })));
+      } else if (e instanceof Confero.ApiError && e.status === 410) {
+        showGone();
       } else {
         st.append(UI.el('p', { class: 'notice bad', text: t('Your ticket could not be loaded. {reason}', { reason: Pub.generalError(e) }) }));
       }
@@ -58,19 +70,41 @@
     render();
     renderLanguage(langs);
     UI.$('#ticket').hidden = false;
+    if (eraseToken) askEraseNow();
     loadMeet();
+  }
+
+  // A page in #status instead of the ticket: a heading (focused) and text.
+  function replacePage(heading, text) {
+    erased = true;
+    forgetEraseToken();
+    const tk = UI.$('#ticket');
+    tk.hidden = true;
+    ['#t-qr-wrap', '#t-details', '#t-actions', '#t-status'].forEach((sel) => UI.clear(UI.$(sel)));
+    // TRANSLATORS: the browser tab's title of the ticket page once the registration's data is erased.
+    document.title = t('Personal data erased – Confero');
+    const h = UI.el('h1', { tabindex: '-1', id: 'gone-h', text: heading });
+    UI.clear(UI.$('#status')).append(h, UI.el('p', { id: 'gone-text', text }),
+      UI.el('p', {}, UI.el('a', { href: '/', text: t('See all events') })));
+    return h;
+  }
+
+  // The link of a registration whose personal data is erased (410 gone).
+  function showGone() {
+    return replacePage(t('Personal data erased'), t("This registration's personal data has been erased."));
   }
 
   function meetLink() {
     const old = document.getElementById('meet-link');
     if (old) old.remove();
-    if (!meet || !active()) return;
+    if (!meet || !active() || erased) return;
     // TRANSLATORS: the ticket page's link to the page of meetings between participants.
     UI.$('#t-actions').prepend(UI.el('a', { class: 'button', id: 'meet-link', href: self.replace(/\/+$/, '') + '/matchmaking', text: t('Meetings') }));
   }
 
   // The link to the meetings page, when this attendee may take part.
   async function loadMeet() {
+    if (erased) return;
     try {
       const m = await getJson(self + '/matchmaking');
       meet = m && m.enabled && m.eligible ? m : null;
@@ -304,7 +338,92 @@
     UI.announce(t('Your registration is cancelled.'));
   }
 
+  // "Your data": ask for erasure (a mail with a link confirms it).
+  function askErase() {
+    UI.$('#erase-confirm').hidden = false;
+    UI.$('#erase-start').setAttribute('aria-expanded', 'true');
+    UI.$('#erase-confirm-h').focus();
+  }
+
+  function keepErase() {
+    UI.$('#erase-confirm').hidden = true;
+    UI.$('#erase-start').setAttribute('aria-expanded', 'false');
+    UI.$('#erase-start').focus();
+  }
+
+  async function sendErase() {
+    const btn = UI.$('#erase-send');
+    const msg = UI.$('#data-msg');
+    btn.disabled = true;
+    msg.textContent = '';
+    msg.className = '';
+    try {
+      // No body: "send me the confirmation link".
+      await Confero.request('POST', eraseLang());
+    } catch (err) {
+      btn.disabled = false;
+      if (err instanceof Confero.ApiError && err.status === 410) {
+        showGone();
+        return;
+      }
+      msg.className = 'notice bad';
+      msg.textContent = t('The confirmation email could not be sent. {reason}', { reason: Pub.generalError(err) });
+      UI.announce(msg.textContent);
+      return;
+    }
+    btn.disabled = false;
+    keepErase();
+    msg.className = 'notice ok';
+    msg.textContent = t('We have sent you an email. Open the link in it within 24 hours to erase your data.');
+    UI.announce(msg.textContent);
+  }
+
+  // Opened from the confirmation mail: ask once more, at the top.
+  function askEraseNow() {
+    UI.$('#erase-panel').hidden = false;
+    UI.$('#erase-panel-h').focus();
+  }
+
+  // The address without ?erase= (a reload must not ask again).
+  function forgetEraseToken() {
+    const u = new URL(location.href);
+    if (!u.searchParams.has('erase')) return;
+    u.searchParams.delete('erase');
+    history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+  }
+
+  function keepData() {
+    forgetEraseToken();
+    const msg = UI.$('#erase-panel-msg');
+    msg.textContent = '';
+    msg.className = '';
+    UI.$('#erase-panel').hidden = true;
+    UI.$('#t-title').focus();
+  }
+
+  async function eraseNow() {
+    const btn = UI.$('#erase-now');
+    const msg = UI.$('#erase-panel-msg');
+    btn.disabled = true;
+    msg.textContent = '';
+    msg.className = '';
+    try {
+      await Confero.post(eraseLang(), { confirm: eraseToken });
+    } catch (err) {
+      btn.disabled = false;
+      if (err instanceof Confero.ApiError && err.status === 410) {
+        showGone().focus();
+        return;
+      }
+      msg.className = 'notice bad';
+      msg.textContent = t('Your data could not be erased. {reason}', { reason: Pub.generalError(err) });
+      return;
+    }
+    replacePage(t('Your data has been erased.'), t('You will receive one last email to confirm it.')).focus();
+  }
+
   async function reload() {
+    if (erased) return;
     try {
       const r = await getJson(self + Pub.langQuery());
       reg = r;
@@ -317,5 +436,12 @@
   UI.$('#cancel-no').addEventListener('click', keep);
   UI.$('#cancel-yes').addEventListener('click', doCancel);
   UI.$('#cancel-confirm').addEventListener('keydown', (e) => { if (e.key === 'Escape') keep(); });
+  UI.$('#data-download').setAttribute('href', base + '/data?download=1');
+  UI.$('#erase-start').addEventListener('click', askErase);
+  UI.$('#erase-no').addEventListener('click', keepErase);
+  UI.$('#erase-send').addEventListener('click', sendErase);
+  UI.$('#erase-confirm').addEventListener('keydown', (e) => { if (e.key === 'Escape') keepErase(); });
+  UI.$('#erase-now').addEventListener('click', eraseNow);
+  UI.$('#erase-keep').addEventListener('click', keepData);
   load();
 })();
