@@ -215,19 +215,17 @@ privacy_field(struct req *r, struct vld *v, const cJSON *j, const struct langset
 {
 	static const char *const keys[] = {"consent_text", "notice", NULL};
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "privacy");
-	struct vld sub = {cJSON_CreateObject(), 0};
+	struct vld sub = {NULL, 0};
 	cJSON *x;
 
 	memset(p, 0, sizeof(*p));
-	if (o == NULL) {
-		cJSON_Delete(sub.errors);
+	if (o == NULL)
 		return 0;
-	}
 	if (!cJSON_IsObject(o)) {
 		vld_fail(v, "privacy", "invalid");
-		cJSON_Delete(sub.errors);
 		return 1;
 	}
+	sub.errors = cJSON_CreateObject();
 	vld_only(&sub, o, keys);
 	cJSON_ArrayForEach(x, sub.errors)
 		vld_fail(v, arena_printf(r->arena, "privacy.%s", x->string), cJSON_GetStringValue(x));
@@ -274,7 +272,7 @@ organiser_field(struct req *r, struct vld *v, const cJSON *j, const char **json)
 {
 	static const char *const keys[] = {"name", "address", "email", "website", "dpo_email", NULL};
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "organiser");
-	struct vld sub = {cJSON_CreateObject(), 0};
+	struct vld sub = {NULL, 0};
 	const char *s, *web;
 	cJSON *clean, *x;
 	char *txt;
@@ -286,9 +284,9 @@ organiser_field(struct req *r, struct vld *v, const cJSON *j, const char **json)
 		return 1;
 	if (!cJSON_IsObject(o)) {
 		vld_fail(v, "organiser", "invalid");
-		cJSON_Delete(sub.errors);
 		return 1;
 	}
+	sub.errors = cJSON_CreateObject();
 	vld_only(&sub, o, keys);
 	clean = cJSON_CreateObject();
 	if ((s = vld_line(&sub, o, "name", 1, 200)) != NULL)
