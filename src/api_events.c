@@ -153,6 +153,28 @@ static const char *const event_keys[] = {"slug", "name", "description", "venue",
 	"registration_opens_at", "registration_closes_at", "languages", "retention_days",
 	"organiser", "privacy", NULL};
 
+/* o as JSON text on the request's arena (req_json_text); o is freed. */
+static const char *
+json_take(struct req *r, cJSON *o)
+{
+	const char *out = req_json_text(r, o);
+
+	cJSON_Delete(o);
+	return out;
+}
+
+/* The errors of a nested object's checks, as "prefix.field"; sub is freed. */
+static void
+sub_errors(struct req *r, struct vld *v, const char *prefix, struct vld *sub)
+{
+	cJSON *x;
+
+	cJSON_ArrayForEach(x, sub->errors)
+		vld_fail(v, arena_printf(r->arena, "%s.%s", prefix, x->string), cJSON_GetStringValue(x));
+	cJSON_Delete(sub->errors);
+	sub->errors = NULL;
+}
+
 /*
  * One privacy text: a string (the event's first language) or an object
  * {language: text} over the event's languages; null clears it.  Into a
@@ -165,7 +187,6 @@ privacy_text(struct req *r, struct vld *v, const cJSON *o, const char *key, size
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key), *t;
 	const char *field = arena_printf(r->arena, "privacy.%s", key);
 	cJSON *clean;
-	char *txt;
 	size_t i;
 
 	*json = NULL;
@@ -196,11 +217,7 @@ privacy_text(struct req *r, struct vld *v, const cJSON *o, const char *key, size
 		}
 	} else
 		vld_fail(v, field, "invalid");
-	if ((txt = cJSON_PrintUnformatted(clean)) != NULL) {
-		*json = arena_strdup(r->arena, txt);
-		cJSON_free(txt);
-	}
-	cJSON_Delete(clean);
+	*json = json_take(r, clean);
 }
 
 struct privacy_in {
@@ -216,7 +233,6 @@ privacy_field(struct req *r, struct vld *v, const cJSON *j, const struct langset
 	static const char *const keys[] = {"consent_text", "notice", NULL};
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "privacy");
 	struct vld sub = {NULL, 0};
-	cJSON *x;
 
 	memset(p, 0, sizeof(*p));
 	if (o == NULL)
@@ -227,9 +243,7 @@ privacy_field(struct req *r, struct vld *v, const cJSON *j, const struct langset
 	}
 	sub.errors = cJSON_CreateObject();
 	vld_only(&sub, o, keys);
-	cJSON_ArrayForEach(x, sub.errors)
-		vld_fail(v, arena_printf(r->arena, "privacy.%s", x->string), cJSON_GetStringValue(x));
-	cJSON_Delete(sub.errors);
+	sub_errors(r, v, "privacy", &sub);
 	p->has_consent = cJSON_GetObjectItemCaseSensitive(o, "consent_text") != NULL;
 	p->has_notice = cJSON_GetObjectItemCaseSensitive(o, "notice") != NULL;
 	privacy_text(r, v, o, "consent_text", 2000, ls, &p->consent);
@@ -242,24 +256,19 @@ static enum err
 privacy_save(struct req *r, struct db *d, long long event_id, const struct privacy_in *p)
 {
 	const char *consent = p->consent, *notice = p->notice;
-	long long version;
 	enum err e;
 	cJSON *cur = NULL;
-	char *a = NULL, *b = NULL;
 
 	if (!p->has_consent || !p->has_notice) {
 		if ((e = db_privacy_get(d, event_id, -1, &cur)) != ERR_OK)
 			return e;
 		if (!p->has_consent && cJSON_IsObject(cJSON_GetObjectItem(cur, "consent_text")))
-			consent = a = cJSON_PrintUnformatted(cJSON_GetObjectItem(cur, "consent_text"));
+			consent = req_json_text(r, cJSON_GetObjectItem(cur, "consent_text"));
 		if (!p->has_notice && cJSON_IsObject(cJSON_GetObjectItem(cur, "notice")))
-			notice = b = cJSON_PrintUnformatted(cJSON_GetObjectItem(cur, "notice"));
+			notice = req_json_text(r, cJSON_GetObjectItem(cur, "notice"));
+		cJSON_Delete(cur);
 	}
-	e = db_privacy_set(d, event_id, consent, notice, r->who.user_id, &version);
-	cJSON_free(a);
-	cJSON_free(b);
-	cJSON_Delete(cur);
-	return e;
+	return db_privacy_set(d, event_id, consent, notice, r->who.user_id);
 }
 
 /*
@@ -274,8 +283,8 @@ organiser_field(struct req *r, struct vld *v, const cJSON *j, const char **json)
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "organiser");
 	struct vld sub = {NULL, 0};
 	const char *s, *web;
-	cJSON *clean, *x;
-	char *txt;
+	cJSON *clean;
+	int bad;
 
 	*json = NULL;
 	if (o == NULL)
@@ -303,15 +312,12 @@ organiser_field(struct req *r, struct vld *v, const cJSON *j, const char **json)
 	}
 	if ((s = vld_email(&sub, o, "dpo_email", 0)) != NULL)
 		cJSON_AddStringToObject(clean, "dpo_email", s);
-	cJSON_ArrayForEach(x, sub.errors)
-		vld_fail(v, arena_printf(r->arena, "organiser.%s", x->string),
-		    cJSON_GetStringValue(x));
-	cJSON_Delete(sub.errors);
-	if (sub.nerr == 0 && (txt = cJSON_PrintUnformatted(clean)) != NULL) {
-		*json = arena_strdup(r->arena, txt);
-		cJSON_free(txt);
-	}
-	cJSON_Delete(clean);
+	bad = sub.nerr;
+	sub_errors(r, v, "organiser", &sub);
+	if (bad == 0)
+		*json = json_take(r, clean);
+	else
+		cJSON_Delete(clean);
 	return 1;
 }
 
@@ -320,8 +326,6 @@ static const char *
 organiser_default(struct req *r)
 {
 	cJSON *o;
-	char *txt;
-	const char *out = NULL;
 
 	if (cfg->organiser_name[0] == '\0')
 		return NULL;
@@ -335,12 +339,7 @@ organiser_default(struct req *r)
 		cJSON_AddStringToObject(o, "website", cfg->organiser_website);
 	if (cfg->dpo_email[0])
 		cJSON_AddStringToObject(o, "dpo_email", cfg->dpo_email);
-	if ((txt = cJSON_PrintUnformatted(o)) != NULL) {
-		out = arena_strdup(r->arena, txt);
-		cJSON_free(txt);
-	}
-	cJSON_Delete(o);
-	return out;
+	return json_take(r, o);
 }
 
 /* The event as its organisers see it: every language's texts too. */

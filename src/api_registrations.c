@@ -431,7 +431,7 @@ api_register(struct req *r)
 	const char *ikey;
 	unsigned char ikey_hash[32], body_hash[32];
 	int outcome, cons;
-	long long shown, current;
+	long long shown;
 	enum err e;
 
 	memset(&rq, 0, sizeof(rq));
@@ -463,13 +463,10 @@ api_register(struct req *r)
 	if ((e = req_db(r, &d)) != ERR_OK)
 		return e;
 	/* The form says which wording it showed: consent to another is none. */
-	if (shown >= 0 && v.nerr == 0) {
-		if ((e = db_privacy_current(d, ev.id, &current)) != ERR_OK)
-			return e;
-		if (shown != current)
-			return req_fail(r, ERR_CONFLICT, "consent_changed",
-			    "The consent wording has changed since this page was loaded. Please read it again.");
-	}
+	if (shown >= 0 && v.nerr == 0 && shown != ev.privacy_version)
+		return req_fail(r, ERR_CONFLICT, "consent_changed",
+		    "The consent wording has changed since this page was loaded. Please read it again.");
+	rq.consent_version = ev.privacy_version;
 	if (rq.ttype_id > 0) {
 		long long key[2] = {ev.id, rq.ttype_id};
 		if (cache_get(CACHE_TTYPE, key, sizeof(key), &tt, sizeof(tt)))

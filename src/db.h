@@ -158,10 +158,9 @@ enum err db_retention_batch(struct db *, int max_days, int limit, int *done);
 enum err db_retention_run(struct db *, int max_days, long long *total);
 /* Versioned privacy texts (JSON {lang: text} or NULL each). */
 enum err db_privacy_set(struct db *, long long event_id, const char *consent,
-    const char *notice, long long user_id, long long *version);
+    const char *notice, long long user_id);
 enum err db_privacy_get(struct db *, long long event_id, long long version,
     struct cJSON **out);
-enum err db_privacy_current(struct db *, long long event_id, long long *version);
 /* Erasure through the manage link: a request's nonce (the mail's token is
  * derived from it, auth_erase_token); ERR_NOTFOUND when none is good. */
 enum err db_erase_request(struct db *, long long id, const unsigned char nonce[16], int *fresh);
@@ -194,5 +193,9 @@ enum err db_throttle_undo(struct db *, const unsigned char key[32], int max);
 enum err db_audit(struct db *, const char *actor_kind, long long actor_id,
     const char *action, const char *object_type, long long object_id,
     const char *details);
+/* The same when the caller knows the event (no look-up by object). */
+enum err db_audit_at(struct db *, long long event_id, const char *actor_kind,
+    long long actor_id, const char *action, const char *object_type,
+    long long object_id, const char *details);
 
 #endif

@@ -379,13 +379,22 @@ db_throttle_reset(struct db *d, const unsigned char key[32])
 }
 
 enum err
-db_audit(struct db *d, const char *actor_kind, long long actor_id,
+db_audit_at(struct db *d, long long event_id, const char *actor_kind, long long actor_id,
     const char *action, const char *object_type, long long object_id,
     const char *details)
 {
 	struct dbv a[] = {V_STR(actor_kind), V_ID(actor_id), V_STR(action),
 	    V_STR(object_type), V_ID(object_id), V_STR(details),
-	    V_STR(object_type), V_ID(object_id), V_STR(actor_kind), V_ID(actor_id)};
+	    V_STR(object_type), V_ID(object_id), V_STR(actor_kind), V_ID(actor_id),
+	    V_ID(event_id)};
 
 	return db_exec(d, STMT_AUDIT_INSERT, a, NARGS(a), NULL, NULL);
+}
+
+enum err
+db_audit(struct db *d, const char *actor_kind, long long actor_id,
+    const char *action, const char *object_type, long long object_id,
+    const char *details)
+{
+	return db_audit_at(d, 0, actor_kind, actor_id, action, object_type, object_id, details);
 }

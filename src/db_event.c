@@ -147,6 +147,7 @@ ref_row(void *ctx, const struct dbrow *r)
 	if (r->len[11] == 32)
 		memcpy(ev->pk, r->val[11], 32);
 	event_langs_parse(row_str(r, 12), ev);
+	ev->privacy_version = row_ll(r, 13);
 	c->found = 1;
 	return ERR_OK;
 }

@@ -187,10 +187,10 @@ db_erase_nonce(struct db *d, long long id, unsigned char nonce[16])
 	return c.found && c.valid ? ERR_OK : ERR_NOTFOUND;
 }
 
-/* A new version of the privacy texts unless unchanged; *version the current. */
+/* A new version of the privacy texts unless they are the current ones. */
 enum err
 db_privacy_set(struct db *d, long long event_id, const char *consent, const char *notice,
-    long long user_id, long long *version)
+    long long user_id)
 {
 	struct dbv a[] = {V_STR(consent), V_STR(notice), V_ID(user_id), V_INT(event_id),
 	    V_STR(consent), V_STR(notice)};
@@ -200,10 +200,7 @@ db_privacy_set(struct db *d, long long event_id, const char *consent, const char
 
 	if ((e = db_exec(d, STMT_PRIVACY_NEW, a, NARGS(a), &n, NULL)) != ERR_OK)
 		return e;
-	if (n == 1 && (e = db_exec(d, STMT_PRIVACY_BUMP, b, 1, NULL, NULL)) != ERR_OK)
-		return e;
-	*version = -1;
-	return db_query(d, STMT_PRIVACY_CURRENT, b, 1, db_row_ll, version);
+	return n == 1 ? db_exec(d, STMT_PRIVACY_BUMP, b, 1, NULL, NULL) : ERR_OK;
 }
 
 /* {current, version, consent_text, notice, created_at}; version NULL when
@@ -215,15 +212,6 @@ db_privacy_get(struct db *d, long long event_id, long long version, cJSON **out)
 
 	return db_json_row(d, STMT_PRIVACY_GET, a, NARGS(a),
 	    "current:i,version:i,consent_text:j,notice:j,created_at:t", NULL, out);
-}
-
-enum err
-db_privacy_current(struct db *d, long long event_id, long long *version)
-{
-	struct dbv a[] = {V_INT(event_id)};
-
-	*version = -1;
-	return db_query(d, STMT_PRIVACY_CURRENT, a, 1, db_row_ll, version);
 }
 
 struct plan {

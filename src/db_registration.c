@@ -90,7 +90,7 @@ db_reg_insert(struct db *d, struct reg_request *rq, const char *status, int hold
 	    V_INT(holds), V_STR(rq->answers), V_BIN(rq->manage_hash, 32),
 	    rq->manage_sealed_len ? V_BIN(rq->manage_sealed, rq->manage_sealed_len) : V_NULL,
 	    V_STR(rq->language ? rq->language : "en"), V_STR(rq->language ? rq->language : "en"),
-	    V_INT(rq->event_id)};
+	    V_INT(rq->consent_version)};
 	unsigned long long iid = 0;
 	enum err e;
 

@@ -21,7 +21,7 @@
 
 #define EVENT_REF_COLS "id, slug, name, status, timezone, capacity, waitlist, " \
 	"UNIX_TIMESTAMP(registration_opens_at), UNIX_TIMESTAMP(registration_closes_at), " \
-	"UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), sign_pk, languages"
+	"UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), sign_pk, languages, privacy_version"
 #define EVENT_COLS "id, slug, name, description, venue, timezone, UNIX_TIMESTAMP(starts_at), " \
 	"UNIX_TIMESTAMP(ends_at), capacity, seats_taken, " \
 	"IF(capacity IS NULL, NULL, CAST(capacity AS SIGNED) - seats_taken), waitlist, " \
@@ -187,29 +187,29 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "AND (blocked_until IS NULL OR blocked_until < NOW()) LIMIT 1000",
 
 	/*
-	 * The event and the registration an entry is about, from its object
-	 * (an attendee acting is the registration).  Args: actor kind, actor
-	 * id, action, object type, object id, details, then object type and
-	 * id again for the event and for the registration, and the actor kind
-	 * and id for the registration.
+	 * The event and the registration an entry is about: the event as the
+	 * caller knows it, else from its object (an attendee acting is the
+	 * registration).  Args: actor kind, actor id, action, object type,
+	 * object id, details, then object type, object id, actor kind, actor
+	 * id and the event (NULL: look it up) for the derivation.
 	 */
 	[STMT_AUDIT_INSERT] =
 	    "INSERT INTO audit_log (actor_kind, actor_id, action, object_type, object_id, details, "
 	    "event_id, registration_id) "
 	    "SELECT ?, ?, ?, ?, ?, ?, "
-	    "CASE t.ty WHEN 'event' THEN t.oid "
-	    "WHEN 'registration' THEN (SELECT event_id FROM registrations WHERE id = t.oid) "
-	    "WHEN 'session' THEN (SELECT event_id FROM sessions WHERE id = t.oid) "
-	    "WHEN 'speaker' THEN (SELECT event_id FROM speakers WHERE id = t.oid) "
-	    "WHEN 'ticket_type' THEN (SELECT event_id FROM ticket_types WHERE id = t.oid) "
-	    "WHEN 'question' THEN (SELECT event_id FROM questions WHERE id = t.oid) "
-	    "WHEN 'mailing' THEN (SELECT event_id FROM mailings WHERE id = t.oid) "
-	    "WHEN 'match_profile' THEN (SELECT event_id FROM match_profiles WHERE id = t.oid) "
-	    "WHEN 'meeting' THEN (SELECT event_id FROM meetings WHERE id = t.oid) "
-	    "WHEN 'api_token' THEN (SELECT event_id FROM api_tokens WHERE id = t.oid) END, "
+	    "CASE WHEN t.ev IS NOT NULL THEN t.ev WHEN t.ty = 'event' THEN t.oid "
+	    "WHEN t.ty = 'registration' THEN (SELECT event_id FROM registrations WHERE id = t.oid) "
+	    "WHEN t.ty = 'session' THEN (SELECT event_id FROM sessions WHERE id = t.oid) "
+	    "WHEN t.ty = 'speaker' THEN (SELECT event_id FROM speakers WHERE id = t.oid) "
+	    "WHEN t.ty = 'ticket_type' THEN (SELECT event_id FROM ticket_types WHERE id = t.oid) "
+	    "WHEN t.ty = 'question' THEN (SELECT event_id FROM questions WHERE id = t.oid) "
+	    "WHEN t.ty = 'mailing' THEN (SELECT event_id FROM mailings WHERE id = t.oid) "
+	    "WHEN t.ty = 'match_profile' THEN (SELECT event_id FROM match_profiles WHERE id = t.oid) "
+	    "WHEN t.ty = 'meeting' THEN (SELECT event_id FROM meetings WHERE id = t.oid) "
+	    "WHEN t.ty = 'api_token' THEN (SELECT event_id FROM api_tokens WHERE id = t.oid) END, "
 	    "CASE WHEN t.ty = 'registration' THEN t.oid "
 	    "WHEN t.ak = 'attendee' THEN t.aid END "
-	    "FROM (SELECT ? AS ty, ? AS oid, ? AS ak, ? AS aid) t",
+	    "FROM (SELECT ? AS ty, ? AS oid, ? AS ak, ? AS aid, ? AS ev) t",
 	[STMT_EVENT_INSERT] =
 	    "INSERT INTO events (slug, name, description, venue, timezone, starts_at, ends_at, "
 	    "capacity, waitlist, registration_opens_at, registration_closes_at, sign_pk, "
@@ -439,8 +439,6 @@ const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT e.privacy_version, p.version, p.consent_text, p.notice, UNIX_TIMESTAMP(p.created_at) "
 	    "FROM events e LEFT JOIN privacy_versions p ON p.event_id = e.id "
 	    "AND p.version = IFNULL(?, e.privacy_version) WHERE e.id = ?",
-	[STMT_PRIVACY_CURRENT] =
-	    "SELECT privacy_version FROM events WHERE id = ?",
 	[STMT_SAR_TICKETS] =
 	    "SELECT code, status, UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) "
 	    "FROM tickets WHERE registration_id = ? ORDER BY id",
@@ -482,8 +480,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_REG_INSERT] =
 	    "INSERT INTO registrations (event_id, ticket_type_id, name, email, active_email, "
 	    "organisation, status, holds_seat, answers, consent_at, manage_hash, manage_sealed, "
-	    "language, consent_language, consent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, ?, ?, "
-	    "(SELECT privacy_version FROM events WHERE id = ?))",
+	    "language, consent_language, consent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, ?, ?, ?)",
 	/* Conditional writes: the seat is taken only if one is free. */
 	[STMT_SEAT_EVENT_TAKE] =
 	    "UPDATE events SET seats_taken = seats_taken + 1 "

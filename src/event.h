@@ -29,6 +29,7 @@ struct event_ref {
 	/* The event's languages (i18n_match pointers), langs[0] its default. */
 	const char *langs[EVENT_LANGS_MAX];
 	size_t nlangs;
+	long long privacy_version;      /* of the consent wording (0: Confero's) */
 };
 
 /* Fields of a POST or PATCH; `has` tells which are present (PATCH). */

@@ -483,6 +483,25 @@ meeting_vars(struct db *d, const struct outbox_row *o, const struct event_ref *e
 	return ERR_OK;
 }
 
+/* erase_url of an erasure confirmation; 0 when no request is good any more. */
+static int
+erase_link(struct db *d, long long reg_id, const char *secret, struct tpl_vars *v)
+{
+	unsigned char nonce[16];
+	char tok[AUTH_SECRET_MAX], *url;
+
+	if (db_erase_nonce(d, reg_id, nonce) != ERR_OK)
+		return 0;
+	auth_erase_token(reg_id, nonce, tok);
+	if (asprintf(&url, "%s/manage/%s?erase=%s", cfg->base_url, secret, tok) > 0) {
+		tpl_set_var(v, "erase_url", url);
+		sodium_memzero(url, strlen(url));
+		free(url);
+	}
+	sodium_memzero(tok, sizeof(tok));
+	return 1;
+}
+
 static enum err
 render(struct db *d, const struct outbox_row *o, struct rendered *m,
     const char *msubject, const char *mbody, struct evcache *ec)
@@ -568,24 +587,12 @@ render(struct db *d, const struct outbox_row *o, struct rendered *m,
 				sodium_memzero(url, strlen(url));
 				free(url);
 			}
-			if (strcmp(o->kind, "erase_confirm") == 0) {
-				unsigned char nonce[16];
-				char tok[AUTH_SECRET_MAX];
-
-				/* A request replaced or older than a day: no link. */
-				if (db_erase_nonce(d, o->reg_id, nonce) != ERR_OK) {
-					m->skip = "the erasure request was replaced or expired";
-					sodium_memzero(secret, sizeof(secret));
-					e = ERR_OK;
-					goto out;
-				}
-				auth_erase_token(o->reg_id, nonce, tok);
-				if (asprintf(&url, "%s/manage/%s?erase=%s", cfg->base_url, secret, tok) > 0) {
-					tpl_set_var(v, "erase_url", url);
-					sodium_memzero(url, strlen(url));
-					free(url);
-				}
-				sodium_memzero(tok, sizeof(tok));
+			if (strcmp(o->kind, "erase_confirm") == 0 &&
+			    !erase_link(d, o->reg_id, secret, v)) {
+				m->skip = "the erasure request was replaced or expired";
+				sodium_memzero(secret, sizeof(secret));
+				e = ERR_OK;
+				goto out;
 			}
 			if (strncmp(o->kind, "meeting_", 8) == 0 &&
 			    asprintf(&url, "%s/manage/%s/matchmaking", cfg->base_url, secret) > 0) {

@@ -109,6 +109,20 @@ connect_db(int wait_s)
 	exit(1);
 }
 
+/* A connection to an up-to-date schema, for the one-shot commands; NULL
+ * when migrating failed (reported). */
+static struct db *
+connect_migrated(void)
+{
+	struct db *d = connect_db(5);
+
+	if (db_migrate(d, 0) != ERR_OK) {
+		db_release(d);
+		return NULL;
+	}
+	return d;
+}
+
 static int
 cmd_migrate(int verbose)
 {
@@ -130,11 +144,8 @@ cmd_audit(const char *what)
 		fprintf(stderr, "usage: confero audit verify|seal\n");
 		return 2;
 	}
-	d = connect_db(5);
-	if (db_migrate(d, 0) != ERR_OK) {
-		db_release(d);
+	if ((d = connect_migrated()) == NULL)
 		return 1;
-	}
 	if (strcmp(what, "seal") == 0) {
 		if (db_audit_seal(d, &sealed) != ERR_OK) {
 			db_release(d);
@@ -184,11 +195,8 @@ cmd_retention(int argc, char **argv)
 		fprintf(stderr, "usage: confero retention [--dry-run]\n");
 		return 2;
 	}
-	d = connect_db(5);
-	if (db_migrate(d, 0) != ERR_OK) {
-		db_release(d);
+	if ((d = connect_migrated()) == NULL)
 		return 1;
-	}
 	if (dry) {
 		printf("retention --dry-run: past retention (at most %d days after the event):\n",
 		    config.retention_max_days);
@@ -392,8 +400,7 @@ cmd_user_add(int argc, char **argv)
 		fprintf(stderr, "confero user add: the password needs 12 to 128 characters\n");
 		return 2;
 	}
-	d = connect_db(5);
-	if (db_migrate(d, 0) != ERR_OK)
+	if ((d = connect_migrated()) == NULL)
 		return 1;
 	if (if_none) {
 		if (db_user_count(d, &n) != ERR_OK)

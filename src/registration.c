@@ -107,13 +107,13 @@ is(const char *a, const char *b)
 }
 
 static enum err
-audit(struct db *d, const char *kind, long long actor, const char *action,
-    long long reg, const char *status)
+audit(struct db *d, long long event_id, const char *kind, long long actor,
+    const char *action, long long reg, const char *status)
 {
 	char details[96];
 
 	snprintf(details, sizeof(details), "{\"status\":\"%s\"}", status);
-	return db_audit(d, kind, actor, action, "registration", reg, details);
+	return db_audit_at(d, event_id, kind, actor, action, "registration", reg, details);
 }
 
 /*
@@ -341,7 +341,7 @@ create_tx(struct db *d, void *arg)
 		if (e != ERR_OK)
 			return e;
 	}
-	return audit(d, "attendee", rq->id, "registration.create", rq->id, rq->status);
+	return audit(d, rq->event_id, "attendee", rq->id, "registration.create", rq->id, rq->status);
 }
 
 static int
@@ -392,7 +392,7 @@ promote(struct db *d, long long event_id)
 			return e;
 		if ((e = seat_granted(d, event_id, ids[i], tt.price_cents, status, NULL)) != ERR_OK)
 			return e;
-		if ((e = audit(d, "system", 0, "registration.promote", ids[i], status)) != ERR_OK ||
+		if ((e = audit(d, event_id, "system", 0, "registration.promote", ids[i], status)) != ERR_OK ||
 		    (e = outbox_enqueue_reg(d, ids[i], "promoted")) != ERR_OK)
 			return e;
 	}
@@ -423,6 +423,7 @@ struct change_tx {
 	const char *actor_kind;
 	long long actor_id;
 	int reject, outcome;
+	int by_attendee;                /* erasure asked for through the link */
 	const long long *sessions;
 	int nsessions;
 	long long full_session;
@@ -450,6 +451,18 @@ run_change(struct db *d, db_txfn fn, struct change_tx *c)
 	return e;
 }
 
+/* A live registration ends: its seats freed, status to, tickets revoked. */
+static enum err
+withdraw(struct db *d, const struct reg_row *r, const char *to)
+{
+	enum err e;
+
+	if ((e = free_seats(d, r)) != ERR_OK ||
+	    (e = db_reg_set_status(d, r->id, to, 0, 0)) != ERR_OK)
+		return e;
+	return db_ticket_revoke(d, r->id);
+}
+
 static enum err
 cancel_tx(struct db *d, void *arg)
 {
@@ -466,10 +479,8 @@ cancel_tx(struct db *d, void *arg)
 	if (c->reject && is(r.status, "confirmed"))
 		return ERR_CONFLICT;    /* a confirmed registration is cancelled */
 	held = r.holds_seat;
-	if ((e = free_seats(d, &r)) != ERR_OK ||
-	    (e = db_reg_set_status(d, r.id, to, 0, 0)) != ERR_OK ||
-	    (e = db_ticket_revoke(d, r.id)) != ERR_OK ||
-	    (e = audit(d, c->actor_kind, c->actor_id,
+	if ((e = withdraw(d, &r, to)) != ERR_OK ||
+	    (e = audit(d, r.event_id, c->actor_kind, c->actor_id,
 	    c->reject ? "registration.reject" : "registration.cancel", r.id, to)) != ERR_OK ||
 	    (e = outbox_enqueue_reg(d, r.id, to)) != ERR_OK)
 		return e;
@@ -493,21 +504,19 @@ erase_tx(struct db *d, void *arg)
 		return e;
 	if (!is(r.status, "cancelled") && !is(r.status, "rejected")) {
 		held = r.holds_seat;
-		if ((e = free_seats(d, &r)) != ERR_OK ||
-		    (e = db_reg_set_status(d, r.id, "cancelled", 0, 0)) != ERR_OK ||
-		    (e = db_ticket_revoke(d, r.id)) != ERR_OK)
+		if ((e = withdraw(d, &r, "cancelled")) != ERR_OK)
 			return e;
 	}
 	/* The attendee's last mail, queued while the address is still known
 	 * (anonymising leaves this one row its address until it is sent). */
-	if (c->reject && (e = outbox_enqueue_reg(d, r.id, "erased")) != ERR_OK)
+	if (c->by_attendee && (e = outbox_enqueue_reg(d, r.id, "erased")) != ERR_OK)
 		return e;
 	if ((e = db_anonymise(d, r.id, &done)) != ERR_OK)
 		return e;
 	if (!done)
 		return ERR_GONE;
-	if ((e = db_audit(d, c->actor_kind, c->actor_id, "registration.erase", "registration", r.id,
-	    c->reject ? "{\"by\":\"attendee\"}" : "{\"by\":\"staff\"}")) != ERR_OK)
+	if ((e = db_audit_at(d, r.event_id, c->actor_kind, c->actor_id, "registration.erase",
+	    "registration", r.id, c->by_attendee ? "{\"by\":\"attendee\"}" : "{\"by\":\"staff\"}")) != ERR_OK)
 		return e;
 	return held ? promote(d, r.event_id) : ERR_OK;
 }
@@ -517,7 +526,7 @@ registration_erase(struct db *d, const struct event_ref *ev, long long id,
     const char *actor_kind, long long actor_id, int by_attendee)
 {
 	struct change_tx c = {.ev = ev, .id = id, .actor_kind = actor_kind,
-	    .actor_id = actor_id, .reject = by_attendee};
+	    .actor_id = actor_id, .by_attendee = by_attendee};
 
 	return run_change(d, erase_tx, &c);
 }
@@ -566,7 +575,7 @@ approve_tx(struct db *d, void *arg)
 	if ((e = outbox_enqueue_reg(d, r.id, strcmp(status, "waitlisted") == 0 ?
 	    "waitlisted" : "approved")) != ERR_OK)
 		return e;
-	return audit(d, c->actor_kind, c->actor_id, "registration.approve", r.id, status);
+	return audit(d, r.event_id, c->actor_kind, c->actor_id, "registration.approve", r.id, status);
 }
 
 enum err
@@ -597,7 +606,7 @@ paid_tx(struct db *d, void *arg)
 		return e;
 	if ((e = outbox_enqueue_reg(d, r.id, "confirmed")) != ERR_OK)
 		return e;
-	return audit(d, c->actor_kind, c->actor_id, "registration.mark_paid", r.id, "confirmed");
+	return audit(d, r.event_id, c->actor_kind, c->actor_id, "registration.mark_paid", r.id, "confirmed");
 }
 
 enum err
@@ -646,7 +655,7 @@ sessions_tx(struct db *d, void *arg)
 	}
 	if (r.holds_seat && (e = hold_sessions(d, r.id, 1, &c->full_session)) != ERR_OK)
 		return e;
-	return db_audit(d, c->actor_kind, c->actor_id, "registration.sessions",
+	return db_audit_at(d, r.event_id, c->actor_kind, c->actor_id, "registration.sessions",
 	    "registration", r.id, NULL);
 }
 
@@ -678,7 +687,7 @@ reissue_tx(struct db *d, void *arg)
 		return e;
 	if ((e = outbox_enqueue_reg(d, r.id, "ticket_resent")) != ERR_OK)
 		return e;
-	return audit(d, c->actor_kind, c->actor_id, "ticket.reissue", r.id, "confirmed");
+	return audit(d, r.event_id, c->actor_kind, c->actor_id, "ticket.reissue", r.id, "confirmed");
 }
 
 enum err
@@ -704,7 +713,7 @@ resend_tx(struct db *d, void *arg)
 		return ERR_CONFLICT;
 	if ((e = outbox_enqueue_reg(d, r.id, "ticket_resent")) != ERR_OK)
 		return e;
-	return audit(d, c->actor_kind, c->actor_id, "ticket.resend", r.id, "confirmed");
+	return audit(d, r.event_id, c->actor_kind, c->actor_id, "ticket.resend", r.id, "confirmed");
 }
 
 enum err

@@ -165,6 +165,7 @@ struct reg_request {
 	long long event_id, ttype_id;
 	const char *name, *email, *email_lc, *organisation, *answers;
 	const char *language;           /* one of the event's (i18n_match) */
+	long long consent_version;      /* of the wording agreed to */
 	long long *sessions;
 	int nsessions;
 	unsigned char manage_hash[32];

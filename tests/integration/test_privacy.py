@@ -12,7 +12,7 @@ import subprocess
 import time
 
 from harness import check, expect_error, expect_status, run_confero
-from util_events import World, uniq_email
+from util_events import World, uniq_email, url_path
 
 W = None
 DAY = 86400
@@ -31,9 +31,11 @@ def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def dump():
-    p = subprocess.run(["mariadb-dump", "--no-defaults", "--socket=" + W.srv.db.socket, "-uroot",
-                        "--single-transaction", "--hex-blob", W.srv.db_name],
+def dump(world=None):
+    """The whole database of the world's server, as mariadb-dump writes it."""
+    srv = (world or W).srv
+    p = subprocess.run(["mariadb-dump", "--no-defaults", "--socket=" + srv.db.socket, "-uroot",
+                        "--single-transaction", "--hex-blob", srv.db_name],
                        capture_output=True, timeout=120)
     check(p.returncode == 0, "mariadb-dump: %s" % p.stderr[-500:])
     return p.stdout.decode("utf-8", "replace")
@@ -138,7 +140,6 @@ def test_an_organiser_erases_a_registration_and_the_waiting_list_moves_up():
 
 
 def test_subject_access_holds_everything_about_the_person_and_nobody_else():
-    from util_events import url_path
     ev, tt = W.simple_event()
     slug = ev["slug"]
     W.session(slug, title="Brokerage", kind="networking", one_to_one=True, tables=2,
@@ -205,7 +206,6 @@ def json_text(j):
 
 def test_an_attendee_erases_their_data_through_the_ticket_page():
     import re
-    from util_events import url_path
     from util_mail import mail_world, stop_mail_world, text_part, html_part
     sink, w = mail_world("erase")
     try:
@@ -252,9 +252,7 @@ def test_an_attendee_erases_their_data_through_the_ticket_page():
         # once it is sent, the address is gone from the database too
         t0 = time.monotonic()
         while time.monotonic() - t0 < 10:
-            p = subprocess.run(["mariadb-dump", "--no-defaults", "--socket=" + w.srv.db.socket,
-                                "-uroot", "--single-transaction", w.srv.db_name], capture_output=True)
-            text = p.stdout.decode("utf-8", "replace")
+            text = dump(w)
             if email not in text:
                 break
             time.sleep(0.3)
@@ -346,15 +344,10 @@ def test_consent_wording_is_versioned_and_each_registration_keeps_its_own():
           "v1 still there: %r" % old)
     expect_error(W.anon().get("/api/v1/events/%s/privacy?version=9" % slug), 404, "not_found", "no v9")
     expect_error(W.anon().get("/api/v1/events/%s/privacy?version=x" % slug), 422, "validation", "bad")
-    sar = W.anon().get(url_path_of(a) + "/data").json
+    sar = W.anon().get(url_path(a["manage_url"]) + "/data").json
     check(sar["consent"]["version"] == 1 and sar["consent"]["language"] == "sl" and sar["consent"]["at"],
           "the subject access export says what was agreed to: %r" % sar["consent"])
     # wrong texts are refused and name the field
     r = W.admin.patch("/api/v1/events/%s" % slug, {"privacy": {"consent_text": {"fr": "Oui"}, "x": 1}})
     expect_error(r, 422, "validation", "bad privacy")
     check({"privacy.consent_text.fr", "privacy.x"} <= set(r.json["error"]["fields"]), "%r" % r.json)
-
-
-def url_path_of(reg):
-    from util_events import url_path
-    return url_path(reg["manage_url"])

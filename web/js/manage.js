@@ -301,17 +301,22 @@
     }
   }
 
-  function askCancel() {
-    UI.$('#cancel-confirm').hidden = false;
-    UI.$('#cancel-start').setAttribute('aria-expanded', 'true');
-    UI.$('#cancel-confirm-h').focus();
+  // An inline confirmation: #<name>-start opens #<name>-confirm (its
+  // heading #<name>-confirm-h takes the focus); closing gives it back.
+  function openConfirm(name) {
+    UI.$('#' + name + '-confirm').hidden = false;
+    UI.$('#' + name + '-start').setAttribute('aria-expanded', 'true');
+    UI.$('#' + name + '-confirm-h').focus();
   }
 
-  function keep() {
-    UI.$('#cancel-confirm').hidden = true;
-    UI.$('#cancel-start').setAttribute('aria-expanded', 'false');
-    UI.$('#cancel-start').focus();
+  function closeConfirm(name, refocus = true) {
+    UI.$('#' + name + '-confirm').hidden = true;
+    UI.$('#' + name + '-start').setAttribute('aria-expanded', 'false');
+    if (refocus) UI.$('#' + name + '-start').focus();
   }
+
+  const askCancel = () => openConfirm('cancel');
+  const keep = () => closeConfirm('cancel');
 
   async function doCancel() {
     const btn = UI.$('#cancel-yes');
@@ -331,25 +336,15 @@
       await reload();
     }
     btn.disabled = false;
-    UI.$('#cancel-confirm').hidden = true;
-    UI.$('#cancel-start').setAttribute('aria-expanded', 'false');
+    closeConfirm('cancel', false);
     render();
     UI.$('#t-title').focus();
     UI.announce(t('Your registration is cancelled.'));
   }
 
   // "Your data": ask for erasure (a mail with a link confirms it).
-  function askErase() {
-    UI.$('#erase-confirm').hidden = false;
-    UI.$('#erase-start').setAttribute('aria-expanded', 'true');
-    UI.$('#erase-confirm-h').focus();
-  }
-
-  function keepErase() {
-    UI.$('#erase-confirm').hidden = true;
-    UI.$('#erase-start').setAttribute('aria-expanded', 'false');
-    UI.$('#erase-start').focus();
-  }
+  const askErase = () => openConfirm('erase');
+  const keepErase = () => closeConfirm('erase');
 
   async function sendErase() {
     const btn = UI.$('#erase-send');
